@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: MIT
+# tapgate - one Makefile, libbpf-bootstrap style: quiet by default, V=1 loud.
+#
+#   make deps    install missing Debian packages (apt-get)
+#   make         build build/tapgate and the test helpers
+#   make test    deps + build + unit, bpf, fuzz-regression and integration tests
+#   make demo    deps + build + a guest behind a veth and one behind a tap
+#   make bench   benchmarks against the peers
+#   make fuzz    run the libFuzzer targets for a while
+#   make clean
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+
+LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null || echo -I/usr/include/lwip)
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) $(LWIP_CFLAGS)
+LIBS     := -lxdp -lbpf -lelf -lz -llwip
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude \
+	-I/usr/include/$(shell uname -m)-linux-gnu
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Everything but main.o, so unit tests can link the modules they test.
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPERS     := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
+UNIT_SRCS   := $(wildcard tests/unit/*.c)
+UNITS       := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+BPFT_SRCS   := $(wildcard tests/bpf/*.c)
+BPFTS       := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+BENCH_SRCS  := $(wildcard bench/*.c)
+BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps test demo bench fuzz check clean format format-check asan
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES)
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD)/steer.bpf.o: bpf/steer.bpf.c include/steer.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/steer.skel.h: $(BUILD)/steer.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name steer_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/steer.h $(BUILD)/steer.skel.h | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tapgate: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BUILD)/steer.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -lbpf -lelf -lz -o $@
+
+$(BUILD)/bench/%: bench/%.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -lm -o $@
+
+$(BUILD):
+	$(Q)mkdir -p $(BUILD)
+
+# AddressSanitizer + UBSan build of everything, in its own tree.
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZERS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(BUILD)/steer.skel.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(WARN) -Wno-unused-command-line-argument -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) $(LWIP_CFLAGS) \
+		$< $(FUZZ_LIB_SRCS) $(LIBS) -o $@
+
+fuzzers: $(FUZZERS)
+
+FUZZ_SECONDS ?= 60
+fuzz: deps fuzzers
+	$(Q)for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$n; \
+		echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$n- \
+			$(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all fuzzers
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh
+
+check: test
+
+format:
+	$(Q)clang-format -i $(wildcard user/*.[ch] include/*.h bpf/*.c tests/*/*.c bench/*.c)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(wildcard user/*.[ch] include/*.h bpf/*.c tests/*/*.c bench/*.c)
+
+clean:
+	$(Q)rm -rf build

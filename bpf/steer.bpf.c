@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: MIT
+/*
+ * steer.bpf.c - the XDP program attached to a sandbox's tap or veth. Every
+ * frame the guest sends is parsed (Ethernet, ARP, IPv4, IPv6, the first
+ * bytes of TCP / UDP / ICMP), checked against the guest's addresses (no
+ * spoofed MAC or IP) and the egress policy (LPM tables, a miss is a deny),
+ * and then either dropped or redirected through the XSKMAP to the daemon's
+ * AF_XDP socket, which does the real work in user space. Each frame is
+ * counted under exactly one verdict (include/steer.h). The program never
+ * returns XDP_PASS: a guest frame must not reach the host's own stack, and
+ * when no socket is bound (daemon gone) the redirect falls back to XDP_DROP.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <stdbool.h>
+
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "steer.h"
+
+/* IPv4 fragment bits of iphdr.frag_off (host order; the kernel keeps them
+ * in net/ip.h, which is not uapi). */
+#define IP4_MF 0x2000
+#define IP4_OFFSET 0x1fff
+
+#define DNS_PORT 53
+
+/* <linux/if_arp.h> and <linux/icmp.h> include libc headers (through
+ * <linux/if.h>) that do not build for -target bpf; the two values needed
+ * from them are here. */
+#define ARP_HTYPE_ETHER 1 /* ARPHRD_ETHER */
+#define ICMP_HDR_LEN 8    /* sizeof(struct icmphdr): type, code, csum, rest */
+
+/* ARP body for IPv4 over Ethernet (RFC 826); uapi's struct arphdr leaves
+ * the address fields out because their size depends on hlen/plen. */
+struct arp_eth4 {
+	__be16 htype;
+	__be16 ptype;
+	__u8 hlen;
+	__u8 plen;
+	__be16 op;
+	__u8 sha[ETH_ALEN];
+	__u8 sip[4];
+	__u8 tha[ETH_ALEN];
+	__u8 tip[4];
+};
+
+_Static_assert(sizeof(struct arp_eth4) == 28, "ARP body must be 28 bytes");
+
+/* Set by the daemon through the skeleton before load; read-only here, so
+ * the verifier sees constants and dead branches (IPv6 off) disappear. */
+const volatile struct tg_config tg_cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, TG_XSKS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} TG_MAP_XSKS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TG_V_MAX);
+	__type(key, __u32);
+	__type(value, struct tg_count);
+} TG_MAP_COUNTERS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TG_POLICY_MAX);
+	__type(key, struct tg_lpm4);
+	__type(value, struct tg_rule);
+} TG_MAP_POLICY4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TG_POLICY_MAX);
+	__type(key, struct tg_lpm6);
+	__type(value, struct tg_rule);
+} TG_MAP_POLICY6 SEC(".maps");
+
+/* Not used by the program: the daemon's own counters, kept in a map so that
+ * they are pinned and dumped beside the verdict counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tg_ustats);
+} TG_MAP_USTATS SEC(".maps");
+
+/* The frame being parsed: packet bounds only, every header pointer is
+ * checked against end before it is read. */
+struct frame {
+	void *data;
+	void *end;
+};
+
+static __always_inline bool mac_eq(const __u8 *a, const volatile __u8 *b)
+{
+	__u8 diff = 0;
+
+#pragma unroll
+	for (int i = 0; i < ETH_ALEN; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+/* Compares a packet IPv6 address with one of tg_cfg's; both 4-byte
+ * aligned within their structs, so four word compares. */
+static __always_inline bool addr6_eq(const struct in6_addr *a,
+				     const volatile __u8 *b)
+{
+	const volatile __u32 *w = (const volatile __u32 *)b;
+
+	return a->in6_u.u6_addr32[0] == w[0] && a->in6_u.u6_addr32[1] == w[1] &&
+	       a->in6_u.u6_addr32[2] == w[2] && a->in6_u.u6_addr32[3] == w[3];
+}
+
+static __always_inline bool addr6_unspecified(const struct in6_addr *a)
+{
+	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
+		a->in6_u.u6_addr32[2] | a->in6_u.u6_addr32[3]) == 0;
+}
+
+/* fe80::/10 */
+static __always_inline bool addr6_linklocal(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr8[0] == 0xfe &&
+	       (a->in6_u.u6_addr8[1] & 0xc0) == 0x80;
+}
+
+/* ff02::/16, link-scope multicast: where neighbour discovery goes. */
+static __always_inline bool addr6_ll_multicast(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr8[0] == 0xff && a->in6_u.u6_addr8[1] == 0x02;
+}
+
+/* A destination is allowed only by an explicit allow rule: a miss (empty
+ * or partial tables, daemon still filling them) is a deny. */
+static __always_inline bool policy4_allows(__be32 daddr)
+{
+	struct tg_lpm4 key = { .prefixlen = 32 };
+	struct tg_rule *rule;
+
+	__builtin_memcpy(key.addr, &daddr, sizeof(key.addr));
+	rule = bpf_map_lookup_elem(&TG_MAP_POLICY4, &key);
+	return rule && rule->action == TG_ACT_ALLOW;
+}
+
+static __always_inline bool policy6_allows(const struct in6_addr *daddr)
+{
+	struct tg_lpm6 key = { .prefixlen = 128 };
+	struct tg_rule *rule;
+
+	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
+	rule = bpf_map_lookup_elem(&TG_MAP_POLICY6, &key);
+	return rule && rule->action == TG_ACT_ALLOW;
+}
+
+/* The transport part of a datagram, as found by the IPv4 or IPv6 parser. */
+struct l4 {
+	void *hdr;         /* first byte of the transport header */
+	__u32 len;         /* transport bytes per the IP header, not the frame
+			    * (Ethernet padding is not payload) */
+	const void *daddr; /* destination address, inside the packet */
+	bool v6;
+};
+
+/* True when @size bytes of transport header are both in the frame and
+ * inside the datagram. */
+static __always_inline bool l4_fits(const struct frame *f, const struct l4 *l,
+				    __u32 size)
+{
+	return l->hdr + size <= f->end && l->len >= size;
+}
+
+static __always_inline bool policy_allows(const struct l4 *l)
+{
+	if (l->v6)
+		return policy6_allows(l->daddr);
+	return policy4_allows(*(const __be32 *)l->daddr);
+}
+
+/*
+ * TCP, shared by IPv4 and IPv6. A denied SYN still goes up so that user
+ * space answers it with a RST (the guest sees "refused" at once instead of
+ * retrying into a black hole); any other denied segment is dropped.
+ */
+static __always_inline enum tg_verdict l4_tcp(const struct frame *f,
+					       const struct l4 *l)
+{
+	const struct tcphdr *th = l->hdr;
+
+	if (!l4_fits(f, l, sizeof(*th)))
+		return TG_V_DROP_MALFORMED;
+	if (policy_allows(l))
+		return TG_V_TO_TCP;
+	if (th->syn && !th->ack)
+		return TG_V_TO_DENIED_SYN;
+	return TG_V_DROP_POLICY;
+}
+
+/*
+ * UDP, shared by IPv4 and IPv6. DNS to any address is intercepted (the
+ * interceptor applies its own rules), so port 53 skips the policy. Other
+ * allowed UDP goes to the relay only when the daemon runs one.
+ */
+static __always_inline enum tg_verdict l4_udp(const struct frame *f,
+					       const struct l4 *l)
+{
+	const struct udphdr *uh = l->hdr;
+
+	if (!l4_fits(f, l, sizeof(*uh)))
+		return TG_V_DROP_MALFORMED;
+	if (uh->dest == bpf_htons(DNS_PORT))
+		return TG_V_TO_DNS;
+	if (!policy_allows(l))
+		return TG_V_DROP_POLICY;
+	if (tg_cfg.flags & TG_CFG_UDP_RELAY)
+		return TG_V_UDP_RELAY;
+	return TG_V_DROP_UDP;
+}
+
+/* ICMP: to the gateway (echo) it is answered by user space itself, whatever
+ * the policy; anything else is relayed only where the policy allows. Every
+ * ICMP message has at least an 8-byte header. */
+static __always_inline enum tg_verdict l4_icmp4(const struct frame *f,
+						 const struct l4 *l)
+{
+	if (!l4_fits(f, l, ICMP_HDR_LEN))
+		return TG_V_DROP_MALFORMED;
+	if (*(const __be32 *)l->daddr == tg_cfg.gw_ip4 || policy_allows(l))
+		return TG_V_TO_ICMP;
+	return TG_V_DROP_POLICY;
+}
+
+/* ICMPv6: as ICMP, and neighbour discovery (link-local or ff02::
+ * destinations) is answered locally too: it never leaves the link. */
+static __always_inline enum tg_verdict l4_icmp6(const struct frame *f,
+						 const struct l4 *l)
+{
+	const struct in6_addr *daddr = l->daddr;
+
+	if (!l4_fits(f, l, sizeof(struct icmp6hdr)))
+		return TG_V_DROP_MALFORMED;
+	if (addr6_eq(daddr, tg_cfg.gw_ip6) || addr6_linklocal(daddr) ||
+	    addr6_ll_multicast(daddr) || policy_allows(l))
+		return TG_V_TO_ICMP;
+	return TG_V_DROP_POLICY;
+}
+
+static __always_inline enum tg_verdict parse_ipv4(const struct frame *f,
+						   void *l3)
+{
+	struct iphdr *ip = l3;
+	struct l4 l = { .v6 = false };
+	__u32 hlen, tot_len;
+
+	if ((void *)(ip + 1) > f->end)
+		return TG_V_DROP_MALFORMED;
+	if (ip->version != 4 || ip->ihl < 5)
+		return TG_V_DROP_MALFORMED;
+	hlen = ip->ihl * 4;
+	tot_len = bpf_ntohs(ip->tot_len);
+	/* tot_len may be shorter than the frame (Ethernet pads), never
+	 * longer. */
+	if (tot_len < hlen || l3 + tot_len > f->end)
+		return TG_V_DROP_MALFORMED;
+	if (ip->saddr != tg_cfg.guest_ip4)
+		return TG_V_DROP_SPOOF_IP;
+	/* Only the first fragment carries ports: never classify by them;
+	 * user space reassembles (bounded) and decides on the whole. */
+	if (ip->frag_off & bpf_htons(IP4_MF | IP4_OFFSET))
+		return TG_V_TO_FRAG;
+
+	l.hdr = l3 + hlen;
+	l.len = tot_len - hlen;
+	l.daddr = &ip->daddr;
+	switch (ip->protocol) {
+	case IPPROTO_TCP:
+		return l4_tcp(f, &l);
+	case IPPROTO_UDP:
+		return l4_udp(f, &l);
+	case IPPROTO_ICMP:
+		return l4_icmp4(f, &l);
+	default:
+		return TG_V_DROP_PROTO;
+	}
+}
+
+/*
+ * A guest sends from :: before it owns an address (DAD) and from fe80::/10
+ * for neighbour discovery: fine for ICMPv6 to link-scope destinations
+ * (fe80::/10, ff02::/16), which user space answers locally and never
+ * forwards; such a source towards anything further is spoofing, as it
+ * would be for any other protocol. MLD reports come from the same sources
+ * to ff02:: behind a hop-by-hop header; they pass this check only to be
+ * counted as what they are (DROP_PROTO), since every Linux guest sends them.
+ */
+static __always_inline bool ipv6_source_ok(const struct ipv6hdr *ip6)
+{
+	if (addr6_eq(&ip6->saddr, tg_cfg.guest_ip6))
+		return true;
+	if (ip6->nexthdr != IPPROTO_ICMPV6 && ip6->nexthdr != IPPROTO_HOPOPTS)
+		return false;
+	if (!addr6_unspecified(&ip6->saddr) && !addr6_linklocal(&ip6->saddr))
+		return false;
+	return addr6_linklocal(&ip6->daddr) || addr6_ll_multicast(&ip6->daddr);
+}
+
+static __always_inline enum tg_verdict parse_ipv6(const struct frame *f,
+						   void *l3)
+{
+	struct ipv6hdr *ip6 = l3;
+	struct l4 l = { .v6 = true };
+
+	if (!(tg_cfg.flags & TG_CFG_IPV6))
+		return TG_V_DROP_PROTO;
+	if ((void *)(ip6 + 1) > f->end)
+		return TG_V_DROP_MALFORMED;
+	if (ip6->version != 6)
+		return TG_V_DROP_MALFORMED;
+	l.hdr = ip6 + 1;
+	l.len = bpf_ntohs(ip6->payload_len);
+	if (l.hdr + l.len > f->end)
+		return TG_V_DROP_MALFORMED;
+	if (!ipv6_source_ok(ip6))
+		return TG_V_DROP_SPOOF_IP;
+
+	l.daddr = &ip6->daddr;
+	switch (ip6->nexthdr) {
+	case IPPROTO_FRAGMENT:
+		/* As IPv4: no ports to classify by until reassembled. */
+		return TG_V_TO_FRAG;
+	case IPPROTO_TCP:
+		return l4_tcp(f, &l);
+	case IPPROTO_UDP:
+		return l4_udp(f, &l);
+	case IPPROTO_ICMPV6:
+		return l4_icmp6(f, &l);
+	default:
+		/* Extension headers (hop-by-hop for MLD, routing, ...) are not
+		 * carried: nothing the sandbox needs rides on them. */
+		return TG_V_DROP_PROTO;
+	}
+}
+
+static __always_inline enum tg_verdict parse_arp(const struct frame *f,
+						  void *l3)
+{
+	struct arp_eth4 *arp = l3;
+	__be32 sip;
+
+	if ((void *)(arp + 1) > f->end)
+		return TG_V_DROP_MALFORMED;
+	if (arp->htype != bpf_htons(ARP_HTYPE_ETHER) ||
+	    arp->ptype != bpf_htons(ETH_P_IP) || arp->hlen != ETH_ALEN ||
+	    arp->plen != 4)
+		return TG_V_DROP_MALFORMED;
+	if (!mac_eq(arp->sha, tg_cfg.guest_mac))
+		return TG_V_DROP_SPOOF_MAC;
+	/* 0.0.0.0 is an ARP probe (RFC 5227): the guest checking its address. */
+	__builtin_memcpy(&sip, arp->sip, sizeof(sip));
+	if (sip != tg_cfg.guest_ip4 && sip != 0)
+		return TG_V_DROP_SPOOF_IP;
+	return TG_V_TO_ARP;
+}
+
+static __always_inline enum tg_verdict parse_eth(const struct frame *f)
+{
+	struct ethhdr *eth = f->data;
+
+	if ((void *)(eth + 1) > f->end)
+		return TG_V_DROP_MALFORMED;
+	if (!mac_eq(eth->h_source, tg_cfg.guest_mac))
+		return TG_V_DROP_SPOOF_MAC;
+	/* VLAN tags (0x8100, 0x88a8) fall in the default: a guest has no
+	 * business tagging, and a tag would hide the real ethertype. */
+	switch (eth->h_proto) {
+	case bpf_htons(ETH_P_ARP):
+		return parse_arp(f, eth + 1);
+	case bpf_htons(ETH_P_IP):
+		return parse_ipv4(f, eth + 1);
+	case bpf_htons(ETH_P_IPV6):
+		return parse_ipv6(f, eth + 1);
+	default:
+		return TG_V_DROP_PROTO;
+	}
+}
+
+/* Verdicts that mean "hand to user space"; all others are drops. */
+static __always_inline bool verdict_redirects(enum tg_verdict v)
+{
+	switch (v) {
+	case TG_V_TO_TCP:
+	case TG_V_TO_DNS:
+	case TG_V_TO_ARP:
+	case TG_V_TO_ICMP:
+	case TG_V_TO_FRAG:
+	case TG_V_TO_DENIED_SYN:
+	case TG_V_UDP_RELAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static __always_inline void count(__u32 verdict, __u64 bytes)
+{
+	struct tg_count *c = bpf_map_lookup_elem(&TG_MAP_COUNTERS, &verdict);
+
+	/* Per-CPU values: no other writer, no atomics needed. */
+	if (c) {
+		c->packets += 1;
+		c->bytes += bytes;
+	}
+}
+
+SEC("xdp")
+int tg_steer(struct xdp_md *ctx)
+{
+	struct frame f = {
+		.data = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	__u64 bytes = bpf_xdp_get_buff_len(ctx);
+	enum tg_verdict v = parse_eth(&f);
+	long ret;
+
+	if (!verdict_redirects(v)) {
+		count(v, bytes);
+		return XDP_DROP;
+	}
+	/* The low bits of flags are the action when the queue has no socket:
+	 * drop, never pass, so a dead daemon cannot leak guest frames into the
+	 * host stack. */
+	ret = bpf_redirect_map(&TG_MAP_XSKS, ctx->rx_queue_index, XDP_DROP);
+	if (ret != XDP_REDIRECT) {
+		count(TG_V_DROP_NOSOCK, bytes);
+		return XDP_DROP;
+	}
+	count(v, bytes);
+	return XDP_REDIRECT;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""rawsend.py - send hand-made spoofed frames out of an interface.
+
+Run inside the guest namespace. Builds Ethernet frames with struct (no
+scapy needed) and sends them through an AF_PACKET raw socket, so the guest
+kernel's own source addresses are bypassed. Kinds:
+  tcp-ip   TCP SYN with a foreign source IP, the guest's own source MAC
+  tcp-mac  TCP SYN with the guest's source IP, a foreign source MAC
+  arp-ip   ARP request whose sender IP is foreign (Ethernet source honest)
+  arp-mac  ARP request whose sender MAC is foreign (Ethernet source honest)
+
+Usage: rawsend.py IFNAME KIND COUNT [--guest-mac M] [--guest-ip A]
+       [--gw-mac M] [--gw-ip A] [--port P]
+Every frame is addressed to the gateway (or broadcast, for ARP): nothing is
+meant to leave the machine.
+"""
+import argparse
+import socket
+import struct
+
+FOREIGN_MAC = "02:6d:73:00:00:66"
+FOREIGN_IP = "100.96.0.3"
+ETH_P_IP = 0x0800
+ETH_P_ARP = 0x0806
+
+
+def mac(text):
+    """Parse aa:bb:cc:dd:ee:ff into 6 bytes."""
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def csum(data):
+    """The Internet checksum of data."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def tcp_syn(src_ip, dst_ip, sport, dport):
+    """An IPv4 packet carrying a TCP SYN, checksums filled in."""
+    src, dst = socket.inet_aton(src_ip), socket.inet_aton(dst_ip)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0x1000, 0, 5 << 4, 0x02,
+                      65535, 0, 0)
+    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0x1234, 0x4000,
+                     64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return ip + tcp
+
+
+def arp_request(sha, spa, tpa):
+    """An ARP who-has tpa from (sha, spa)."""
+    return struct.pack("!HHBBH6s4s6s4s", 1, ETH_P_IP, 6, 4, 1, sha,
+                       socket.inet_aton(spa), b"\0" * 6,
+                       socket.inet_aton(tpa))
+
+
+def build(kind, a, seq):
+    """Return (ethernet frame) for one frame of the given kind."""
+    gmac, gwmac, fmac = mac(a.guest_mac), mac(a.gw_mac), mac(FOREIGN_MAC)
+    sport = 40000 + seq
+    if kind == "tcp-ip":
+        src, dst, body = gmac, gwmac, tcp_syn(FOREIGN_IP, a.gw_ip, sport,
+                                              a.port)
+        etype = ETH_P_IP
+    elif kind == "tcp-mac":
+        src, dst, body = fmac, gwmac, tcp_syn(a.guest_ip, a.gw_ip, sport,
+                                              a.port)
+        etype = ETH_P_IP
+    elif kind == "arp-ip":
+        src, dst, body = gmac, b"\xff" * 6, arp_request(gmac, FOREIGN_IP,
+                                                        a.gw_ip)
+        etype = ETH_P_ARP
+    elif kind == "arp-mac":
+        src, dst, body = gmac, b"\xff" * 6, arp_request(fmac, a.guest_ip,
+                                                        a.gw_ip)
+        etype = ETH_P_ARP
+    else:
+        raise SystemExit("unknown kind " + kind)
+    frame = dst + src + struct.pack("!H", etype) + body
+    return frame.ljust(60, b"\0")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("ifname")
+    p.add_argument("kind")
+    p.add_argument("count", type=int)
+    p.add_argument("--guest-mac", default="02:6d:73:00:00:02")
+    p.add_argument("--guest-ip", default="100.96.0.2")
+    p.add_argument("--gw-mac", default="02:6d:73:00:00:01")
+    p.add_argument("--gw-ip", default="100.96.0.1")
+    p.add_argument("--port", type=int, default=80)
+    a = p.parse_args()
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((a.ifname, 0))
+    for i in range(a.count):
+        sock.send(build(a.kind, a, i))
+    print("sent %d %s" % (a.count, a.kind))
+
+
+if __name__ == "__main__":
+    main()

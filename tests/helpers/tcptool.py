@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""tcptool.py - small TCP servers (host side) and clients (guest side) for
+the integration tests' corner cases: half-close, reset and refused connects.
+
+Servers listen on 127.0.0.1 on a port the kernel picks, write it to
+PORT_FILE once listening, and serve until killed:
+  serve-halfclose PORT_FILE  read to EOF, reply "<sha256> <bytes>\\n", close
+  serve-reset PORT_FILE      read a little, then close with SO_LINGER 0 (RST)
+
+Clients print one result word on stdout and exit 0 when it is the expected
+one:
+  halfclose HOST PORT NBYTES  send NBYTES, shutdown(SHUT_WR), expect the
+                              server's digest of them   -> "ok"
+  reset HOST PORT             send a line, expect ECONNRESET -> "ECONNRESET"
+  connect HOST PORT           connect only, print "connected" or the errno
+                              name (e.g. ECONNREFUSED) and the time taken
+"""
+import errno
+import hashlib
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+TIMEOUT = 10.0
+
+
+def listen(port_file):
+    """Listen on 127.0.0.1:0 and publish the port in port_file."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(128)
+    with open(port_file + ".tmp", "w") as f:
+        f.write("%d\n" % srv.getsockname()[1])
+    os.rename(port_file + ".tmp", port_file)
+    return srv
+
+
+def serve(port_file, handler):
+    """Accept forever, one thread per connection."""
+    srv = listen(port_file)
+    while True:
+        conn, _ = srv.accept()
+        conn.settimeout(60)
+        threading.Thread(target=handler, args=(conn,), daemon=True).start()
+
+
+def halfclose_handler(conn):
+    """Read to EOF, then reply with the digest and length, then close."""
+    digest, total = hashlib.sha256(), 0
+    with conn:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            digest.update(data)
+            total += len(data)
+        conn.sendall(("%s %d\n" % (digest.hexdigest(), total)).encode())
+
+
+def reset_handler(conn):
+    """Read something, then abort the connection with an RST."""
+    conn.recv(4096)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def recv_all(sock):
+    """Read until EOF."""
+    chunks = []
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+def client_halfclose(host, port, nbytes):
+    """Send, half-close, and check the server saw exactly what was sent."""
+    payload = os.urandom(nbytes)
+    want = "%s %d" % (hashlib.sha256(payload).hexdigest(), nbytes)
+    sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    sock.sendall(payload)
+    sock.shutdown(socket.SHUT_WR)
+    got = recv_all(sock).decode(errors="replace").strip()
+    sock.close()
+    if got != want:
+        print("mismatch: got %r want %r" % (got, want))
+        return 1
+    print("ok")
+    return 0
+
+
+def client_reset(host, port):
+    """Expect the server's RST to surface as ECONNRESET."""
+    sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    try:
+        sock.sendall(b"hello\n")
+        data = sock.recv(4096)
+        print("EOF" if not data else "data")
+        return 1
+    except ConnectionResetError:
+        print("ECONNRESET")
+        return 0
+    except socket.timeout:
+        print("TIMEOUT")
+        return 1
+
+
+def client_connect(host, port):
+    """Connect only; report the outcome and how long it took."""
+    start = time.monotonic()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(TIMEOUT)
+    try:
+        sock.connect((host, port))
+        word = "connected"
+    except socket.timeout:
+        word = "TIMEOUT"
+    except OSError as e:
+        word = errno.errorcode.get(e.errno, str(e.errno))
+    ms = (time.monotonic() - start) * 1000
+    print("%s %.0f" % (word, ms))
+    return 0 if word == "connected" else 1
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["serve-halfclose"] and len(args) == 2:
+        serve(args[1], halfclose_handler)
+    elif args[:1] == ["serve-reset"] and len(args) == 2:
+        serve(args[1], reset_handler)
+    elif args[:1] == ["halfclose"] and len(args) == 4:
+        return client_halfclose(args[1], int(args[2]), int(args[3]))
+    elif args[:1] == ["reset"] and len(args) == 3:
+        return client_reset(args[1], int(args[2]))
+    elif args[:1] == ["connect"] and len(args) == 3:
+        return client_connect(args[1], int(args[2]))
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

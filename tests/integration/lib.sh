@@ -1,0 +1,471 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash disable=SC2034 # the variables are for the tests
+#
+# lib.sh - the helper library every tests/integration/test_*.sh sources.
+#
+# A test calls tg_init NAME first: that picks a unique, fixed-width name
+# prefix $P for everything the test creates (namespaces, veth and tap
+# devices, pinned BPF paths), makes $TMP, and arms an EXIT trap that kills
+# every process the test started (by PID), removes every namespace and device
+# carrying the prefix, turns XDP off on host devices still present, removes
+# stale pins and $TMP - also when the test fails or is interrupted. Two tests
+# can run at once: the prefix is built from the shell's PID.
+#
+# Guest side: tg_guest_veth or tg_guest_tap make a namespace ${P}g whose eth0
+# is configured as a tapgate guest (100.96.0.2/30, MAC 02:6d:73:00:00:02,
+# default route via the gateway 100.96.0.1, IPv6 off) behind a veth pair or
+# a pair of taps joined by build/tests/tapshuttle (a VMM stand-in); $HOSTDEV
+# is the host-side device tapgate serves. The gateway stands for the host:
+# with `--allow host`, TCP from the guest to 100.96.0.1:PORT reaches the
+# host's 127.0.0.1:PORT. All traffic stays on this machine.
+#
+# tg_round MODE (veth|tap) starts a fresh prefix and guest for one pass of a
+# test that runs once per mode; tg_modes lists the modes (TG_MODES="veth"
+# narrows it). Set TG_KEEP=1 to keep $TMP (logs) after the test, and
+# TG_BIN=/path/to/tapgate to test another binary than build/tapgate.
+
+TG_GUEST_IP=100.96.0.2
+TG_GUEST_CIDR=100.96.0.2/30
+TG_GW_IP=100.96.0.1
+TG_GUEST_MAC=02:6d:73:00:00:02
+TG_GW_MAC=02:6d:73:00:00:01
+TG_PY=/usr/bin/python3           # Debian's: the python3 on PATH is another
+TG_READY_TIMEOUT=10              # seconds tapgate may take to say "ready"
+TG_ROUND_LETTERS=abcdefghijklmnopqrstuvwxyz
+
+# ---------------------------------------------------------------- results
+
+# tg_fail MSG: report a failure (with the tail of tapgate's log) and exit 1.
+# Writes to stderr, so that a failure inside $(...) is still seen.
+tg_fail() {
+	{
+		echo "FAIL: ${TG_NAME:-test}: $*"
+		if [ -n "${TG_LOG:-}" ] && [ -s "$TG_LOG" ]; then
+			echo "--- last lines of $(basename "$TG_LOG") ---"
+			tail -n 25 "$TG_LOG" | sed 's/^/  | /'
+		fi
+	} >&2
+	exit 1
+}
+
+# tg_pass MSG: report one passed check.
+tg_pass() {
+	echo "PASS: $*"
+}
+
+# tg_skip MSG: the test cannot run here; exit 77 (counted as skipped).
+tg_skip() {
+	echo "SKIP: ${TG_NAME:-test}: $*"
+	exit 77
+}
+
+# tg_expect_eq A B MSG: pass if A equals B, else fail showing both.
+tg_expect_eq() {
+	if [ "$1" = "$2" ]; then
+		tg_pass "$3"
+	else
+		tg_fail "$3: got '$1', expected '$2'"
+	fi
+}
+
+# tg_note MSG: an informational line.
+tg_note() {
+	echo "  .. $*"
+}
+
+# ---------------------------------------------------------------- setup
+
+# tg_init NAME: set P, ROOT, TG, TMP; arm the cleanup trap; check privileges.
+tg_init() {
+	TG_NAME=${1:?usage: tg_init NAME}
+	set -eEuo pipefail
+	ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	TG=${TG_BIN:-$ROOT/build/tapgate}
+	TG_SHUTTLE=$ROOT/build/tests/tapshuttle
+	TG_HELPERS=$ROOT/tests/helpers
+	# Fixed width (t + 7 digits of our PID): no other live test's prefix
+	# can start with ours, so prefix sweeps never touch a neighbour.
+	TG_BASE=$(printf 't%07d' "$$")
+	TG_ROUND=0
+	P=${TG_BASE}a
+	TG_PIDS=()
+	TG_RUNS=0
+	TG_LOG=
+	TMP=$(mktemp -d "/tmp/tg-$TG_NAME.XXXXXX")
+	trap tg_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'tg_fail "line $LINENO: \"$BASH_COMMAND\" exited $?"' ERR
+	[ "$(id -u)" = 0 ] || tg_skip "needs root (namespaces, XDP)"
+	tg_need_bpffs
+	export P ROOT TG TMP
+}
+
+# tg_need_bpffs: mount bpffs on /sys/fs/bpf when it is not there.
+tg_need_bpffs() {
+	if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
+		mount -t bpf bpf /sys/fs/bpf || tg_fail "cannot mount bpffs on /sys/fs/bpf"
+	fi
+}
+
+# tg_bg CMD...: start CMD in the background and track it; sets BGPID.
+# Redirections given to tg_bg apply to CMD.
+tg_bg() {
+	"$@" &
+	BGPID=$!
+	TG_PIDS+=("$BGPID")
+}
+
+# tg_own_child PID: true if PID is alive (not a zombie) and a child of this
+# shell, so that a recycled PID is never signalled.
+tg_own_child() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # split "state ppid ..." into fields
+	set -- $stat
+	[ "$1" != Z ] && [ "$2" = "$$" ]
+}
+
+# tg_stop_pid PID [SECONDS]: SIGTERM one of our children, SIGKILL after
+# SECONDS (default 5), reap it. Returns its exit status.
+tg_stop_pid() {
+	local pid=$1 t=${2:-5} i
+	if tg_own_child "$pid"; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < t * 10; i++)); do
+			tg_own_child "$pid" || break
+			sleep 0.1
+		done
+		tg_own_child "$pid" && kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+# tg_kill_all: stop every process this test started.
+tg_kill_all() {
+	local pid
+	for pid in "${TG_PIDS[@]}" $(jobs -p); do
+		tg_own_child "$pid" && kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${TG_PIDS[@]}" $(jobs -p); do
+		tg_stop_pid "$pid" 3 || true
+	done
+	TG_PIDS=()
+}
+
+# tg_our_links: host devices whose name carries this test's prefix.
+tg_our_links() {
+	ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep "^$TG_BASE" || true
+}
+
+# tg_our_netns: namespaces whose name carries this test's prefix.
+tg_our_netns() {
+	ip netns list 2>/dev/null | awk '{ print $1 }' | grep "^$TG_BASE" || true
+}
+
+# tg_teardown: remove everything of the current and earlier rounds but $TMP.
+# Idempotent; never fails.
+tg_teardown() {
+	local dev ns
+	[ -n "${TG_BASE:-}" ] || return 0
+	tg_kill_all
+	for dev in $(tg_our_links); do
+		ip link set dev "$dev" xdp off 2>/dev/null
+		ip link set dev "$dev" xdpgeneric off 2>/dev/null
+		ip link del dev "$dev" 2>/dev/null
+	done
+	for ns in $(tg_our_netns); do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf /sys/fs/bpf/tapgate/"$TG_BASE"* 2>/dev/null
+	return 0
+}
+
+# tg_cleanup: the EXIT trap. Idempotent; never fails; keeps the exit status.
+tg_cleanup() {
+	local rc=$?
+	set +eE
+	trap - ERR
+	tg_teardown
+	if [ -n "${TMP:-}" ] && [ -d "$TMP" ]; then
+		if [ "${TG_KEEP:-0}" = 1 ]; then
+			echo "kept $TMP"
+		else
+			rm -rf "$TMP"
+		fi
+	fi
+	return "$rc"
+}
+
+# ---------------------------------------------------------------- guests
+
+# tg_modes: the guest attachments a test runs over (TG_MODES overrides).
+tg_modes() {
+	echo "${TG_MODES:-veth tap}"
+}
+
+# tg_round MODE: tear down the previous round, take the next prefix, and
+# set up a guest behind MODE (veth or tap).
+tg_round() {
+	tg_teardown
+	P=$TG_BASE${TG_ROUND_LETTERS:TG_ROUND:1}
+	TG_ROUND=$((TG_ROUND + 1))
+	TG_LOG=
+	echo "=== $TG_NAME: $1 (prefix $P)"
+	case "$1" in
+	veth) tg_guest_veth ;;
+	tap) tg_guest_tap ;;
+	*) tg_fail "unknown mode '$1'" ;;
+	esac
+}
+
+# tg_guest_netns: create the guest namespace ${P}g with IPv6 off.
+tg_guest_netns() {
+	GUESTNS=${P}g
+	ip netns add "$GUESTNS"
+	ip netns exec "$GUESTNS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	export GUESTNS
+}
+
+# tg_guest_config: give the guest's eth0 the sandbox's addresses.
+tg_guest_config() {
+	ip -n "$GUESTNS" link set dev eth0 address "$TG_GUEST_MAC" mtu 1500
+	ip netns exec "$GUESTNS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+	ip -n "$GUESTNS" addr add "$TG_GUEST_CIDR" dev eth0
+	ip -n "$GUESTNS" link set dev lo up
+	ip -n "$GUESTNS" link set dev eth0 up
+	ip -n "$GUESTNS" route add default via "$TG_GW_IP"
+}
+
+# tg_host_dev_quiet DEV: no IPv6 (and so no RS/DAD chatter) on a host device.
+tg_host_dev_quiet() {
+	sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1" 2>/dev/null || true
+}
+
+# tg_guest_veth: guest behind a veth pair; HOSTDEV=${P}h.
+tg_guest_veth() {
+	tg_guest_netns
+	ip link add "${P}h" type veth peer name "${P}v"
+	tg_host_dev_quiet "${P}h"
+	ip link set dev "${P}v" netns "$GUESTNS"
+	ip -n "$GUESTNS" link set dev "${P}v" name eth0
+	tg_guest_config
+	ip link set dev "${P}h" up
+	HOSTDEV=${P}h
+	export HOSTDEV
+}
+
+# tg_guest_tap: guest behind taps joined by tapshuttle; HOSTDEV=${P}t.
+tg_guest_tap() {
+	local out=$TMP/shuttle.$P.out i
+	[ -x "$TG_SHUTTLE" ] ||
+		tg_fail "$TG_SHUTTLE is missing: run 'make build/tests/tapshuttle'"
+	tg_guest_netns
+	tg_bg "$TG_SHUTTLE" "${P}t" "$GUESTNS" eth0 >"$out" 2>"$TMP/shuttle.$P.err"
+	TG_SHUTTLE_PID=$BGPID
+	for ((i = 0; i < 50; i++)); do
+		grep -qx ready "$out" 2>/dev/null && break
+		tg_own_child "$TG_SHUTTLE_PID" ||
+			tg_fail "tapshuttle exited: $(cat "$TMP/shuttle.$P.err")"
+		sleep 0.1
+	done
+	grep -qx ready "$out" || tg_fail "tapshuttle not ready within 5 s"
+	tg_host_dev_quiet "${P}t"
+	tg_guest_config
+	HOSTDEV=${P}t
+	export HOSTDEV
+}
+
+# tg_gexec CMD...: run CMD inside the guest namespace.
+tg_gexec() {
+	ip netns exec "$GUESTNS" "$@"
+}
+
+# ---------------------------------------------------------------- tapgate
+
+# tg_start_tapgate [ARGS...]: run `tapgate run --dev $HOSTDEV ARGS...` in the
+# background (log in $TG_LOG) and wait for "tapgate: ready on $HOSTDEV".
+tg_start_tapgate() {
+	local i
+	[ -x "$TG" ] || tg_fail "$TG is not built (make build/tapgate)"
+	TG_RUNS=$((TG_RUNS + 1))
+	TG_LOG=$TMP/tapgate.$P.$TG_RUNS.log
+	tg_bg "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
+	TGPID=$BGPID
+	for ((i = 0; i < TG_READY_TIMEOUT * 10; i++)); do
+		if grep -qF "tapgate: ready on $HOSTDEV" "$TG_LOG"; then
+			tg_note "tapgate pid $TGPID ready on $HOSTDEV ($*)"
+			return 0
+		fi
+		if ! tg_own_child "$TGPID"; then
+			wait "$TGPID" && i=0 || i=$?
+			tg_fail "tapgate exited (status $i) before it was ready"
+		fi
+		sleep 0.1
+	done
+	tg_fail "tapgate did not print 'tapgate: ready on $HOSTDEV' within ${TG_READY_TIMEOUT} s"
+}
+
+# tg_xdp_attached DEV: true if an XDP program is attached to DEV.
+tg_xdp_attached() {
+	ip link show dev "$1" 2>/dev/null | grep -q 'prog/xdp'
+}
+
+# tg_pin_dir: where tapgate pins the maps of $HOSTDEV.
+tg_pin_dir() {
+	echo "/sys/fs/bpf/tapgate/$HOSTDEV"
+}
+
+# tg_stop_tapgate: SIGTERM tapgate and check the clean exit: status 0 within
+# 5 s, XDP detached from $HOSTDEV, pins removed.
+tg_stop_tapgate() {
+	local rc=0 i
+	kill -TERM "$TGPID" 2>/dev/null || tg_fail "tapgate (pid $TGPID) was not running"
+	for ((i = 0; i < 50; i++)); do
+		tg_own_child "$TGPID" || break
+		sleep 0.1
+	done
+	tg_own_child "$TGPID" && tg_fail "tapgate still running 5 s after SIGTERM"
+	wait "$TGPID" || rc=$?
+	tg_expect_eq "$rc" 0 "tapgate exits 0 on SIGTERM"
+	tg_xdp_attached "$HOSTDEV" && tg_fail "XDP program still attached to $HOSTDEV after exit"
+	[ -e "$(tg_pin_dir)" ] && tg_fail "pins left in $(tg_pin_dir) after exit"
+	tg_pass "tapgate detached and removed its pins"
+}
+
+# tg_verdict_index NAME: the value of TG_V_NAME in include/steer.h (numbers
+# pass through), so no test spells the enum order a second time.
+tg_verdict_index() {
+	case "$1" in
+	[0-9]*)
+		echo "$1"
+		return 0
+		;;
+	esac
+	awk -v want="$1" '
+		/enum tg_verdict[ \t]*\{/ { on = 1; n = 0; next }
+		on && /^[ \t]*\}/ { exit }
+		on && match($0, /^[ \t]*TG_V_[A-Z0-9_]+/) {
+			name = substr($0, RSTART, RLENGTH); gsub(/[ \t]/, "", name)
+			rest = substr($0, RSTART + RLENGTH)
+			if (rest ~ /^[ \t]*=/ && rest !~ /^[ \t]*=[ \t]*0[ \t]*,/) { bad = 1; exit }
+			if (name == want) { print n; found = 1; exit }
+			n++
+		}
+		END { exit (found && !bad) ? 0 : 1 }' "$ROOT/include/steer.h" ||
+		tg_fail "verdict $1 not found in include/steer.h (or not sequential)"
+}
+
+# tg_bpf_counter VERDICT [packets|bytes]: the XDP per-verdict counter summed
+# over CPUs, from the pinned tg_counters map. VERDICT is an index or a name
+# from enum tg_verdict (TG_V_DROP_SPOOF_IP...).
+tg_bpf_counter() {
+	local idx field=${2:-packets} map
+	idx=$(tg_verdict_index "$1")
+	map=$(tg_pin_dir)/tg_counters
+	[ -e "$map" ] || tg_fail "no pinned counters map at $map"
+	bpftool -j map dump pinned "$map" | "$TG_PY" -c '
+import json, sys
+idx, field = int(sys.argv[1]), sys.argv[2]
+off = 0 if field == "packets" else 8
+total = 0
+for e in json.load(sys.stdin):
+    key = int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little")
+    if key != idx:
+        continue
+    for v in e["values"]:
+        raw = bytes(int(b, 16) for b in v["value"])
+        total += int.from_bytes(raw[off:off + 8], "little")
+print(total)' "$idx" "$field"
+}
+
+# tg_stats_json: `tapgate stats $HOSTDEV --json`.
+tg_stats_json() {
+	"$TG" stats "$HOSTDEV" --json
+}
+
+# tg_dev_rx DEV: frames the host device took in (rx_packets + rx_dropped).
+tg_dev_rx() {
+	local s=/sys/class/net/$1/statistics
+	echo $(($(cat "$s/rx_packets") + $(cat "$s/rx_dropped")))
+}
+
+# ---------------------------------------------------------------- host side
+
+# tg_free_port: print a TCP port free on 127.0.0.1 right now.
+tg_free_port() {
+	"$TG_PY" -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# tg_wait_port_file FILE PID WHAT: wait (<= 10 s) for a helper to publish its
+# port in FILE; print the port.
+tg_wait_port_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if [ -s "$1" ]; then
+			cat "$1"
+			return 0
+		fi
+		tg_own_child "$2" || tg_fail "$3 exited before listening"
+		sleep 0.1
+	done
+	tg_fail "$3 did not listen within 10 s"
+}
+
+# tg_http_server DIR: serve DIR on 127.0.0.1 (GET files; PUT/POST answer the
+# body's sha256); sets HTTP_PORT and HTTP_LOG.
+tg_http_server() {
+	local pf=$TMP/httpd.$P.port
+	HTTP_LOG=$TMP/httpd.$P.log
+	rm -f "$pf"
+	tg_bg "$TG_PY" "$TG_HELPERS/httpd.py" "$1" "$pf" >"$HTTP_LOG" 2>&1
+	HTTP_PORT=$(tg_wait_port_file "$pf" "$BGPID" "httpd.py")
+	export HTTP_PORT
+}
+
+# tg_tcp_server MODE: start tcptool.py serve-MODE on 127.0.0.1; sets TCP_PORT.
+tg_tcp_server() {
+	local pf=$TMP/tcp-$1.$P.port
+	rm -f "$pf"
+	tg_bg "$TG_PY" "$TG_HELPERS/tcptool.py" "serve-$1" "$pf" >"$TMP/tcp-$1.$P.log" 2>&1
+	TCP_PORT=$(tg_wait_port_file "$pf" "$BGPID" "tcptool.py serve-$1")
+}
+
+# tg_make_file PATH MIB: a file of MIB MiB of random bytes.
+tg_make_file() {
+	head -c "$(($2 * 1048576))" /dev/urandom >"$1"
+}
+
+# tg_make_file_kib PATH KIB: a file of KIB KiB of random bytes.
+tg_make_file_kib() {
+	head -c "$(($2 * 1024))" /dev/urandom >"$1"
+}
+
+# tg_sha FILE: the sha256 hex of FILE.
+tg_sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# tg_now_ms: a monotonic-enough clock in milliseconds.
+tg_now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# tg_gw_url PATH: the URL of the host's HTTP server as the guest sees it.
+tg_gw_url() {
+	echo "http://$TG_GW_IP:$HTTP_PORT/$1"
+}
+
+# tg_gcurl ARGS...: curl inside the guest, with timeouts that make a broken
+# data path fail fast: 5 s to connect, 30 s overall unless ARGS override it.
+tg_gcurl() {
+	tg_gexec curl -sS --connect-timeout 5 --max-time 30 "$@"
+}

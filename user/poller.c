@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * poller.c - the daemon's event loop and the rx path through the slot.
+ *
+ * Theory of operation. One thread. epoll watches the AF_XDP socket, a
+ * signalfd and every host socket (pxtcp.c). When the rx ring has frames,
+ * each is staged in the slot (slot_stage() validates it), acted on (ARP and
+ * gateway ping answered here, SYNs given to pxtcp, other TCP fed to lwIP)
+ * and its UMEM frame goes straight back to the fill ring. Frames towards the
+ * guest are written into UMEM tx frames by emit_ip() (lwIP's output) or by
+ * the reply builders, and the kernel is kicked once per loop turn. When the
+ * tx side has no room lwIP keeps its data (ERR_MEM) and pxtcp_output_all()
+ * retries once completions freed frames: nothing waits for a timer.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "lwip/pbuf.h"
+
+#include "config.h"
+#include "group.h"
+#include "loader.h"
+#include "log.h"
+#include "loop.h"
+#include "poller.h"
+#include "pxtcp.h"
+#include "reply.h"
+#include "slot.h"
+#include "stack.h"
+#include "umem.h"
+
+#define RX_BATCH 64
+#define RX_BUDGET 256 /* frames per loop turn, so tx and sockets get a turn */
+
+static const struct config *cfg;
+static struct umem um;
+static struct loader ld;
+static struct group_table groups;
+static struct tg_ustats *st;
+static bool tx_blocked;
+static bool stopping;
+static uint64_t last_xstats;
+static struct loop_handler xsk_h, sig_h;
+static int sigfd = -1;
+
+static void count_tx(uint32_t len)
+{
+	st->tx_frames++;
+	st->tx_bytes += len;
+}
+
+/* lwIP's output: an IP packet, to which we add the Ethernet header. */
+static int emit_ip(struct pbuf *p, uint16_t ethertype)
+{
+	uint64_t addr;
+	uint8_t *f = umem_tx_frame(&um, &addr);
+	uint32_t len = (uint32_t)p->tot_len + 14;
+
+	if (!f || len > um.frame_size) {
+		tx_blocked = true;
+		st->tx_ring_full++;
+		return -ENOBUFS;
+	}
+	memcpy(f, cfg->guest_mac, 6);
+	memcpy(f + 6, cfg->gw_mac, 6);
+	wr16(f + 12, ethertype);
+	pbuf_copy_partial(p, f + 14, p->tot_len, 0);
+	if (umem_tx_send(&um, addr, len)) {
+		tx_blocked = true;
+		st->tx_ring_full++;
+		return -ENOBUFS;
+	}
+	count_tx(len);
+	return 0;
+}
+
+typedef size_t (*reply_fn)(const struct slot *s, const struct config *c, uint8_t *out,
+			   size_t cap);
+
+/* Build a reply straight into a tx frame. Returns 0 or a drop reason. */
+static int send_reply(reply_fn fn, const struct slot *s, int not_applicable)
+{
+	uint64_t addr;
+	uint8_t *f = umem_tx_frame(&um, &addr);
+	size_t n;
+
+	if (!f)
+		return SLOT_DROP_NOMEM;
+	n = fn(s, cfg, f, um.frame_size);
+	if (!n)
+		return not_applicable;
+	if (umem_tx_send(&um, addr, (uint32_t)n))
+		return SLOT_DROP_NOMEM;
+	count_tx((uint32_t)n);
+	return SLOT_OK;
+}
+
+static void send_syn_rst(const uint8_t *ip, size_t len)
+{
+	uint64_t addr;
+	uint8_t *f = umem_tx_frame(&um, &addr);
+	size_t n;
+
+	if (!f)
+		return; /* the guest retransmits its SYN and asks again */
+	n = reply_tcp_rst_from_ip(ip, len, cfg, f, um.frame_size);
+	if (n && !umem_tx_send(&um, addr, (uint32_t)n))
+		count_tx((uint32_t)n);
+}
+
+static int dispatch(const struct slot *s)
+{
+	switch (s->kind) {
+	case SLOT_ARP:
+		return send_reply(reply_arp, s, SLOT_DROP_ARP);
+	case SLOT_ICMP:
+		if (s->family != 4)
+			return SLOT_DROP_ND;
+		return send_reply(reply_echo4, s, SLOT_DROP_ICMP);
+	case SLOT_TCP:
+		if (s->family != 4)
+			return SLOT_DROP_UNHANDLED;
+		if (slot_is_syn(s))
+			return pxtcp_syn(s);
+		return stack_input4(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM
+									: SLOT_OK;
+	case SLOT_FRAG:
+		return SLOT_DROP_FRAGMENT;
+	default:
+		return SLOT_DROP_UNHANDLED;
+	}
+}
+
+static void handle_frame(const uint8_t *data, uint32_t len)
+{
+	struct slot s;
+	int r = slot_stage(&s, cfg, data, len);
+
+	st->rx_frames++;
+	st->rx_bytes += len;
+	if (r == SLOT_OK)
+		r = dispatch(&s);
+	if (r != SLOT_OK) {
+		st->slot_drops++;
+		st->drop_reason[r]++;
+		log_dbg("dropped a guest frame: %s", slot_drop_name((unsigned int)r));
+	}
+}
+
+static void on_xsk(struct loop_handler *h, uint32_t events)
+{
+	uint32_t idx, n, done = 0;
+
+	(void)h;
+	(void)events;
+	while (done < RX_BUDGET && (n = umem_rx_peek(&um, RX_BATCH, &idx)) > 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t len;
+			const uint8_t *data = umem_rx_frame(&um, idx + i, &len);
+
+			if (data)
+				handle_frame(data, len);
+		}
+		umem_rx_done(&um, idx, n);
+		done += n;
+	}
+}
+
+static void on_signal(struct loop_handler *h, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)h;
+	(void)events;
+	if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		log_info("%s: signal %u, detaching", cfg->dev, si.ssi_signo);
+		stopping = true;
+	}
+}
+
+static void update_xsk_stats(uint64_t now)
+{
+	if (now - last_xstats < 1000)
+		return;
+	last_xstats = now;
+	umem_stats(&um, &st->xsk_rx_dropped, &st->xsk_rx_ring_full, &st->xsk_tx_invalid);
+}
+
+/* Kick tx; when frames came free after lwIP was refused, let it retry. */
+static void flush_tx(void)
+{
+	for (int i = 0; i < 8; i++) {
+		umem_tx_flush(&um);
+		if (!tx_blocked || um.tx_nfree == 0)
+			break;
+		tx_blocked = false;
+		pxtcp_output_all();
+	}
+}
+
+static int min_timeout(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static void serve(void)
+{
+	while (!stopping) {
+		uint64_t now = loop_now_ms();
+		int timeout;
+
+		stack_run_timers(now);
+		pxtcp_run_timers(now);
+		flush_tx();
+		pxtcp_reap();
+		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
+		if (um.tx_stalled || tx_blocked)
+			timeout = min_timeout(timeout, 1);
+		if (loop_wait(timeout) > 0)
+			update_xsk_stats(loop_now_ms());
+	}
+}
+
+static int setup_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		return -errno;
+	sig_h.fn = on_signal;
+	return loop_add(sigfd, EPOLLIN, &sig_h);
+}
+
+static int setup(void)
+{
+	int err = loader_open(&ld, cfg);
+
+	if (err)
+		return err;
+	st = ld.ustats;
+	err = group_build(&groups, cfg);
+	if (!err)
+		err = group_fill_maps(&groups, cfg->allow, loader_map_fd(&ld, "tg_policy4"),
+				      loader_map_fd(&ld, "tg_policy6"));
+	if (!err)
+		err = umem_open(&um, cfg->dev, cfg->mtu + 14 <= 2048 ? 2048 : 4096,
+				loader_map_fd(&ld, "tg_xsks"));
+	if (!err)
+		err = stack_init(cfg, emit_ip);
+	if (!err)
+		err = pxtcp_init(cfg, &groups, st, send_syn_rst);
+	if (!err) {
+		xsk_h.fn = on_xsk;
+		err = loop_add(um.fd, EPOLLIN, &xsk_h);
+	}
+	if (!err)
+		err = setup_signals();
+	if (!err)
+		err = loader_attach(&ld);
+	return err;
+}
+
+/**
+ * poller_run() - `tapgate run`: serve the guest behind cfg->dev
+ * @config: checked configuration
+ *
+ * Return: 0 after a clean stop, or a negative errno (after a message);
+ * either way nothing is left attached or pinned.
+ */
+int poller_run(const struct config *config)
+{
+	int err;
+
+	cfg = config;
+	umem_close(&um);
+	err = loop_init();
+	if (!err)
+		err = setup();
+	if (!err) {
+		printf("tapgate: ready on %s\n", cfg->dev);
+		fflush(stdout);
+		serve();
+	}
+	pxtcp_fini();
+	if (um.xsk)
+		umem_tx_flush(&um);
+	loader_close(&ld);
+	umem_close(&um);
+	group_free(&groups);
+	if (sigfd >= 0)
+		close(sigfd);
+	loop_fini();
+	return err;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stack.c - lwIP glue: one netif fed bare IP packets (we strip and add the
+ * Ethernet header), and TCP timers run only while TCP pcbs exist, so an idle
+ * daemon does not wake up.
+ *
+ * lwIP's ip4_input only accepts packets addressed to the netif's own
+ * address. tapgate terminates TCP for every destination, so just before
+ * each input the netif's address field is set to the packet's destination
+ * (the field, not netif_set_ipaddr(), which would disturb existing pcbs).
+ * Only packets the slot validated reach stack_input4(), and only TCP.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "lwip/init.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+
+#include "config.h"
+#include "frame.h"
+#include "log.h"
+#include "stack.h"
+
+static struct netif nif;
+static stack_emit_fn emit_fn;
+static unsigned int nif_mtu;
+static uint64_t next_tcp_tick;
+
+static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
+{
+	(void)n;
+	(void)dst;
+	return emit_fn(p, 0x0800) ? ERR_MEM : ERR_OK;
+}
+
+static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
+{
+	(void)n;
+	(void)dst;
+	return emit_fn(p, 0x86dd) ? ERR_MEM : ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+	n->name[0] = 't';
+	n->name[1] = 'g';
+	n->mtu = (u16_t)nif_mtu;
+	n->output = out4;
+	n->output_ip6 = out6;
+	/* No ETHARP/BROADCAST flags: lwIP sends nothing but our IP packets
+	 * and treats no unicast destination as broadcast. */
+	n->flags = 0;
+	return ERR_OK;
+}
+
+/**
+ * stack_init() - Start lwIP with one netif standing for every destination
+ * @cfg:  configuration (gateway address, MTU)
+ * @emit: where lwIP's outgoing IP packets go
+ *
+ * Return: 0 or -ENOMEM
+ */
+int stack_init(const struct config *cfg, stack_emit_fn emit)
+{
+	ip4_addr_t addr, mask, gw;
+
+	emit_fn = emit;
+	nif_mtu = cfg->mtu;
+	lwip_init();
+	addr.addr = cfg->gw_ip4;
+	mask.addr = 0;
+	gw.addr = 0;
+	if (!netif_add(&nif, &addr, &mask, &gw, NULL, nif_init, ip_input))
+		return -ENOMEM;
+	netif_set_default(&nif);
+	netif_set_link_up(&nif);
+	netif_set_up(&nif);
+	return 0;
+}
+
+/* Guests with checksum offload send TCP with only the pseudo-header sum,
+ * and lwIP drops what does not check out: write the real sum. The packet
+ * was validated by slot_stage() (20-byte IPv4 header, TCP inside). */
+static void fill_tcp_csum(uint8_t *ip, size_t len)
+{
+	uint8_t *th = ip + 20;
+	size_t tlen = len - 20;
+
+	if (tlen < 20)
+		return;
+	wr16(th + 16, 0);
+	wr16(th + 16, csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, (uint16_t)tlen),
+					 th, tlen)));
+}
+
+/**
+ * stack_input4() - Hand one validated IPv4 TCP packet to lwIP
+ * @ip:  the packet (copied; the caller keeps its buffer)
+ * @len: its length
+ *
+ * Callbacks of pxtcp.c may run inside this call.
+ *
+ * Return: 0, or -ENOMEM when no pbuf could be had (the packet is dropped
+ * and TCP will retransmit it)
+ */
+int stack_input4(const uint8_t *ip, size_t len)
+{
+	struct pbuf *p;
+
+	if (len < 20 || len > 0xffff)
+		return -EINVAL;
+	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM); /* one contiguous buffer */
+	if (!p)
+		return -ENOMEM;
+	memcpy(p->payload, ip, len);
+	fill_tcp_csum(p->payload, len);
+	memcpy(&ip_2_ip4(&nif.ip_addr)->addr, ip + 16, 4);
+	if (next_tcp_tick == 0)
+		next_tcp_tick = 1; /* arm the timer from the next loop turn */
+	nif.input(p, &nif); /* ip_input frees p */
+	return 0;
+}
+
+static int tcp_busy(void)
+{
+	return tcp_active_pcbs || tcp_tw_pcbs;
+}
+
+/**
+ * stack_run_timers() - Run lwIP's TCP timer if it is due
+ * @now_ms: monotonic milliseconds
+ */
+void stack_run_timers(uint64_t now_ms)
+{
+	if (!tcp_busy()) {
+		next_tcp_tick = 0;
+		return;
+	}
+	if (next_tcp_tick <= 1) {
+		next_tcp_tick = now_ms + TCP_TMR_INTERVAL;
+		return;
+	}
+	if (now_ms < next_tcp_tick)
+		return;
+	tcp_tmr();
+	next_tcp_tick = now_ms + TCP_TMR_INTERVAL;
+}
+
+/**
+ * stack_timeout_ms() - How long the loop may sleep before lwIP needs it
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when lwIP has no TCP work (sleep forever)
+ */
+int stack_timeout_ms(uint64_t now_ms)
+{
+	if (!tcp_busy())
+		return -1;
+	if (next_tcp_tick <= 1)
+		return 0;
+	return now_ms >= next_tcp_tick ? 0 : (int)(next_tcp_tick - now_ms);
+}

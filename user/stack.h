@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stack.h - the lwIP instance of one sandbox: Debian's liblwip 2.1.3 driven
+ * through its raw API from the event-loop thread only (no tcpip thread).
+ * This file pair is the only place that touches lwIP's globals (the netif,
+ * the timers); pxtcp.c uses lwIP's per-pcb raw API.
+ */
+#ifndef TAPGATE_STACK_H
+#define TAPGATE_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct pbuf;
+
+/* Write an IP packet from lwIP to the guest. Returns 0, or -ENOBUFS when
+ * there is no tx room (lwIP then keeps the data: backpressure). */
+typedef int (*stack_emit_fn)(struct pbuf *p, uint16_t ethertype);
+
+int stack_init(const struct config *cfg, stack_emit_fn emit);
+int stack_input4(const uint8_t *ip, size_t len);
+void stack_run_timers(uint64_t now_ms);
+int stack_timeout_ms(uint64_t now_ms);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.h - `tapgate stats IFNAME [--json]`: read the pinned counters of a
+ * running daemon (XDP verdicts and the daemon's own) and print them.
+ */
+#ifndef TAPGATE_STATS_H
+#define TAPGATE_STATS_H
+
+#include <stdbool.h>
+
+int stats_print(const char *dev, bool json);
+
+#endif
