@@ -22,7 +22,8 @@
 
 set -uo pipefail
 
-cd "$(dirname "$0")/.." || exit 1
+SELF=$(realpath "$0")
+cd "$(dirname "$SELF")/.." || exit 1
 ROOT=$PWD
 LOGDIR=$ROOT/build/test-logs
 TIMEOUT=${TG_CASE_TIMEOUT:-300}
@@ -123,7 +124,7 @@ run_fuzzers() {
 			skip_case "fuzz/$name" "no corpus in tests/fuzz/corpus/$name, no saved crashes"
 			continue
 		fi
-		run_case "fuzz/$name" "$0" --fuzz-regress "$name"
+		run_case "fuzz/$name" "$SELF" --fuzz-regress "$name"
 	done
 }
 

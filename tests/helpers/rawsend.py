@@ -61,7 +61,7 @@ def arp_request(sha, spa, tpa):
 
 
 def build(kind, a, seq):
-    """Return (ethernet frame) for one frame of the given kind."""
+    """Return one Ethernet frame of the given kind (padded to 60 bytes)."""
     gmac, gwmac, fmac = mac(a.guest_mac), mac(a.gw_mac), mac(FOREIGN_MAC)
     sport = 40000 + seq
     if kind == "tcp-ip":

@@ -36,8 +36,10 @@ TG_ROUND_LETTERS=abcdefghijklmnopqrstuvwxyz
 # ---------------------------------------------------------------- results
 
 # tg_fail MSG: report a failure (with the tail of tapgate's log) and exit 1.
-# Writes to stderr, so that a failure inside $(...) is still seen.
+# Writes to stderr, so that a failure inside $(...) is still seen, and
+# leaves a mark so that the ERR trap does not report the same failure again.
 tg_fail() {
+	[ -n "${TMP:-}" ] && [ -d "$TMP" ] && : >"$TMP/.failed"
 	{
 		echo "FAIL: ${TG_NAME:-test}: $*"
 		if [ -n "${TG_LOG:-}" ] && [ -s "$TG_LOG" ]; then
@@ -96,10 +98,16 @@ tg_init() {
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	trap 'tg_fail "line $LINENO: \"$BASH_COMMAND\" exited $?"' ERR
+	trap 'tg_on_err $LINENO "$BASH_COMMAND" $?' ERR
 	[ "$(id -u)" = 0 ] || tg_skip "needs root (namespaces, XDP)"
 	tg_need_bpffs
 	export P ROOT TG TMP
+}
+
+# tg_on_err LINE COMMAND STATUS: the ERR trap: an unchecked command failed.
+tg_on_err() {
+	[ -e "$TMP/.failed" ] && exit 1
+	tg_fail "line $1: \"$2\" exited $3"
 }
 
 # tg_need_bpffs: mount bpffs on /sys/fs/bpf when it is not there.

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_slot.c - libFuzzer target: a hostile guest frame through
+ * slot_stage() with the default configuration, then through the reply
+ * builders the poller would use on it.
+ *
+ * Input: byte 0 picks the reply buffer's capacity, the rest is the frame.
+ * The frame and the reply buffer are heap copies of exactly their size, so
+ * ASan catches any read past the frame or write past the capacity.
+ *
+ * Checked: a staged slot lies inside the frame (l3 inside the frame, l4
+ * inside l3, payload inside l4); every reply fits its capacity and carries
+ * valid checksums; reply_tcp_rst_from_ip() on the staged IP packet agrees
+ * with reply_rst() on the frame (the two paths the poller uses).
+ *
+ * The builders are called within their documented preconditions, as
+ * poller.c's dispatch() does: reply_arp() on SLOT_ARP, reply_echo4() on
+ * IPv4 SLOT_ICMP; reply_rst() checks for itself and gets every slot.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "reply.h"
+#include "slot.h"
+
+#define CAP_MAX (14 + 65535 + 64)
+
+static struct config cfg;
+
+#define FUZZ_ASSERT(cond)                                                            \
+	do {                                                                         \
+		if (!(cond)) {                                                       \
+			fprintf(stderr, "fuzz_slot: %s:%d: assertion failed: %s\n", \
+				__FILE__, __LINE__, #cond);                          \
+			abort();                                                     \
+		}                                                                    \
+	} while (0)
+
+/* 0..127 byte for byte (the edges of ARP, RST and small echo replies),
+ * then coarse steps, and 255 for room for anything. */
+static size_t pick_cap(uint8_t b)
+{
+	if (b < 128)
+		return b;
+	if (b == 255)
+		return CAP_MAX;
+	return 128 + (size_t)(b - 128) * 48;
+}
+
+static void check_slot(const struct slot *s, size_t len)
+{
+	FUZZ_ASSERT(s->kind != SLOT_NONE);
+	FUZZ_ASSERT(s->l3_off <= len && s->l3_len <= len - s->l3_off);
+	FUZZ_ASSERT(s->l4_off <= len && s->l4_len <= len - s->l4_off);
+	if (s->kind == SLOT_ARP) {
+		FUZZ_ASSERT(s->family == 0);
+		FUZZ_ASSERT(len >= 14 + 28);
+		return;
+	}
+	FUZZ_ASSERT(s->family == 4 || s->family == 6);
+	FUZZ_ASSERT(s->l3_off == 14);
+	FUZZ_ASSERT(s->l4_off >= s->l3_off + (s->family == 4 ? 20 : 40));
+	FUZZ_ASSERT(s->l4_off + s->l4_len == s->l3_off + s->l3_len);
+	switch (s->kind) {
+	case SLOT_TCP:
+		FUZZ_ASSERT(s->l4_len >= 20);
+		FUZZ_ASSERT(s->payload_len <= s->l4_len - 20);
+		FUZZ_ASSERT(s->sport && s->dport);
+		break;
+	case SLOT_UDP:
+		FUZZ_ASSERT(s->l4_len >= 8);
+		FUZZ_ASSERT(s->payload_len == s->l4_len - 8);
+		break;
+	case SLOT_ICMP:
+		FUZZ_ASSERT(s->l4_len >= 8);
+		break;
+	default:
+		break;
+	}
+	/* the source was checked against the guest's */
+	if (s->family == 4)
+		FUZZ_ASSERT(!memcmp(s->src, &cfg.guest_ip4, 4));
+}
+
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)(p[n - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* An IPv4 reply: Ethernet to the guest, header checksum valid. */
+static void check_ip4_reply(const uint8_t *r, size_t n)
+{
+	FUZZ_ASSERT(n >= 34);
+	FUZZ_ASSERT(!memcmp(r, cfg.guest_mac, 6));
+	FUZZ_ASSERT(r[14] == 0x45);
+	FUZZ_ASSERT((size_t)(r[16] << 8 | r[17]) == n - 14);
+	FUZZ_ASSERT(sum16(0, r + 14, 20) == 0xffff);
+}
+
+/* Run @fn into a heap buffer of exactly @cap bytes; returns the length. */
+static size_t run_reply(size_t (*fn)(const struct slot *, const struct config *, uint8_t *,
+				     size_t),
+			const struct slot *s, size_t cap, uint8_t *copy)
+{
+	uint8_t *out = malloc(cap ? cap : 1);
+	size_t n = fn(s, &cfg, out, cap);
+
+	FUZZ_ASSERT(n <= cap);
+	if (copy && n)
+		memcpy(copy, out, n);
+	free(out);
+	return n;
+}
+
+static uint8_t reply[CAP_MAX];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct slot s;
+	uint8_t *frame;
+	size_t len, cap, n;
+	int r;
+
+	if (!cfg.mtu)
+		config_defaults(&cfg);
+	if (size < 1)
+		return 0;
+	cap = pick_cap(data[0]);
+	len = size - 1;
+	frame = malloc(len ? len : 1);
+	memcpy(frame, data + 1, len);
+
+	r = slot_stage(&s, &cfg, frame, len);
+	FUZZ_ASSERT(r >= 0 && r < SLOT_DROP__MAX);
+	FUZZ_ASSERT(slot_drop_name((unsigned int)r) != NULL);
+	if (r != SLOT_OK)
+		goto out;
+	check_slot(&s, len);
+	(void)slot_is_syn(&s);
+
+	if (s.kind == SLOT_ARP) {
+		n = run_reply(reply_arp, &s, cap, reply);
+		FUZZ_ASSERT(n == 0 || n == 42);
+		if (n)
+			FUZZ_ASSERT(!memcmp(reply + 22, cfg.gw_mac, 6));
+	}
+	if (s.kind == SLOT_ICMP && s.family == 4) {
+		n = run_reply(reply_echo4, &s, cap, reply);
+		FUZZ_ASSERT(n == 0 || n == 34 + s.l4_len);
+		if (n) {
+			check_ip4_reply(reply, n);
+			FUZZ_ASSERT(sum16(0, reply + 34, n - 34) == 0xffff);
+		}
+	}
+	n = run_reply(reply_rst, &s, cap, reply);
+	FUZZ_ASSERT(n == 0 || n == 54);
+	if (n) {
+		FUZZ_ASSERT(s.kind == SLOT_TCP && s.family == 4 && !(s.tcp_flags & TCPF_RST));
+		check_ip4_reply(reply, n);
+		FUZZ_ASSERT(sum16(sum16(0, reply + 26, 8) + 6 + 20, reply + 34, 20) == 0xffff);
+		FUZZ_ASSERT(reply[34 + 13] & TCPF_RST);
+	}
+	if (s.kind == SLOT_TCP && s.family == 4) {
+		/* pxtcp keeps the SYN's IP packet and answers it later */
+		uint8_t *ip = malloc(s.l3_len), *out = malloc(64), direct[64];
+		size_t m;
+
+		memcpy(ip, frame + s.l3_off, s.l3_len);
+		m = reply_tcp_rst_from_ip(ip, s.l3_len, &cfg, out, 64);
+		if (s.l3_len > 128) {
+			FUZZ_ASSERT(m == 0);
+		} else {
+			FUZZ_ASSERT(run_reply(reply_rst, &s, 64, direct) == m);
+			FUZZ_ASSERT(!m || !memcmp(direct, out, m));
+		}
+		free(out);
+		free(ip);
+	}
+out:
+	free(frame);
+	return 0;
+}

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_reply.c - the frames tapgate writes itself (reply_arp, reply_echo4,
+ * reply_rst, reply_tcp_rst_from_ip): every field of the reply, checksums
+ * verified with check.h's own RFC 1071 sum, and capacities one byte short
+ * of the reply (heap buffers of exactly that size, so an ASan build catches
+ * a write past them).
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "config.h"
+#include "reply.h"
+#include "slot.h"
+
+static struct config cfg;
+static uint8_t guest4[16], gw4[16], pub4[16], guest6[16], pub6[16];
+
+/* The staged frame must outlive the slot: keep it here. */
+static uint8_t frame[2048];
+
+static int stage(struct slot *s, size_t len)
+{
+	return slot_stage(s, &cfg, frame, len);
+}
+
+/* Run @fn with a heap buffer of exactly @cap bytes; copy the reply out. */
+static size_t build(size_t (*fn)(const struct slot *, const struct config *, uint8_t *, size_t),
+		    const struct slot *s, size_t cap, uint8_t *copy)
+{
+	uint8_t *out = malloc(cap ? cap : 1);
+	size_t n = fn(s, &cfg, out, cap);
+
+	if (n > cap)
+		ck_fail(__FILE__, __LINE__, "reply of %zu bytes in a %zu-byte buffer", n, cap);
+	else if (copy)
+		memcpy(copy, out, n);
+	free(out);
+	return n;
+}
+
+static void check_ip4_reply(const uint8_t *r, size_t n, uint8_t proto)
+{
+	const uint8_t *ip = r + 14;
+
+	CHECK_MEM(r, cfg.guest_mac, 6);
+	CHECK_MEM(r + 6, cfg.gw_mac, 6);
+	CHECK_EQ(tb_get16(r + 12), 0x0800);
+	CHECK_EQ(ip[0], 0x45);
+	CHECK_EQ(tb_get16(ip + 2), n - 14);
+	CHECK_EQ(ip[9], proto);
+	CHECK(ip[8] > 0); /* TTL */
+	CHECK_EQ(tb_fold(tb_sum(0, ip, 20)), 0);
+}
+
+/* ---- ARP -------------------------------------------------------------- */
+
+static void arp_reply_fields(void)
+{
+	uint8_t r[64];
+	struct slot s;
+	size_t n = tb_arp(frame, cfg.guest_mac, 1, guest4, gw4);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_arp, &s, 64, r);
+	CHECK_EQ(n, 42);
+	CHECK_MEM(r, cfg.guest_mac, 6);
+	CHECK_MEM(r + 6, cfg.gw_mac, 6);
+	CHECK_EQ(tb_get16(r + 12), 0x0806);
+	CHECK_EQ(tb_get16(r + 14), 1);      /* htype Ethernet */
+	CHECK_EQ(tb_get16(r + 16), 0x0800); /* ptype IPv4 */
+	CHECK_EQ(r[18], 6);
+	CHECK_EQ(r[19], 4);
+	CHECK_EQ(tb_get16(r + 20), 2); /* reply */
+	CHECK_MEM(r + 22, cfg.gw_mac, 6);
+	CHECK_MEM(r + 28, gw4, 4);
+	CHECK_MEM(r + 32, cfg.guest_mac, 6);
+	CHECK_MEM(r + 38, guest4, 4);
+}
+
+static void arp_probe_reply(void)
+{
+	uint8_t r[64], zero[4] = { 0 };
+	struct slot s;
+	size_t n = tb_arp(frame, cfg.guest_mac, 1, zero, gw4);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_arp, &s, 64, r), 42);
+	CHECK_MEM(r + 38, zero, 4);
+}
+
+static void arp_not_for_gateway(void)
+{
+	struct slot s;
+	size_t n = tb_arp(frame, cfg.guest_mac, 1, guest4, pub4);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_arp, &s, 64, NULL), 0);
+}
+
+static void arp_reply_not_answered(void)
+{
+	struct slot s;
+	size_t n = tb_arp(frame, cfg.guest_mac, 2, guest4, gw4); /* op = reply */
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_arp, &s, 64, NULL), 0);
+}
+
+static void arp_capacity(void)
+{
+	struct slot s;
+	size_t n = tb_arp(frame, cfg.guest_mac, 1, guest4, gw4);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_arp, &s, 41, NULL), 0);
+	CHECK_EQ(build(reply_arp, &s, 0, NULL), 0);
+	CHECK_EQ(build(reply_arp, &s, 42, NULL), 42);
+}
+
+/* ---- ICMP echo -------------------------------------------------------- */
+
+static size_t echo_frame(const uint8_t *dst, uint8_t type, size_t datalen)
+{
+	uint8_t l4[1600];
+	size_t n = tb_echo(l4, type, 0xbeef, 0x0102);
+
+	for (size_t i = 0; i < datalen; i++)
+		l4[n + i] = (uint8_t)(i * 7 + 1);
+	return tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, dst, TB_ICMP, l4, n + datalen);
+}
+
+static void echo_reply_sized(size_t datalen)
+{
+	uint8_t r[1600];
+	struct slot s;
+	size_t n = echo_frame(gw4, 8, datalen), want = 14 + 20 + 8 + datalen;
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_echo4, &s, sizeof(r), r);
+	CHECK_EQ(n, want);
+	if (n != want)
+		return;
+	check_ip4_reply(r, n, TB_ICMP);
+	CHECK_MEM(r + 14 + 12, gw4, 4);
+	CHECK_MEM(r + 14 + 16, guest4, 4);
+	CHECK_EQ(r[34], 0); /* echo reply */
+	CHECK_EQ(r[35], 0);
+	CHECK_EQ(tb_get16(r + 38), 0xbeef); /* id */
+	CHECK_EQ(tb_get16(r + 40), 0x0102); /* seq */
+	CHECK_MEM(r + 42, frame + 42, datalen);
+	CHECK_EQ(tb_fold(tb_sum(0, r + 34, 8 + datalen)), 0);
+}
+
+static void echo_reply_56(void)
+{
+	echo_reply_sized(56);
+}
+
+static void echo_reply_odd_length(void)
+{
+	echo_reply_sized(33);
+}
+
+static void echo_reply_no_data(void)
+{
+	echo_reply_sized(0);
+}
+
+static void echo_reply_large(void)
+{
+	echo_reply_sized(1472);
+}
+
+static void echo_reply_padded_request(void)
+{
+	uint8_t r[128];
+	struct slot s;
+	size_t n = echo_frame(gw4, 8, 4);
+
+	memset(frame + n, 0x5a, 60 - n); /* Ethernet padding is not echoed */
+	CHECK_EQ(stage(&s, 60), SLOT_OK);
+	n = build(reply_echo4, &s, sizeof(r), r);
+	CHECK_EQ(n, 14 + 20 + 12);
+	CHECK_EQ(tb_fold(tb_sum(0, r + 34, 12)), 0);
+}
+
+static void echo_not_to_gateway(void)
+{
+	struct slot s;
+	size_t n = echo_frame(pub4, 8, 16);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_echo4, &s, 256, NULL), 0);
+}
+
+static void echo_reply_not_answered(void)
+{
+	struct slot s;
+	size_t n = echo_frame(gw4, 0, 16);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_echo4, &s, 256, NULL), 0);
+}
+
+static void echo_bad_code_not_answered(void)
+{
+	struct slot s;
+	size_t n = echo_frame(gw4, 8, 16);
+
+	frame[35] = 1;
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_echo4, &s, 256, NULL), 0);
+}
+
+static void echo6_not_answered(void)
+{
+	uint8_t l4[16];
+	struct slot s;
+	size_t n = tb_echo(l4, 128, 1, 1);
+
+	memset(l4 + n, 0, 8);
+	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, cfg.gw_ip6, TB_ICMP6, l4, 16);
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_echo4, &s, 256, NULL), 0);
+}
+
+static void echo_capacity(void)
+{
+	struct slot s;
+	size_t n = echo_frame(gw4, 8, 56);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_echo4, &s, n - 1, NULL), 0);
+	CHECK_EQ(build(reply_echo4, &s, 14 + 20 + 7, NULL), 0);
+	CHECK_EQ(build(reply_echo4, &s, 0, NULL), 0);
+	CHECK_EQ(build(reply_echo4, &s, n, NULL), n);
+}
+
+/* ---- TCP RST ---------------------------------------------------------- */
+
+static size_t tcp_frame(uint8_t flags, uint32_t seq, uint32_t ack, size_t paylen)
+{
+	uint8_t l4[1600];
+	size_t n = tb_tcp(l4, 40000, 80, seq, ack, flags, NULL, 0);
+
+	memset(l4 + n, 'd', paylen);
+	return tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_TCP, l4, n + paylen);
+}
+
+/* Common checks of a RST answering a segment from guest4:40000 to pub4:80. */
+static void check_rst(const uint8_t *r, size_t n)
+{
+	const uint8_t *t = r + 34;
+
+	CHECK_EQ(n, 54);
+	check_ip4_reply(r, n, TB_TCP);
+	CHECK_MEM(r + 14 + 12, pub4, 4);
+	CHECK_MEM(r + 14 + 16, guest4, 4);
+	CHECK_EQ(tb_get16(t), 80);
+	CHECK_EQ(tb_get16(t + 2), 40000);
+	CHECK_EQ(t[12] >> 4, 5);
+	CHECK_EQ(tb_fold(tb_sum(tb_pseudo(pub4, guest4, 4, TB_TCP, 20), t, 20)), 0);
+}
+
+static void rst_for_syn(void)
+{
+	uint8_t r[64];
+	struct slot s;
+	size_t n = tcp_frame(TB_SYN, 0x11223344, 0, 0);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_rst, &s, sizeof(r), r);
+	check_rst(r, n);
+	CHECK_EQ(tb_get32(r + 34 + 4), 0);
+	CHECK_EQ(tb_get32(r + 34 + 8), 0x11223345);
+	CHECK_EQ(r[34 + 13], TB_RST | TB_ACK);
+}
+
+static void rst_for_syn_seq_wraps(void)
+{
+	uint8_t r[64];
+	struct slot s;
+	size_t n = tcp_frame(TB_SYN, 0xffffffff, 0, 0);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_rst, &s, sizeof(r), r);
+	check_rst(r, n);
+	CHECK_EQ(tb_get32(r + 34 + 8), 0);
+}
+
+static void rst_for_ack_segment(void)
+{
+	uint8_t r[64];
+	struct slot s;
+	size_t n = tcp_frame(TB_ACK | TB_PSH, 1000, 0xcafef00d, 10);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_rst, &s, sizeof(r), r);
+	check_rst(r, n);
+	CHECK_EQ(tb_get32(r + 34 + 4), 0xcafef00d); /* seq = their ack */
+	CHECK_EQ(r[34 + 13], TB_RST);
+	CHECK_EQ(tb_get32(r + 34 + 8), 0);
+}
+
+static void rst_for_data_without_ack(void)
+{
+	uint8_t r[64];
+	struct slot s;
+	size_t n = tcp_frame(TB_PSH | TB_FIN, 5000, 0, 10);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_rst, &s, sizeof(r), r);
+	check_rst(r, n);
+	CHECK_EQ(tb_get32(r + 34 + 8), 5000 + 10 + 1); /* data + FIN */
+	CHECK_EQ(r[34 + 13], TB_RST | TB_ACK);
+}
+
+static void rst_not_for_rst(void)
+{
+	struct slot s;
+	size_t n = tcp_frame(TB_RST, 1, 0, 0);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
+	n = tcp_frame(TB_RST | TB_ACK, 1, 2, 0);
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
+}
+
+static void rst_not_for_udp(void)
+{
+	uint8_t l4[16];
+	struct slot s;
+	size_t n = tb_udp(l4, 40000, 80, 0);
+
+	n = tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_UDP, l4, n);
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
+}
+
+static void rst_not_for_ipv6(void)
+{
+	uint8_t l4[20];
+	struct slot s;
+	size_t n = tb_tcp(l4, 40000, 80, 1, 0, TB_SYN, NULL, 0);
+
+	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TB_TCP, l4, n);
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
+}
+
+static void rst_capacity(void)
+{
+	struct slot s;
+	size_t n = tcp_frame(TB_SYN, 1, 0, 0);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_rst, &s, 53, NULL), 0);
+	CHECK_EQ(build(reply_rst, &s, 0, NULL), 0);
+	CHECK_EQ(build(reply_rst, &s, 54, NULL), 54);
+}
+
+static void rst_from_ip_matches(void)
+{
+	uint8_t a[64], b[64];
+	uint8_t *ip;
+	struct slot s;
+	size_t n = tcp_frame(TB_SYN, 77, 0, 0), na, nb;
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	na = build(reply_rst, &s, sizeof(a), a);
+	ip = malloc(n - 14);
+	memcpy(ip, frame + 14, n - 14);
+	nb = reply_tcp_rst_from_ip(ip, n - 14, &cfg, b, sizeof(b));
+	CHECK_EQ(na, 54);
+	CHECK_EQ(nb, na);
+	if (na == nb)
+		CHECK_MEM(a, b, na);
+	CHECK_EQ(reply_tcp_rst_from_ip(ip, n - 14, &cfg, b, 53), 0);
+	free(ip);
+}
+
+static void rst_from_ip_rejects(void)
+{
+	uint8_t out[64], big[200];
+	size_t n = tcp_frame(TB_SYN, 77, 0, 0);
+
+	frame[14 + 10] ^= 1; /* bad IPv4 checksum */
+	CHECK_EQ(reply_tcp_rst_from_ip(frame + 14, n - 14, &cfg, out, sizeof(out)), 0);
+	CHECK_EQ(reply_tcp_rst_from_ip(frame + 14, 0, &cfg, out, sizeof(out)), 0);
+	n = tcp_frame(TB_SYN, 77, 0, 129 - 40); /* 129-byte packet: over the limit */
+	memcpy(big, frame + 14, n - 14);
+	CHECK_EQ(reply_tcp_rst_from_ip(big, n - 14, &cfg, out, sizeof(out)), 0);
+	n = tcp_frame(TB_SYN, 77, 0, 128 - 40); /* 128: at the limit */
+	memcpy(big, frame + 14, n - 14);
+	CHECK_EQ(reply_tcp_rst_from_ip(big, n - 14, &cfg, out, sizeof(out)), 54);
+}
+
+int main(void)
+{
+	config_defaults(&cfg);
+	memcpy(guest4, &cfg.guest_ip4, 4);
+	memcpy(gw4, &cfg.gw_ip4, 4);
+	tb_ip4(pub4, 93, 184, 216, 34);
+	memcpy(guest6, cfg.guest_ip6, 16);
+	tb_addr(pub6, "2001:db8::80");
+
+	RUN(arp_reply_fields);
+	RUN(arp_probe_reply);
+	RUN(arp_not_for_gateway);
+	RUN(arp_reply_not_answered);
+	RUN(arp_capacity);
+	RUN(echo_reply_56);
+	RUN(echo_reply_odd_length);
+	RUN(echo_reply_no_data);
+	RUN(echo_reply_large);
+	RUN(echo_reply_padded_request);
+	RUN(echo_not_to_gateway);
+	RUN(echo_reply_not_answered);
+	RUN(echo_bad_code_not_answered);
+	RUN(echo6_not_answered);
+	RUN(echo_capacity);
+	RUN(rst_for_syn);
+	RUN(rst_for_syn_seq_wraps);
+	RUN(rst_for_ack_segment);
+	RUN(rst_for_data_without_ack);
+	RUN(rst_not_for_rst);
+	RUN(rst_not_for_udp);
+	RUN(rst_not_for_ipv6);
+	RUN(rst_capacity);
+	RUN(rst_from_ip_matches);
+	RUN(rst_from_ip_rejects);
+	return check_summary();
+}
