@@ -58,8 +58,11 @@ int config_parse_groups(const char *list, uint32_t *out)
 	char buf[256], *save = NULL, *tok;
 	uint32_t set = 0;
 
-	if (strlen(list) >= sizeof(buf))
+	if (strlen(list) >= sizeof(buf)) {
+		log_err("--allow: list too long (%zu bytes, at most %zu)", strlen(list),
+			sizeof(buf) - 1);
 		return -EINVAL;
+	}
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		unsigned int g;
@@ -89,6 +92,9 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	unsigned int b[6];
 	char extra;
 
+	/* sscanf's %x would take signs, spaces and 0x prefixes. */
+	if (strlen(s) != 17 || strspn(s, "0123456789abcdefABCDEF:") != 17)
+		return -EINVAL;
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
 		   &b[5], &extra) != 6)
 		return -EINVAL;
@@ -105,6 +111,8 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	char *end;
 	unsigned long v;
 
+	if (*s < '0' || *s > '9')
+		return -EINVAL; /* strtoul would take spaces and signs */
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
@@ -275,7 +283,8 @@ int config_parse_run(struct config *cfg, int argc, char **argv)
 {
 	int c, err;
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a half-parsed option cluster. */
+	optind = 0;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "d:h", run_opts, NULL)) != -1) {
 		if (c == OPT_HELP) {

@@ -73,7 +73,7 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 	const uint8_t *icmp = frame_get(&s->f, s->l4_off, s->l4_len);
 	uint8_t *ip = out + ETH_HLEN, *ic = ip + 20;
 
-	if (s->family != 4 || !icmp || icmp[0] != 8 || icmp[1] != 0 ||
+	if (s->kind != SLOT_ICMP || s->family != 4 || s->l4_len < 8 || !icmp || icmp[0] != 8 || icmp[1] != 0 ||
 	    memcmp(s->dst, &cfg->gw_ip4, 4) || cap < ETH_HLEN + 20 + s->l4_len)
 		return 0;
 	eth_header(out, cfg, 0x0800);

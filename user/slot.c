@@ -190,6 +190,18 @@ static bool is_unspec6(const uint8_t a[16])
 	return !memcmp(a, zero, 16);
 }
 
+/*
+ * A link-local or unspecified source is how ND and DAD speak before the
+ * guest has its address; it is only honest on the link, so such frames may
+ * address a link-local or link-scope multicast destination only.
+ */
+static bool nd_source_ok(const struct slot *s)
+{
+	bool ll_dst = is_linklocal6(s->dst) || (s->dst[0] == 0xff && s->dst[1] == 0x02);
+
+	return s->proto == PROTO_ICMP6 && (is_linklocal6(s->src) || is_unspec6(s->src)) && ll_dst;
+}
+
 static int parse_ip6(struct slot *s, const struct config *cfg)
 {
 	const uint8_t *ih = frame_get(&s->f, ETH_HLEN, 40);
@@ -210,8 +222,7 @@ static int parse_ip6(struct slot *s, const struct config *cfg)
 	s->l4_len = plen;
 	memcpy(s->src, ih + 8, 16);
 	memcpy(s->dst, ih + 24, 16);
-	if (memcmp(s->src, cfg->guest_ip6, 16) &&
-	    !(s->proto == PROTO_ICMP6 && (is_linklocal6(s->src) || is_unspec6(s->src))))
+	if (memcmp(s->src, cfg->guest_ip6, 16) && !nd_source_ok(s))
 		return SLOT_DROP_SPOOF;
 	if (s->proto == PROTO_FRAG6) {
 		s->kind = SLOT_FRAG;
@@ -230,6 +241,9 @@ static int parse_arp(struct slot *s, const struct config *cfg)
 	if (!a || memcmp(a, hdr, 6))
 		return SLOT_DROP_MALFORMED;
 	if (memcmp(a + 8, cfg->guest_mac, 6))
+		return SLOT_DROP_SPOOF;
+	/* 0.0.0.0 is an ARP probe (RFC 5227) before the guest takes its address. */
+	if (memcmp(a + 14, &cfg->guest_ip4, 4) && memcmp(a + 14, "\0\0\0\0", 4))
 		return SLOT_DROP_SPOOF;
 	memcpy(s->src, a + 14, 4);
 	memcpy(s->dst, a + 24, 4);
