@@ -217,6 +217,24 @@ static int libxdp_log(enum libxdp_print_level level, const char *fmt, va_list ap
 	return log_get_level() >= LOG_DEBUG ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+/*
+ * libxdp first tries its multi-program dispatcher, which Debian 12's kernel
+ * and libbpf refuse, and then attaches our program alone: the expected path.
+ * libbpf logs the refused dispatcher load as an error, so while libxdp works
+ * its messages are kept for --log-level debug; our own object's load
+ * messages (the verifier's complaints) always show.
+ */
+static bool libbpf_quiet;
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (libbpf_quiet && log_get_level() < LOG_DEBUG))
+		return 0;
+	if (level == LIBBPF_INFO && log_get_level() < LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 /**
  * loader_open() - Lock the device, load the program and pin its maps
  * @ld:  zeroed state
@@ -236,6 +254,7 @@ int loader_open(struct loader *ld, const struct config *cfg)
 		return -ENODEV;
 	}
 	libxdp_set_print(libxdp_log);
+	libbpf_set_print(libbpf_log);
 	err = loader_ensure_bpffs();
 	if (!err)
 		err = take_lock(ld);
@@ -288,6 +307,7 @@ int loader_attach(struct loader *ld)
 		return err;
 	}
 	ld->mode = XDP_MODE_NATIVE;
+	libbpf_quiet = true;
 	err = xdp_program__attach(ld->prog, ld->ifindex, XDP_MODE_NATIVE, 0);
 	if (err) {
 		log_warn("%s: native XDP refused (%s); using generic (skb) mode", ld->dev,
@@ -295,6 +315,7 @@ int loader_attach(struct loader *ld)
 		ld->mode = XDP_MODE_SKB;
 		err = xdp_program__attach(ld->prog, ld->ifindex, XDP_MODE_SKB, 0);
 	}
+	libbpf_quiet = false;
 	if (err) {
 		log_err("%s: cannot attach the XDP program: %s", ld->dev, strerror(-err));
 		return err;

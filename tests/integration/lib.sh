@@ -146,7 +146,7 @@ tg_stop_pid() {
 			tg_own_child "$pid" || break
 			sleep 0.1
 		done
-		tg_own_child "$pid" && kill -KILL "$pid" 2>/dev/null
+		if tg_own_child "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
 	fi
 	wait "$pid" 2>/dev/null
 }
@@ -155,7 +155,8 @@ tg_stop_pid() {
 tg_kill_all() {
 	local pid
 	for pid in "${TG_PIDS[@]}" $(jobs -p); do
-		tg_own_child "$pid" && kill -TERM "$pid" 2>/dev/null
+		# The child may exit between the check and the signal.
+		if tg_own_child "$pid"; then kill -TERM "$pid" 2>/dev/null || true; fi
 	done
 	for pid in "${TG_PIDS[@]}" $(jobs -p); do
 		tg_stop_pid "$pid" 3 || true
