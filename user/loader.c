@@ -98,9 +98,9 @@ static int take_lock(struct loader *ld)
 		return -errno;
 	}
 	if (flock(ld->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		log_err("%s: another tapgate (pid %d) is attached; stop it or run "
+		log_err("another tapgate (pid %d) already serves %s; stop it first with "
 			"'tapgate detach %s'",
-			ld->dev, (int)lock_holder(path), ld->dev);
+			(int)lock_holder(path), ld->dev, ld->dev);
 		close(ld->lock_fd);
 		ld->lock_fd = -1;
 		return -EBUSY;

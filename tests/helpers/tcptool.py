@@ -7,6 +7,7 @@ Servers listen on 127.0.0.1 on a port the kernel picks, write it to
 PORT_FILE once listening, and serve until killed:
   serve-halfclose PORT_FILE  read to EOF, reply "<sha256> <bytes>\\n", close
   serve-reset PORT_FILE      read a little, then close with SO_LINGER 0 (RST)
+  serve-echo PORT_FILE       echo every byte back until EOF
 
 Clients print one result word on stdout and exit 0 when it is the expected
 one:
@@ -15,6 +16,9 @@ one:
   reset HOST PORT             send a line, expect ECONNRESET -> "ECONNRESET"
   connect HOST PORT           connect only, print "connected" or the errno
                               name (e.g. ECONNREFUSED) and the time taken
+  limit HOST PORT N           (against serve-echo) open N connections that
+                              each echo, check that one more is refused or
+                              reset, then that the N still echo -> "ok"
 """
 import errno
 import hashlib
@@ -68,6 +72,58 @@ def reset_handler(conn):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                     struct.pack("ii", 1, 0))
     conn.close()
+
+
+def echo_handler(conn):
+    """Echo until EOF."""
+    with conn:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                return
+            conn.sendall(data)
+
+
+def echo_once(sock, tag):
+    """Send tag and expect it back whole."""
+    sock.sendall(tag)
+    got = b""
+    while len(got) < len(tag):
+        data = sock.recv(len(tag) - len(got))
+        if not data:
+            return False
+        got += data
+    return got == tag
+
+
+def client_limit(host, port, n):
+    """N connections fit, the next is turned away, the N keep working."""
+    socks = []
+    for i in range(n):
+        s = socket.create_connection((host, port), timeout=TIMEOUT)
+        if not echo_once(s, b"conn %d\n" % i):
+            print("connection %d does not echo" % i)
+            return 1
+        socks.append(s)
+    extra = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    extra.settimeout(TIMEOUT)
+    try:
+        extra.connect((host, port))
+        word = "connected" if echo_once(extra, b"extra\n") else "no-echo"
+    except socket.timeout:
+        word = "TIMEOUT"
+    except OSError as e:
+        word = errno.errorcode.get(e.errno, str(e.errno))
+    if word not in ("ECONNREFUSED", "ECONNRESET"):
+        print("connection %d beyond the cap: %s" % (n + 1, word))
+        return 1
+    for i, s in enumerate(socks):
+        if not echo_once(s, b"again %d\n" % i):
+            print("connection %d broke after the cap was hit" % i)
+            return 1
+        s.close()
+    print("ok")
+    return 0
 
 
 def recv_all(sock):
@@ -135,6 +191,10 @@ def main():
         serve(args[1], halfclose_handler)
     elif args[:1] == ["serve-reset"] and len(args) == 2:
         serve(args[1], reset_handler)
+    elif args[:1] == ["serve-echo"] and len(args) == 2:
+        serve(args[1], echo_handler)
+    elif args[:1] == ["limit"] and len(args) == 4:
+        return client_limit(args[1], int(args[2]), int(args[3]))
     elif args[:1] == ["halfclose"] and len(args) == 4:
         return client_halfclose(args[1], int(args[2]), int(args[3]))
     elif args[:1] == ["reset"] and len(args) == 3:
