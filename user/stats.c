@@ -131,11 +131,17 @@ static void print_text(const char *dev, const struct tg_count *v, const struct t
 	for (size_t i = 1; i < sizeof(fields) / sizeof(fields[0]); i++)
 		printf("  %-18s %12llu\n", fields[i].name,
 		       *(const unsigned long long *)((const char *)u + fields[i].off));
+	unsigned long long any = 0;
+
 	printf("\nslot drops by reason\n");
-	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
+	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++) {
+		any |= u->drop_reason[i];
 		if (u->drop_reason[i])
 			printf("  %-22s %8llu\n", slot_drop_name(i),
 			       (unsigned long long)u->drop_reason[i]);
+	}
+	if (!any)
+		printf("  (none)\n");
 }
 
 /**
