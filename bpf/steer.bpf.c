@@ -28,16 +28,16 @@
 
 /* IPv4 fragment bits of iphdr.frag_off (host order; the kernel keeps them
  * in net/ip.h, which is not uapi). */
-#define IP4_MF 0x2000
+#define IP4_MF	   0x2000
 #define IP4_OFFSET 0x1fff
 
-#define DNS_PORT 53
+#define DNS_PORT   53
 
 /* <linux/if_arp.h> and <linux/icmp.h> include libc headers (through
  * <linux/if.h>) that do not build for -target bpf; the two values needed
  * from them are here. */
 #define ARP_HTYPE_ETHER 1 /* ARPHRD_ETHER */
-#define ICMP_HDR_LEN 8    /* sizeof(struct icmphdr): type, code, csum, rest */
+#define ICMP_HDR_LEN	8 /* sizeof(struct icmphdr): type, code, csum, rest */
 
 /* ARP body for IPv4 over Ethernet (RFC 826); uapi's struct arphdr leaves
  * the address fields out because their size depends on hlen/plen. */
@@ -118,8 +118,7 @@ static __always_inline bool mac_eq(const __u8 *a, const volatile __u8 *b)
 
 /* Compares a packet IPv6 address with one of tg_cfg's; both 4-byte
  * aligned within their structs, so four word compares. */
-static __always_inline bool addr6_eq(const struct in6_addr *a,
-				     const volatile __u8 *b)
+static __always_inline bool addr6_eq(const struct in6_addr *a, const volatile __u8 *b)
 {
 	const volatile __u32 *w = (const volatile __u32 *)b;
 
@@ -129,15 +128,14 @@ static __always_inline bool addr6_eq(const struct in6_addr *a,
 
 static __always_inline bool addr6_unspecified(const struct in6_addr *a)
 {
-	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] |
-		a->in6_u.u6_addr32[2] | a->in6_u.u6_addr32[3]) == 0;
+	return (a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] | a->in6_u.u6_addr32[2] |
+		a->in6_u.u6_addr32[3]) == 0;
 }
 
 /* fe80::/10 */
 static __always_inline bool addr6_linklocal(const struct in6_addr *a)
 {
-	return a->in6_u.u6_addr8[0] == 0xfe &&
-	       (a->in6_u.u6_addr8[1] & 0xc0) == 0x80;
+	return a->in6_u.u6_addr8[0] == 0xfe && (a->in6_u.u6_addr8[1] & 0xc0) == 0x80;
 }
 
 /* ff02::/16, link-scope multicast: where neighbour discovery goes. */
@@ -170,8 +168,8 @@ static __always_inline bool policy6_allows(const struct in6_addr *daddr)
 
 /* The transport part of a datagram, as found by the IPv4 or IPv6 parser. */
 struct l4 {
-	void *hdr;         /* first byte of the transport header */
-	__u32 len;         /* transport bytes per the IP header, not the frame
+	void *hdr;	   /* first byte of the transport header */
+	__u32 len;	   /* transport bytes per the IP header, not the frame
 			    * (Ethernet padding is not payload) */
 	const void *daddr; /* destination address, inside the packet */
 	bool v6;
@@ -179,8 +177,7 @@ struct l4 {
 
 /* True when @size bytes of transport header are both in the frame and
  * inside the datagram. */
-static __always_inline bool l4_fits(const struct frame *f, const struct l4 *l,
-				    __u32 size)
+static __always_inline bool l4_fits(const struct frame *f, const struct l4 *l, __u32 size)
 {
 	return l->hdr + size <= f->end && l->len >= size;
 }
@@ -197,8 +194,7 @@ static __always_inline bool policy_allows(const struct l4 *l)
  * space answers it with a RST (the guest sees "refused" at once instead of
  * retrying into a black hole); any other denied segment is dropped.
  */
-static __always_inline enum tg_verdict l4_tcp(const struct frame *f,
-					       const struct l4 *l)
+static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struct l4 *l)
 {
 	const struct tcphdr *th = l->hdr;
 
@@ -216,8 +212,7 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f,
  * interceptor applies its own rules), so port 53 skips the policy. Other
  * allowed UDP goes to the relay only when the daemon runs one.
  */
-static __always_inline enum tg_verdict l4_udp(const struct frame *f,
-					       const struct l4 *l)
+static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struct l4 *l)
 {
 	const struct udphdr *uh = l->hdr;
 
@@ -235,8 +230,7 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f,
 /* ICMP: to the gateway (echo) it is answered by user space itself, whatever
  * the policy; anything else is relayed only where the policy allows. Every
  * ICMP message has at least an 8-byte header. */
-static __always_inline enum tg_verdict l4_icmp4(const struct frame *f,
-						 const struct l4 *l)
+static __always_inline enum tg_verdict l4_icmp4(const struct frame *f, const struct l4 *l)
 {
 	if (!l4_fits(f, l, ICMP_HDR_LEN))
 		return TG_V_DROP_MALFORMED;
@@ -247,21 +241,19 @@ static __always_inline enum tg_verdict l4_icmp4(const struct frame *f,
 
 /* ICMPv6: as ICMP, and neighbour discovery (link-local or ff02::
  * destinations) is answered locally too: it never leaves the link. */
-static __always_inline enum tg_verdict l4_icmp6(const struct frame *f,
-						 const struct l4 *l)
+static __always_inline enum tg_verdict l4_icmp6(const struct frame *f, const struct l4 *l)
 {
 	const struct in6_addr *daddr = l->daddr;
 
 	if (!l4_fits(f, l, sizeof(struct icmp6hdr)))
 		return TG_V_DROP_MALFORMED;
-	if (addr6_eq(daddr, tg_cfg.gw_ip6) || addr6_linklocal(daddr) ||
-	    addr6_ll_multicast(daddr) || policy_allows(l))
+	if (addr6_eq(daddr, tg_cfg.gw_ip6) || addr6_linklocal(daddr) || addr6_ll_multicast(daddr) ||
+	    policy_allows(l))
 		return TG_V_TO_ICMP;
 	return TG_V_DROP_POLICY;
 }
 
-static __always_inline enum tg_verdict parse_ipv4(const struct frame *f,
-						   void *l3)
+static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l3)
 {
 	struct iphdr *ip = l3;
 	struct l4 l = { .v6 = false };
@@ -319,8 +311,7 @@ static __always_inline bool ipv6_source_ok(const struct ipv6hdr *ip6)
 	return addr6_linklocal(&ip6->daddr) || addr6_ll_multicast(&ip6->daddr);
 }
 
-static __always_inline enum tg_verdict parse_ipv6(const struct frame *f,
-						   void *l3)
+static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l3)
 {
 	struct ipv6hdr *ip6 = l3;
 	struct l4 l = { .v6 = true };
@@ -356,17 +347,15 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f,
 	}
 }
 
-static __always_inline enum tg_verdict parse_arp(const struct frame *f,
-						  void *l3)
+static __always_inline enum tg_verdict parse_arp(const struct frame *f, void *l3)
 {
 	struct arp_eth4 *arp = l3;
 	__be32 sip;
 
 	if ((void *)(arp + 1) > f->end)
 		return TG_V_DROP_MALFORMED;
-	if (arp->htype != bpf_htons(ARP_HTYPE_ETHER) ||
-	    arp->ptype != bpf_htons(ETH_P_IP) || arp->hlen != ETH_ALEN ||
-	    arp->plen != 4)
+	if (arp->htype != bpf_htons(ARP_HTYPE_ETHER) || arp->ptype != bpf_htons(ETH_P_IP) ||
+	    arp->hlen != ETH_ALEN || arp->plen != 4)
 		return TG_V_DROP_MALFORMED;
 	if (!mac_eq(arp->sha, tg_cfg.guest_mac))
 		return TG_V_DROP_SPOOF_MAC;

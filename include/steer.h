@@ -19,14 +19,14 @@
 #define TG_PROG_NAME "tg_steer"
 
 /* Map names, spelled once for both sides. */
-#define TG_MAP_XSKS tg_xsks         /* XSKMAP: rx queue -> AF_XDP socket */
+#define TG_MAP_XSKS	tg_xsks	    /* XSKMAP: rx queue -> AF_XDP socket */
 #define TG_MAP_COUNTERS tg_counters /* PERCPU_ARRAY: verdict -> tg_count */
-#define TG_MAP_POLICY4 tg_policy4   /* LPM_TRIE: IPv4 dst prefix -> tg_rule */
-#define TG_MAP_POLICY6 tg_policy6   /* LPM_TRIE: IPv6 dst prefix -> tg_rule */
-#define TG_MAP_USTATS tg_ustats     /* ARRAY[1], mmapable: tg_ustats */
+#define TG_MAP_POLICY4	tg_policy4  /* LPM_TRIE: IPv4 dst prefix -> tg_rule */
+#define TG_MAP_POLICY6	tg_policy6  /* LPM_TRIE: IPv6 dst prefix -> tg_rule */
+#define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: tg_ustats */
 
-#define TG_XSKS_MAX 64
-#define TG_POLICY_MAX 1024
+#define TG_XSKS_MAX	64
+#define TG_POLICY_MAX	1024
 
 /*
  * Verdicts of the XDP program. Each frame is counted under exactly one.
@@ -35,20 +35,20 @@
  * counted as TG_V_DROP_NOSOCK instead.
  */
 enum tg_verdict {
-	TG_V_TO_TCP = 0,      /* TCP, policy allows the destination */
-	TG_V_TO_DNS,          /* UDP to port 53, any address: the DNS interceptor */
-	TG_V_TO_ARP,          /* ARP from the guest */
-	TG_V_TO_ICMP,         /* ICMP / ICMPv6 (incl. neighbour discovery) */
-	TG_V_TO_FRAG,         /* IPv4/IPv6 fragment: user space reassembles */
-	TG_V_TO_DENIED_SYN,   /* TCP SYN to a denied destination: user space RSTs */
-	TG_V_UDP_RELAY,       /* non-DNS UDP, allowed: the UDP relay's (issue 3) */
-	TG_V_DROP_MALFORMED,  /* truncated or inconsistent headers */
-	TG_V_DROP_SPOOF_MAC,  /* Ethernet or ARP source MAC is not the guest's */
-	TG_V_DROP_SPOOF_IP,   /* IP / ARP sender address is not the guest's */
-	TG_V_DROP_POLICY,     /* destination denied by the policy tables */
-	TG_V_DROP_PROTO,      /* ethertype, IP protocol or header we do not carry */
-	TG_V_DROP_NOSOCK,     /* redirect failed: no AF_XDP socket bound */
-	TG_V_DROP_UDP,        /* non-DNS UDP while the relay is not enabled */
+	TG_V_TO_TCP = 0,     /* TCP, policy allows the destination */
+	TG_V_TO_DNS,	     /* UDP to port 53, any address: the DNS interceptor */
+	TG_V_TO_ARP,	     /* ARP from the guest */
+	TG_V_TO_ICMP,	     /* ICMP / ICMPv6 (incl. neighbour discovery) */
+	TG_V_TO_FRAG,	     /* IPv4/IPv6 fragment: user space reassembles */
+	TG_V_TO_DENIED_SYN,  /* TCP SYN to a denied destination: user space RSTs */
+	TG_V_UDP_RELAY,	     /* non-DNS UDP, allowed: the UDP relay's (issue 3) */
+	TG_V_DROP_MALFORMED, /* truncated or inconsistent headers */
+	TG_V_DROP_SPOOF_MAC, /* Ethernet or ARP source MAC is not the guest's */
+	TG_V_DROP_SPOOF_IP,  /* IP / ARP sender address is not the guest's */
+	TG_V_DROP_POLICY,    /* destination denied by the policy tables */
+	TG_V_DROP_PROTO,     /* ethertype, IP protocol or header we do not carry */
+	TG_V_DROP_NOSOCK,    /* redirect failed: no AF_XDP socket bound */
+	TG_V_DROP_UDP,	     /* non-DNS UDP while the relay is not enabled */
 	TG_V_MAX
 };
 
@@ -97,7 +97,7 @@ struct tg_rule {
  * Addresses in network byte order.
  */
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
-#define TG_CFG_IPV6 (1u << 1)      /* guest has IPv6 */
+#define TG_CFG_IPV6	 (1u << 1) /* guest has IPv6 */
 
 struct tg_config {
 	__u8 guest_mac[6];
@@ -116,26 +116,26 @@ struct tg_config {
  * without asking the daemon. Written only by the daemon's event-loop thread.
  */
 struct tg_ustats {
-	__u64 pid;              /* the daemon serving this device */
-	__u64 rx_frames;        /* frames from the guest taken off the rx ring */
+	__u64 pid;	 /* the daemon serving this device */
+	__u64 rx_frames; /* frames from the guest taken off the rx ring */
 	__u64 rx_bytes;
-	__u64 tx_frames;        /* frames to the guest put on the tx ring */
+	__u64 tx_frames; /* frames to the guest put on the tx ring */
 	__u64 tx_bytes;
-	__u64 slot_drops;       /* frames dropped by the slot's inspection */
-	__u64 tx_ring_full;     /* times output found no tx room (backpressure) */
+	__u64 slot_drops;   /* frames dropped by the slot's inspection */
+	__u64 tx_ring_full; /* times output found no tx room (backpressure) */
 	__u64 arp_replies;
 	__u64 icmp_replies;
 	__u64 conns_open;
-	__u64 conns_total;      /* connections accepted (host connect succeeded) */
-	__u64 conns_refused;    /* host refused / unreachable / timed out */
-	__u64 conns_denied;     /* denied by policy */
-	__u64 conns_limit;      /* refused because --max-conns was reached */
-	__u64 bytes_to_host;    /* TCP payload guest -> host */
-	__u64 bytes_to_guest;   /* TCP payload host -> guest */
-	__u64 xsk_rx_dropped;   /* from XDP_STATISTICS */
+	__u64 conns_total;    /* connections accepted (host connect succeeded) */
+	__u64 conns_refused;  /* host refused / unreachable / timed out */
+	__u64 conns_denied;   /* denied by policy */
+	__u64 conns_limit;    /* refused because --max-conns was reached */
+	__u64 bytes_to_host;  /* TCP payload guest -> host */
+	__u64 bytes_to_guest; /* TCP payload host -> guest */
+	__u64 xsk_rx_dropped; /* from XDP_STATISTICS */
 	__u64 xsk_rx_ring_full;
 	__u64 xsk_tx_invalid;
-	__u64 drop_reason[16];  /* slot drops by enum slot_drop (user/slot.h) */
+	__u64 drop_reason[16]; /* slot drops by enum slot_drop (user/slot.h) */
 };
 
 #endif /* TAPGATE_STEER_H */

@@ -14,10 +14,10 @@
 #include "steer.h"
 
 static const char *const group_names[TG_G_MAX] = {
-	[TG_G_PUBLIC] = "public",	  [TG_G_HOST] = "host",
-	[TG_G_PRIVATE] = "private",	  [TG_G_LOOPBACK] = "loopback",
+	[TG_G_PUBLIC] = "public",	 [TG_G_HOST] = "host",
+	[TG_G_PRIVATE] = "private",	 [TG_G_LOOPBACK] = "loopback",
 	[TG_G_LINKLOCAL] = "link-local", [TG_G_METADATA] = "metadata",
-	[TG_G_MULTICAST] = "multicast",  [TG_G_GATEWAY] = "gateway",
+	[TG_G_MULTICAST] = "multicast",	 [TG_G_GATEWAY] = "gateway",
 };
 
 const char *config_group_name(unsigned int group)
@@ -95,8 +95,8 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	/* sscanf's %x would take signs, spaces and 0x prefixes. */
 	if (strlen(s) != 17 || strspn(s, "0123456789abcdefABCDEF:") != 17)
 		return -EINVAL;
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-		   &b[5], &extra) != 6)
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &extra) != 6)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
@@ -105,8 +105,7 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static int parse_uint(const char *s, unsigned long min, unsigned long max,
-		      unsigned int *out)
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *out)
 {
 	char *end;
 	unsigned long v;
@@ -150,8 +149,7 @@ static int check_config(const struct config *cfg)
 			"sandbox's tap or veth)");
 		return -EINVAL;
 	}
-	if (cfg->guest_ip4 == cfg->gw_ip4 ||
-	    (cfg->guest_ip4 & mask) != (cfg->gw_ip4 & mask)) {
+	if (cfg->guest_ip4 == cfg->gw_ip4 || (cfg->guest_ip4 & mask) != (cfg->gw_ip4 & mask)) {
 		log_err("--gateway must be another address in the guest's subnet "
 			"(--guest-ip)");
 		return -EINVAL;
@@ -164,9 +162,18 @@ static int check_config(const struct config *cfg)
 }
 
 enum {
-	OPT_DEV = 'd', OPT_HELP = 'h',
-	OPT_GUEST_IP = 256, OPT_GATEWAY, OPT_GUEST_MAC, OPT_GW_MAC, OPT_MTU,
-	OPT_ALLOW, OPT_MAX_CONNS, OPT_LOG_LEVEL, OPT_CONNECT_TIMEOUT, OPT_NO_IPV6,
+	OPT_DEV = 'd',
+	OPT_HELP = 'h',
+	OPT_GUEST_IP = 256,
+	OPT_GATEWAY,
+	OPT_GUEST_MAC,
+	OPT_GW_MAC,
+	OPT_MTU,
+	OPT_ALLOW,
+	OPT_MAX_CONNS,
+	OPT_LOG_LEVEL,
+	OPT_CONNECT_TIMEOUT,
+	OPT_NO_IPV6,
 };
 
 static const struct option run_opts[] = {
@@ -300,8 +307,7 @@ int config_parse_run(struct config *cfg, int argc, char **argv)
 			return err;
 	}
 	if (optind < argc) {
-		log_err("run: unexpected argument '%s'; see 'tapgate run --help'",
-			argv[optind]);
+		log_err("run: unexpected argument '%s'; see 'tapgate run --help'", argv[optind]);
 		return -EINVAL;
 	}
 	return check_config(cfg);

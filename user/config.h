@@ -28,7 +28,7 @@ struct config {
 	uint8_t gw_ip6[16];
 	bool ipv6;
 	unsigned int mtu;
-	uint32_t allow;      /* bit per enum tg_group */
+	uint32_t allow; /* bit per enum tg_group */
 	unsigned int max_conns;
 	unsigned int connect_timeout_ms;
 	enum log_level log_level;

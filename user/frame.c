@@ -44,8 +44,7 @@ uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
-		      uint16_t len)
+uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint16_t len)
 {
 	uint32_t sum = csum_add(0, src, 4);
 
@@ -53,14 +52,14 @@ uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 	return csum_add(sum, (uint8_t[4]){ 0, proto, (uint8_t)(len >> 8), (uint8_t)len }, 4);
 }
 
-uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
-		      uint32_t len)
+uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint32_t len)
 {
 	uint32_t sum = csum_add(0, src, 16);
 
 	sum = csum_add(sum, dst, 16);
-	sum = csum_add(sum, (uint8_t[4]){ (uint8_t)(len >> 24), (uint8_t)(len >> 16),
-					  (uint8_t)(len >> 8), (uint8_t)len },
+	sum = csum_add(sum,
+		       (uint8_t[4]){ (uint8_t)(len >> 24), (uint8_t)(len >> 16),
+				     (uint8_t)(len >> 8), (uint8_t)len },
 		       4);
 	return csum_add(sum, (uint8_t[4]){ 0, 0, 0, proto }, 4);
 }

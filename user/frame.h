@@ -66,9 +66,7 @@ static inline void wr32(void *p, uint32_t v)
 
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t csum_fold(uint32_t sum);
-uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
-		      uint16_t len);
-uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
-		      uint32_t len);
+uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint16_t len);
+uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint32_t len);
 
 #endif

@@ -56,8 +56,7 @@ static const struct {
 	uint8_t len; /* bits before the IPv4 address */
 } embeds[] = { { "::ffff:0:0", 96 }, { "64:ff9b::", 96 }, { "2002::", 16 } };
 
-static int add(struct group_table *t, int family, const void *addr, unsigned int len,
-	       int group)
+static int add(struct group_table *t, int family, const void *addr, unsigned int len, int group)
 {
 	struct group_entry *e;
 
@@ -80,8 +79,7 @@ static int add(struct group_table *t, int family, const void *addr, unsigned int
 }
 
 /* Put @v4 into the IPv6 @base at bit @off (a multiple of 8). */
-static void embed4(uint8_t out[16], const uint8_t base[16], unsigned int off,
-		   const uint8_t v4[4])
+static void embed4(uint8_t out[16], const uint8_t base[16], unsigned int off, const uint8_t v4[4])
 {
 	memcpy(out, base, 16);
 	memcpy(out + off / 8, v4, 4);
@@ -112,8 +110,8 @@ static int add_host_addrs(struct group_table *t)
 		if (!i->ifa_addr)
 			continue;
 		if (i->ifa_addr->sa_family == AF_INET)
-			err = add4(t, (uint8_t *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr,
-				   32, TG_G_HOST);
+			err = add4(t, (uint8_t *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr, 32,
+				   TG_G_HOST);
 		else if (i->ifa_addr->sa_family == AF_INET6)
 			err = add(t, 6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 128,
 				  TG_G_HOST);

@@ -15,8 +15,8 @@ struct config;
 
 struct group_entry {
 	uint8_t family; /* 4 or 6 */
-	uint8_t len;    /* prefix length */
-	uint8_t group;  /* enum tg_group */
+	uint8_t len;	/* prefix length */
+	uint8_t group;	/* enum tg_group */
 	uint8_t addr[16];
 };
 

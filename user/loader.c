@@ -33,8 +33,8 @@
 #include "steer.skel.h"
 
 #define LOCK_DIR "/run/tapgate"
-#define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
 
 static const char *const map_names[] = {
 	STR(TG_MAP_XSKS),    STR(TG_MAP_COUNTERS), STR(TG_MAP_POLICY4),
@@ -338,12 +338,12 @@ int loader_map_fd(struct loader *ld, const char *which)
 void loader_close(struct loader *ld)
 {
 	if (ld->attached) {
-		int err = xdp_program__detach(ld->prog, ld->ifindex,
-					      (enum xdp_attach_mode)ld->mode, 0);
+		int err = xdp_program__detach(ld->prog, ld->ifindex, (enum xdp_attach_mode)ld->mode,
+					      0);
 
 		if (err)
-			log_warn("%s: detach failed: %s; run 'ip link set dev %s xdp off'",
-				 ld->dev, strerror(-err), ld->dev);
+			log_warn("%s: detach failed: %s; run 'ip link set dev %s xdp off'", ld->dev,
+				 strerror(-err), ld->dev);
 		ld->attached = false;
 	}
 	if (ld->prog)

@@ -24,7 +24,7 @@ struct loader {
 	int lock_fd;
 	bool pinned;
 	bool attached;
-	int mode; /* enum xdp_attach_mode once attached */
+	int mode;		  /* enum xdp_attach_mode once attached */
 	struct tg_ustats *ustats; /* mmap of TG_MAP_USTATS */
 	char dev[16];
 	char pin_dir[PATH_MAX];

@@ -15,20 +15,19 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: tapgate COMMAND [options]\n"
-		"\n"
-		"Give a sandbox (a microVM behind a tap, or a container behind a veth)\n"
-		"networking through a user-space TCP/IP stack, under a policy, with\n"
-		"nothing routed or NAT-ed by the host kernel.\n"
-		"\n"
-		"commands:\n"
-		"  run --dev IFNAME [options]   attach and serve (see 'tapgate run --help')\n"
-		"  stats IFNAME [--json]        print the counters of a running tapgate\n"
-		"  detach IFNAME                stop the tapgate on IFNAME, or clear what a\n"
-		"                               killed one left behind\n"
-		"  help, --help                 this text\n"
-		"  version, --version           the version\n");
+	fprintf(out, "usage: tapgate COMMAND [options]\n"
+		     "\n"
+		     "Give a sandbox (a microVM behind a tap, or a container behind a veth)\n"
+		     "networking through a user-space TCP/IP stack, under a policy, with\n"
+		     "nothing routed or NAT-ed by the host kernel.\n"
+		     "\n"
+		     "commands:\n"
+		     "  run --dev IFNAME [options]   attach and serve (see 'tapgate run --help')\n"
+		     "  stats IFNAME [--json]        print the counters of a running tapgate\n"
+		     "  detach IFNAME                stop the tapgate on IFNAME, or clear what a\n"
+		     "                               killed one left behind\n"
+		     "  help, --help                 this text\n"
+		     "  version, --version           the version\n");
 }
 
 static int cmd_stats(int argc, char **argv)
@@ -45,7 +44,8 @@ static int cmd_stats(int argc, char **argv)
 		} else if (!dev && argv[i][0] != '-')
 			dev = argv[i];
 		else {
-			log_err("stats: unexpected argument '%s'; usage: tapgate stats IFNAME [--json]",
+			log_err("stats: unexpected argument '%s'; usage: tapgate stats IFNAME "
+				"[--json]",
 				argv[i]);
 			return 2;
 		}

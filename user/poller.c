@@ -34,7 +34,7 @@
 #include "stack.h"
 #include "umem.h"
 
-#define RX_BATCH 64
+#define RX_BATCH  64
 #define RX_BUDGET 256 /* frames per loop turn, so tx and sockets get a turn */
 
 static const struct config *cfg;
@@ -79,8 +79,7 @@ static int emit_ip(struct pbuf *p, uint16_t ethertype)
 	return 0;
 }
 
-typedef size_t (*reply_fn)(const struct slot *s, const struct config *c, uint8_t *out,
-			   size_t cap);
+typedef size_t (*reply_fn)(const struct slot *s, const struct config *c, uint8_t *out, size_t cap);
 
 /* Build a reply straight into a tx frame. Returns 0 or a drop reason. */
 static int send_reply(reply_fn fn, const struct slot *s, int not_applicable)
@@ -127,8 +126,7 @@ static int dispatch(const struct slot *s)
 			return SLOT_DROP_UNHANDLED;
 		if (slot_is_syn(s))
 			return pxtcp_syn(s);
-		return stack_input4(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM
-									: SLOT_OK;
+		return stack_input4(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM : SLOT_OK;
 	case SLOT_FRAG:
 		return SLOT_DROP_FRAGMENT;
 	default:

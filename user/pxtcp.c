@@ -40,11 +40,11 @@
 #include "slot.h"
 #include "stack.h"
 
-#define SYN_MAX 128
+#define SYN_MAX	     128
 #define HANDSHAKE_MS 30000 /* guest must finish the handshake in this time */
-#define KEEP_IDLE_S 60
+#define KEEP_IDLE_S  60
 #define KEEP_INTVL_S 10
-#define KEEP_CNT 6
+#define KEEP_CNT     6
 
 struct flow_key {
 	uint8_t family;
@@ -73,7 +73,7 @@ struct pxconn {
 	struct listener *lst;
 	uint64_t deadline;
 	struct pbuf *toh; /* guest -> host, not yet written */
-	uint8_t *tog;     /* host -> guest, read but not queued in lwIP */
+	uint8_t *tog;	  /* host -> guest, read but not queued in lwIP */
 	uint32_t tog_len, tog_off;
 	bool readable, guest_fin, host_shut, host_eof, fin_sent, dead, aborted;
 	uint16_t syn_len;
@@ -89,7 +89,7 @@ static struct listener **ltable;
 static uint32_t table_mask;
 static struct pxconn *all;
 static unsigned int nconns;
-static unsigned int npending; /* connecting or in handshake */
+static unsigned int npending;	 /* connecting or in handshake */
 static struct pxconn *dead_list; /* killed, freed by pxtcp_reap() */
 static uint8_t iobuf[65536];
 
@@ -125,8 +125,8 @@ static struct pxconn **find_slot(const struct flow_key *k)
  *
  * Return: 0 or -ENOMEM
  */
-int pxtcp_init(const struct config *config, const struct group_table *g,
-	       struct tg_ustats *stats, pxtcp_rst_fn rst)
+int pxtcp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats,
+	       pxtcp_rst_fn rst)
 {
 	uint32_t n = 64;
 

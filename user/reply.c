@@ -45,8 +45,8 @@ size_t reply_arp(const struct slot *s, const struct config *cfg, uint8_t *out, s
 	return ETH_HLEN + 28;
 }
 
-static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4],
-		       uint8_t proto, uint16_t tot_len)
+static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+		       uint16_t tot_len)
 {
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
@@ -73,8 +73,8 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 	const uint8_t *icmp = frame_get(&s->f, s->l4_off, s->l4_len);
 	uint8_t *ip = out + ETH_HLEN, *ic = ip + 20;
 
-	if (s->kind != SLOT_ICMP || s->family != 4 || s->l4_len < 8 || !icmp || icmp[0] != 8 || icmp[1] != 0 ||
-	    memcmp(s->dst, &cfg->gw_ip4, 4) || cap < ETH_HLEN + 20 + s->l4_len)
+	if (s->kind != SLOT_ICMP || s->family != 4 || s->l4_len < 8 || !icmp || icmp[0] != 8 ||
+	    icmp[1] != 0 || memcmp(s->dst, &cfg->gw_ip4, 4) || cap < ETH_HLEN + 20 + s->l4_len)
 		return 0;
 	eth_header(out, cfg, 0x0800);
 	ip4_header(ip, s->dst, s->src, 1, (uint16_t)(20 + s->l4_len));

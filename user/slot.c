@@ -14,15 +14,15 @@
 #include "config.h"
 #include "slot.h"
 
-#define ETH_HLEN 14
-#define ETHERTYPE_IP 0x0800
-#define ETHERTYPE_ARP 0x0806
+#define ETH_HLEN       14
+#define ETHERTYPE_IP   0x0800
+#define ETHERTYPE_ARP  0x0806
 #define ETHERTYPE_IPV6 0x86dd
-#define PROTO_ICMP 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_FRAG6 44
-#define PROTO_ICMP6 58
+#define PROTO_ICMP     1
+#define PROTO_TCP      6
+#define PROTO_UDP      17
+#define PROTO_FRAG6    44
+#define PROTO_ICMP6    58
 
 static const char *const drop_names[SLOT_DROP__MAX] = {
 	[SLOT_OK] = "ok",
@@ -73,8 +73,8 @@ static bool tcp_options_ok(const uint8_t *o, size_t n)
 		len = o[i + 1];
 		if (len < 2 || len > n - i)
 			return false;
-		if ((kind == 2 && len != 4) || (kind == 3 && len != 3) ||
-		    (kind == 4 && len != 2) || (kind == 8 && len != 10))
+		if ((kind == 2 && len != 4) || (kind == 3 && len != 3) || (kind == 4 && len != 2) ||
+		    (kind == 8 && len != 10))
 			return false;
 		i += len;
 	}

@@ -42,27 +42,27 @@ enum slot_drop {
 	SLOT_DROP_BAD_DST,     /* broadcast, multicast or unspecified dst */
 	SLOT_DROP_FRAGMENT,    /* fragments: not reassembled yet */
 	SLOT_DROP_UNHANDLED,   /* a kind nobody serves yet (UDP, DNS, IPv6 TCP) */
-	SLOT_DROP_ARP,         /* ARP not asking for the gateway */
+	SLOT_DROP_ARP,	       /* ARP not asking for the gateway */
 	SLOT_DROP_POLICY,      /* destination not allowed */
 	SLOT_DROP_DUP_SYN,     /* SYN for a connection already being set up */
 	SLOT_DROP_SYN_DATA,    /* SYN carrying data (no TCP Fast Open) */
-	SLOT_DROP_ICMP,        /* ICMP we do not answer or relay */
+	SLOT_DROP_ICMP,	       /* ICMP we do not answer or relay */
 	SLOT_DROP_NOMEM,       /* no memory or tx room to act on it */
-	SLOT_DROP_ND,          /* router advertisement, redirect, other ND */
+	SLOT_DROP_ND,	       /* router advertisement, redirect, other ND */
 	SLOT_DROP__MAX
 };
 
 struct slot {
-	struct frame f;        /* the whole Ethernet frame */
+	struct frame f; /* the whole Ethernet frame */
 	enum slot_kind kind;
-	uint8_t family;        /* 4 or 6 (0 for ARP) */
-	uint8_t proto;         /* IP protocol / next header */
-	size_t l3_off, l3_len; /* IP packet (Ethernet padding cut off) */
-	size_t l4_off, l4_len; /* transport header + payload */
+	uint8_t family;		  /* 4 or 6 (0 for ARP) */
+	uint8_t proto;		  /* IP protocol / next header */
+	size_t l3_off, l3_len;	  /* IP packet (Ethernet padding cut off) */
+	size_t l4_off, l4_len;	  /* transport header + payload */
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
-	size_t payload_len;    /* TCP/UDP payload bytes */
+	size_t payload_len; /* TCP/UDP payload bytes */
 };
 
 #define TCPF_FIN 0x01

@@ -93,8 +93,8 @@ static void fill_tcp_csum(uint8_t *ip, size_t len)
 	if (tlen < 20)
 		return;
 	wr16(th + 16, 0);
-	wr16(th + 16, csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, (uint16_t)tlen),
-					 th, tlen)));
+	wr16(th + 16,
+	     csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, (uint16_t)tlen), th, tlen)));
 }
 
 /**
@@ -121,7 +121,7 @@ int stack_input4(const uint8_t *ip, size_t len)
 	memcpy(&ip_2_ip4(&nif.ip_addr)->addr, ip + 16, 4);
 	if (next_tcp_tick == 0)
 		next_tcp_tick = 1; /* arm the timer from the next loop turn */
-	nif.input(p, &nif); /* ip_input frees p */
+	nif.input(p, &nif);	   /* ip_input frees p */
 	return 0;
 }
 

@@ -22,7 +22,7 @@
 #include "steer.h"
 
 #define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR(x)	STR_(x)
 
 static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_TO_TCP] = "to_tcp",
@@ -46,12 +46,27 @@ struct ustat_field {
 	size_t off;
 };
 
-#define F(x) { #x, offsetof(struct tg_ustats, x) }
+#define F(x)                                                                                       \
+	{                                                                                          \
+#x, offsetof(struct tg_ustats, x)                                                  \
+	}
 static const struct ustat_field fields[] = {
-	F(pid),		  F(rx_frames),	       F(rx_bytes),	  F(tx_frames),
-	F(tx_bytes),	  F(slot_drops),       F(tx_ring_full),	  F(conns_open),
-	F(conns_total),	  F(conns_refused),    F(conns_denied),	  F(conns_limit),
-	F(bytes_to_host), F(bytes_to_guest),   F(xsk_rx_dropped), F(xsk_rx_ring_full),
+	F(pid),
+	F(rx_frames),
+	F(rx_bytes),
+	F(tx_frames),
+	F(tx_bytes),
+	F(slot_drops),
+	F(tx_ring_full),
+	F(conns_open),
+	F(conns_total),
+	F(conns_refused),
+	F(conns_denied),
+	F(conns_limit),
+	F(bytes_to_host),
+	F(bytes_to_guest),
+	F(xsk_rx_dropped),
+	F(xsk_rx_ring_full),
 	F(xsk_tx_invalid),
 };
 #undef F
@@ -106,9 +121,8 @@ static void print_json(const char *dev, const struct tg_count *v, const struct t
 {
 	printf("{\"device\":\"%s\",\"xdp\":{", dev);
 	for (int i = 0; i < TG_V_MAX; i++)
-		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-		       verdict_names[i], (unsigned long long)v[i].packets,
-		       (unsigned long long)v[i].bytes);
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", verdict_names[i],
+		       (unsigned long long)v[i].packets, (unsigned long long)v[i].bytes);
 	printf("},\"daemon\":{");
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		printf("%s\"%s\":%llu", i ? "," : "", fields[i].name,
@@ -122,8 +136,8 @@ static void print_json(const char *dev, const struct tg_count *v, const struct t
 
 static void print_text(const char *dev, const struct tg_count *v, const struct tg_ustats *u)
 {
-	printf("tapgate on %s (pid %llu)\n\nXDP verdicts            packets          bytes\n",
-	       dev, (unsigned long long)u->pid);
+	printf("tapgate on %s (pid %llu)\n\nXDP verdicts            packets          bytes\n", dev,
+	       (unsigned long long)u->pid);
 	for (int i = 0; i < TG_V_MAX; i++)
 		printf("  %-18s %12llu %14llu\n", verdict_names[i],
 		       (unsigned long long)v[i].packets, (unsigned long long)v[i].bytes);

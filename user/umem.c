@@ -78,8 +78,8 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_
 	u->frame_size = frame_size;
 	u->half = UMEM_FRAMES / 2;
 	u->area_size = (uint64_t)UMEM_FRAMES * frame_size;
-	u->area = mmap(NULL, u->area_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	u->area = mmap(NULL, u->area_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 	if (u->area == MAP_FAILED) {
 		u->area = NULL;
 		return -errno;
@@ -262,8 +262,7 @@ void umem_tx_flush(struct umem *u)
 	}
 }
 
-int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full,
-	       __u64 *tx_invalid)
+int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_invalid)
 {
 	struct xdp_statistics st;
 	socklen_t len = sizeof(st);

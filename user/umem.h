@@ -33,8 +33,8 @@ struct umem {
 	struct xsk_ring_prod tx;
 	uint64_t *tx_free;
 	uint32_t tx_nfree;
-	uint32_t tx_queued;   /* on the tx ring, not yet completed */
-	bool tx_stalled;      /* the kernel would not take more: retry soon */
+	uint32_t tx_queued; /* on the tx ring, not yet completed */
+	bool tx_stalled;    /* the kernel would not take more: retry soon */
 	int fd;
 };
 
@@ -46,7 +46,6 @@ void umem_rx_done(struct umem *u, uint32_t idx, uint32_t n);
 uint8_t *umem_tx_frame(struct umem *u, uint64_t *addr);
 int umem_tx_send(struct umem *u, uint64_t addr, uint32_t len);
 void umem_tx_flush(struct umem *u);
-int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full,
-	       __u64 *tx_invalid);
+int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_invalid);
 
 #endif

@@ -40,7 +40,7 @@
 /* Room in front of a frame for XDP metadata: test_run refuses data shorter
  * than an Ethernet header, so frames shorter than that are handed in with 4
  * bytes of metadata in front (xdp_md.data = 4) to make up the size. */
-#define META_LEN 4
+#define META_LEN  4
 #define FRAME_MAX 512
 
 /* ---- addresses -------------------------------------------------------- */
@@ -50,30 +50,29 @@ static const uint8_t GW_MAC[6] = { 0x02, 0x6d, 0x73, 0x00, 0x00, 0x01 };
 static const uint8_t OTHER_MAC[6] = { 0x02, 0x6d, 0x73, 0x00, 0x00, 0x66 };
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-#define GUEST4 IP4(100, 96, 0, 2)
-#define GW4 IP4(100, 96, 0, 1)
-#define PUBLIC4 IP4(8, 8, 8, 8)
-#define PRIV4 IP4(10, 1, 2, 3)
-#define CGNAT4 IP4(100, 64, 0, 5)
+#define GUEST4		IP4(100, 96, 0, 2)
+#define GW4		IP4(100, 96, 0, 1)
+#define PUBLIC4		IP4(8, 8, 8, 8)
+#define PRIV4		IP4(10, 1, 2, 3)
+#define CGNAT4		IP4(100, 64, 0, 5)
 
 static const uint8_t GUEST6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
-				    0, 0, 0, 0, 0, 0, 0, 0x02 };
-static const uint8_t GW6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
-				 0, 0, 0, 0, 0, 0, 0, 0x01 };
+				    0,	  0,	0,    0,    0,	  0,	0, 0x02 };
+static const uint8_t GW6[16] = {
+	0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
+};
 static const uint8_t OTHER6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
-				    0, 0, 0, 0, 0, 0, 0, 0x09 };
-static const uint8_t PUBLIC6[16] = { 0x26, 0x06, 0x47, 0x00, 0, 0, 0, 0,
-				     0, 0, 0, 0, 0, 0, 0x11, 0x11 };
-static const uint8_t PRIV6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
-				   0, 0, 0, 0, 0, 0, 0, 0x01 };
-static const uint8_t LL6[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0,
-				 0, 0x6d, 0x73, 0xff, 0xfe, 0, 0, 0x02 };
+				    0,	  0,	0,    0,    0,	  0,	0, 0x09 };
+static const uint8_t PUBLIC6[16] = { 0x26, 0x06, 0x47, 0x00, 0, 0, 0,	 0,
+				     0,	   0,	 0,    0,    0, 0, 0x11, 0x11 };
+static const uint8_t PRIV6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 };
+static const uint8_t LL6[16] = {
+	0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x6d, 0x73, 0xff, 0xfe, 0, 0, 0x02
+};
 static const uint8_t ANY6[16] = { 0 };
 /* Solicited-node multicast group of ...::1, where an NS for it goes. */
-static const uint8_t SNM6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
-				  0, 0, 0, 0x01, 0xff, 0, 0, 0x01 };
-static const uint8_t ALLRT6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
-				    0, 0, 0, 0, 0, 0, 0, 0x02 };
+static const uint8_t SNM6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0, 0, 0x01 };
+static const uint8_t ALLRT6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 };
 
 /* ---- frame writers ---------------------------------------------------- */
 
@@ -82,12 +81,12 @@ static const uint8_t ALLRT6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
 #define TH_ACK 0x10
 
 /* Offsets of fields the builders below patch. */
-#define OFF_L3 14
+#define OFF_L3	     14
 #define OFF_IP4_VIHL (OFF_L3 + 0)
-#define OFF_IP4_LEN (OFF_L3 + 2)
+#define OFF_IP4_LEN  (OFF_L3 + 2)
 #define OFF_IP4_FRAG (OFF_L3 + 6)
-#define OFF_IP6_LEN (OFF_L3 + 4)
-#define OFF_IP6_NH (OFF_L3 + 6)
+#define OFF_IP6_LEN  (OFF_L3 + 4)
+#define OFF_IP6_NH   (OFF_L3 + 6)
 
 static uint8_t *put16(uint8_t *p, uint16_t v)
 {
@@ -126,8 +125,7 @@ static uint16_t ip4_csum(const uint8_t *h, size_t n)
 	return ~s;
 }
 
-static uint8_t *put_ip4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto,
-			size_t l4len)
+static uint8_t *put_ip4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, size_t l4len)
 {
 	uint8_t *h = p;
 
@@ -145,8 +143,8 @@ static uint8_t *put_ip4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto,
 	return p;
 }
 
-static uint8_t *put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst,
-			uint8_t nh, size_t paylen)
+static uint8_t *put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t nh,
+			size_t paylen)
 {
 	p = put32(p, 0x60000000);
 	p = put16(p, paylen);
@@ -219,8 +217,7 @@ static size_t icmp4(uint8_t *b, uint32_t dst)
 	return put_icmp(p, 8 /* echo request */) - b;
 }
 
-static size_t tcp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst,
-			uint8_t flags)
+static size_t tcp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t flags)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
 
@@ -233,8 +230,7 @@ static size_t tcp6(uint8_t *b, const uint8_t *dst, uint8_t flags)
 	return tcp6_from(b, GUEST6, dst, flags);
 }
 
-static size_t udp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst,
-			uint16_t dport)
+static size_t udp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint16_t dport)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
 
@@ -242,8 +238,7 @@ static size_t udp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst,
 	return put_udp(p, dport, 12) - b;
 }
 
-static size_t icmp6(uint8_t *b, const uint8_t *src, const uint8_t *dst,
-		    uint8_t type)
+static size_t icmp6(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t type)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
 	size_t len = type == 135 ? 24 : 8; /* NS carries its target */
@@ -258,14 +253,14 @@ static size_t arp(uint8_t *b, const uint8_t *sha, uint32_t sip)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_ARP);
 
-	p = put16(p, 1);       /* htype Ethernet */
+	p = put16(p, 1); /* htype Ethernet */
 	p = put16(p, ETH_P_IP);
 	*p++ = 6;
 	*p++ = 4;
-	p = put16(p, 1);       /* request */
+	p = put16(p, 1); /* request */
 	p = put_bytes(p, sha, 6);
 	p = put32(p, sip);
-	memset(p, 0, 6);       /* tha unknown */
+	memset(p, 0, 6); /* tha unknown */
 	p = put32(p + 6, GW4);
 	return p - b;
 }
@@ -293,57 +288,144 @@ static size_t setb(uint8_t *b, size_t n, size_t off, const uint8_t *v, size_t le
 	return n;
 }
 
-#define OFF_SRC_MAC 6
+#define OFF_SRC_MAC   6
 #define OFF_ETHERTYPE 12
-#define OFF_IP6_SRC (OFF_L3 + 8)
-#define OFF_IP6_DST (OFF_L3 + 24)
+#define OFF_IP6_SRC   (OFF_L3 + 8)
+#define OFF_IP6_DST   (OFF_L3 + 24)
 
 /* Ethernet */
 /* an Ethernet header short of its last byte */
-static size_t f_eth_13(uint8_t *b) { return put_eth(b, GUEST_MAC, ETH_P_IP) - b - 1; }
-static size_t f_eth_spoof(uint8_t *b) { return setb(b, tcp4(b, PUBLIC4, TH_SYN), OFF_SRC_MAC, OTHER_MAC, 6); }
-static size_t f_eth_gwmac(uint8_t *b) { return setb(b, tcp4(b, PUBLIC4, TH_SYN), OFF_SRC_MAC, GW_MAC, 6); }
+static size_t f_eth_13(uint8_t *b)
+{
+	return put_eth(b, GUEST_MAC, ETH_P_IP) - b - 1;
+}
+static size_t f_eth_spoof(uint8_t *b)
+{
+	return setb(b, tcp4(b, PUBLIC4, TH_SYN), OFF_SRC_MAC, OTHER_MAC, 6);
+}
+static size_t f_eth_gwmac(uint8_t *b)
+{
+	return setb(b, tcp4(b, PUBLIC4, TH_SYN), OFF_SRC_MAC, GW_MAC, 6);
+}
 static size_t f_eth_vlan(uint8_t *b)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_8021Q);
 
-	p = put16(p, 7);        /* TCI: VLAN 7 */
+	p = put16(p, 7);	/* TCI: VLAN 7 */
 	p = put16(p, ETH_P_IP); /* the real ethertype, hidden behind the tag */
 	p = put_ip4(p, GUEST4, PUBLIC4, IPPROTO_TCP, 20);
 	return put_tcp(p, 443, TH_SYN) - b;
 }
-static size_t f_eth_qinq(uint8_t *b) { return set16(b, f_eth_vlan(b), OFF_ETHERTYPE, ETH_P_8021AD); }
-static size_t f_eth_lldp(uint8_t *b) { return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_ETHERTYPE, 0x88cc); }
-static size_t f_eth_only(uint8_t *b) { return put_eth(b, GUEST_MAC, ETH_P_IP) - b; }
+static size_t f_eth_qinq(uint8_t *b)
+{
+	return set16(b, f_eth_vlan(b), OFF_ETHERTYPE, ETH_P_8021AD);
+}
+static size_t f_eth_lldp(uint8_t *b)
+{
+	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_ETHERTYPE, 0x88cc);
+}
+static size_t f_eth_only(uint8_t *b)
+{
+	return put_eth(b, GUEST_MAC, ETH_P_IP) - b;
+}
 
 /* ARP */
-static size_t f_arp_req(uint8_t *b) { return arp(b, GUEST_MAC, GUEST4); }
-static size_t f_arp_probe(uint8_t *b) { return arp(b, GUEST_MAC, 0); }
-static size_t f_arp_spoof_ip(uint8_t *b) { return arp(b, GUEST_MAC, IP4(100, 96, 0, 3)); }
-static size_t f_arp_spoof_mac(uint8_t *b) { return arp(b, OTHER_MAC, GUEST4); }
-static size_t f_arp_short(uint8_t *b) { return arp(b, GUEST_MAC, GUEST4) - 1; }
-static size_t f_arp_plen(uint8_t *b) { return set8(b, arp(b, GUEST_MAC, GUEST4), OFF_L3 + 5, 16); }
-static size_t f_arp_ptype(uint8_t *b) { return set16(b, arp(b, GUEST_MAC, GUEST4), OFF_L3 + 2, ETH_P_IPV6); }
+static size_t f_arp_req(uint8_t *b)
+{
+	return arp(b, GUEST_MAC, GUEST4);
+}
+static size_t f_arp_probe(uint8_t *b)
+{
+	return arp(b, GUEST_MAC, 0);
+}
+static size_t f_arp_spoof_ip(uint8_t *b)
+{
+	return arp(b, GUEST_MAC, IP4(100, 96, 0, 3));
+}
+static size_t f_arp_spoof_mac(uint8_t *b)
+{
+	return arp(b, OTHER_MAC, GUEST4);
+}
+static size_t f_arp_short(uint8_t *b)
+{
+	return arp(b, GUEST_MAC, GUEST4) - 1;
+}
+static size_t f_arp_plen(uint8_t *b)
+{
+	return set8(b, arp(b, GUEST_MAC, GUEST4), OFF_L3 + 5, 16);
+}
+static size_t f_arp_ptype(uint8_t *b)
+{
+	return set16(b, arp(b, GUEST_MAC, GUEST4), OFF_L3 + 2, ETH_P_IPV6);
+}
 
 /* IPv4 TCP and header checks */
-static size_t f_tcp_syn_pub(uint8_t *b) { return tcp4(b, PUBLIC4, TH_SYN); }
-static size_t f_tcp_ack_pub(uint8_t *b) { return tcp4(b, PUBLIC4, TH_ACK); }
-static size_t f_tcp_ack_priv(uint8_t *b) { return tcp4(b, PRIV4, TH_ACK); }
-static size_t f_tcp_syn_priv(uint8_t *b) { return tcp4(b, PRIV4, TH_SYN); }
-static size_t f_tcp_synack_priv(uint8_t *b) { return tcp4(b, PRIV4, TH_SYN | TH_ACK); }
-static size_t f_tcp_fin_priv(uint8_t *b) { return tcp4(b, PRIV4, TH_FIN); }
-static size_t f_tcp_cgnat(uint8_t *b) { return tcp4(b, CGNAT4, TH_ACK); }
-static size_t f_tcp_gw(uint8_t *b) { return tcp4(b, GW4, TH_ACK); }
-static size_t f_ip4_spoof(uint8_t *b) { return tcp4_to(b, IP4(100, 96, 0, 3), PUBLIC4, TH_SYN); }
-static size_t f_ip4_spoof_zero(uint8_t *b) { return tcp4_to(b, 0, PUBLIC4, TH_SYN); }
+static size_t f_tcp_syn_pub(uint8_t *b)
+{
+	return tcp4(b, PUBLIC4, TH_SYN);
+}
+static size_t f_tcp_ack_pub(uint8_t *b)
+{
+	return tcp4(b, PUBLIC4, TH_ACK);
+}
+static size_t f_tcp_ack_priv(uint8_t *b)
+{
+	return tcp4(b, PRIV4, TH_ACK);
+}
+static size_t f_tcp_syn_priv(uint8_t *b)
+{
+	return tcp4(b, PRIV4, TH_SYN);
+}
+static size_t f_tcp_synack_priv(uint8_t *b)
+{
+	return tcp4(b, PRIV4, TH_SYN | TH_ACK);
+}
+static size_t f_tcp_fin_priv(uint8_t *b)
+{
+	return tcp4(b, PRIV4, TH_FIN);
+}
+static size_t f_tcp_cgnat(uint8_t *b)
+{
+	return tcp4(b, CGNAT4, TH_ACK);
+}
+static size_t f_tcp_gw(uint8_t *b)
+{
+	return tcp4(b, GW4, TH_ACK);
+}
+static size_t f_ip4_spoof(uint8_t *b)
+{
+	return tcp4_to(b, IP4(100, 96, 0, 3), PUBLIC4, TH_SYN);
+}
+static size_t f_ip4_spoof_zero(uint8_t *b)
+{
+	return tcp4_to(b, 0, PUBLIC4, TH_SYN);
+}
 /* tot_len one byte more than the frame holds */
-static size_t f_ip4_trunc(uint8_t *b) { return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_LEN, 41); }
-static size_t f_ip4_len_lt_hdr(uint8_t *b) { return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_LEN, 19); }
-static size_t f_ip4_ihl4(uint8_t *b) { return set8(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_VIHL, 0x44); }
-static size_t f_ip4_ver6(uint8_t *b) { return set8(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_VIHL, 0x65); }
-static size_t f_ip4_19(uint8_t *b) { return tcp4(b, PUBLIC4, TH_SYN) - 20 - 1; }
+static size_t f_ip4_trunc(uint8_t *b)
+{
+	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_LEN, 41);
+}
+static size_t f_ip4_len_lt_hdr(uint8_t *b)
+{
+	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_LEN, 19);
+}
+static size_t f_ip4_ihl4(uint8_t *b)
+{
+	return set8(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_VIHL, 0x44);
+}
+static size_t f_ip4_ver6(uint8_t *b)
+{
+	return set8(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_VIHL, 0x65);
+}
+static size_t f_ip4_19(uint8_t *b)
+{
+	return tcp4(b, PUBLIC4, TH_SYN) - 20 - 1;
+}
 /* 54 bytes of frame padded to Ethernet's minimum of 60 (b is zeroed) */
-static size_t f_ip4_padded(uint8_t *b) { return tcp4(b, PUBLIC4, TH_ACK) + 6; }
+static size_t f_ip4_padded(uint8_t *b)
+{
+	return tcp4(b, PUBLIC4, TH_ACK) + 6;
+}
 static size_t f_ip4_options(uint8_t *b)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
@@ -355,19 +437,49 @@ static size_t f_ip4_options(uint8_t *b)
 	return put_tcp(p + 4, 443, TH_SYN) - b;
 }
 /* tot_len ends 12 bytes into TCP: the rest of the header is only padding */
-static size_t f_ip4_tcp_cut(uint8_t *b) { return set16(b, f_ip4_padded(b), OFF_IP4_LEN, 20 + 12); }
-static size_t f_ip4_df(uint8_t *b) { return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_FRAG, 0x4000); }
-static size_t f_frag_mf(uint8_t *b) { return set16(b, udp4(b, PUBLIC4, 443), OFF_IP4_FRAG, 0x2000); }
+static size_t f_ip4_tcp_cut(uint8_t *b)
+{
+	return set16(b, f_ip4_padded(b), OFF_IP4_LEN, 20 + 12);
+}
+static size_t f_ip4_df(uint8_t *b)
+{
+	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_FRAG, 0x4000);
+}
+static size_t f_frag_mf(uint8_t *b)
+{
+	return set16(b, udp4(b, PUBLIC4, 443), OFF_IP4_FRAG, 0x2000);
+}
 /* offset 1480 bytes, no MF */
-static size_t f_frag_last(uint8_t *b) { return set16(b, udp4(b, PUBLIC4, 443), OFF_IP4_FRAG, 185); }
-static size_t f_frag_priv(uint8_t *b) { return set16(b, tcp4(b, PRIV4, TH_ACK), OFF_IP4_FRAG, 0x2000); }
-static size_t f_frag_spoof(uint8_t *b) { return set16(b, f_ip4_spoof(b), OFF_IP4_FRAG, 0x2000); }
+static size_t f_frag_last(uint8_t *b)
+{
+	return set16(b, udp4(b, PUBLIC4, 443), OFF_IP4_FRAG, 185);
+}
+static size_t f_frag_priv(uint8_t *b)
+{
+	return set16(b, tcp4(b, PRIV4, TH_ACK), OFF_IP4_FRAG, 0x2000);
+}
+static size_t f_frag_spoof(uint8_t *b)
+{
+	return set16(b, f_ip4_spoof(b), OFF_IP4_FRAG, 0x2000);
+}
 
 /* IPv4 UDP, ICMP, others */
-static size_t f_udp_dns_pub(uint8_t *b) { return udp4(b, PUBLIC4, 53); }
-static size_t f_udp_dns_priv(uint8_t *b) { return udp4(b, PRIV4, 53); }
-static size_t f_udp_pub(uint8_t *b) { return udp4(b, PUBLIC4, 443); }
-static size_t f_udp_priv(uint8_t *b) { return udp4(b, PRIV4, 443); }
+static size_t f_udp_dns_pub(uint8_t *b)
+{
+	return udp4(b, PUBLIC4, 53);
+}
+static size_t f_udp_dns_priv(uint8_t *b)
+{
+	return udp4(b, PRIV4, 53);
+}
+static size_t f_udp_pub(uint8_t *b)
+{
+	return udp4(b, PUBLIC4, 443);
+}
+static size_t f_udp_priv(uint8_t *b)
+{
+	return udp4(b, PRIV4, 443);
+}
 static size_t f_udp_short(uint8_t *b)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
@@ -375,9 +487,18 @@ static size_t f_udp_short(uint8_t *b)
 	p = put_ip4(p, GUEST4, PUBLIC4, IPPROTO_UDP, 4);
 	return put16(put16(p, 40000), 53) - b;
 }
-static size_t f_icmp_gw(uint8_t *b) { return icmp4(b, GW4); }
-static size_t f_icmp_pub(uint8_t *b) { return icmp4(b, PUBLIC4); }
-static size_t f_icmp_priv(uint8_t *b) { return icmp4(b, PRIV4); }
+static size_t f_icmp_gw(uint8_t *b)
+{
+	return icmp4(b, GW4);
+}
+static size_t f_icmp_pub(uint8_t *b)
+{
+	return icmp4(b, PUBLIC4);
+}
+static size_t f_icmp_priv(uint8_t *b)
+{
+	return icmp4(b, PRIV4);
+}
 static size_t f_icmp_short(uint8_t *b)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
@@ -394,27 +515,90 @@ static size_t f_gre(uint8_t *b)
 }
 
 /* IPv6 */
-static size_t f6_tcp_syn_pub(uint8_t *b) { return tcp6(b, PUBLIC6, TH_SYN); }
-static size_t f6_tcp_ack_priv(uint8_t *b) { return tcp6(b, PRIV6, TH_ACK); }
-static size_t f6_tcp_syn_priv(uint8_t *b) { return tcp6(b, PRIV6, TH_SYN); }
-static size_t f6_tcp_gw(uint8_t *b) { return tcp6(b, GW6, TH_ACK); }
-static size_t f6_tcp_from_ll(uint8_t *b) { return tcp6_from(b, LL6, PUBLIC6, TH_SYN); }
-static size_t f6_tcp_from_other(uint8_t *b) { return tcp6_from(b, OTHER6, PUBLIC6, TH_SYN); }
-static size_t f6_udp_from_any(uint8_t *b) { return udp6_from(b, ANY6, PUBLIC6, 53); }
-static size_t f6_icmp_from_other(uint8_t *b) { return icmp6(b, OTHER6, GW6, 128); }
-static size_t f6_ns_ll(uint8_t *b) { return icmp6(b, LL6, SNM6, 135); }
-static size_t f6_ns_dad(uint8_t *b) { return icmp6(b, ANY6, SNM6, 135); }
-static size_t f6_rs(uint8_t *b) { return icmp6(b, LL6, ALLRT6, 133); }
-static size_t f6_ns_to_ll(uint8_t *b) { return icmp6(b, GUEST6, LL6, 135); }
-static size_t f6_echo_gw(uint8_t *b) { return icmp6(b, GUEST6, GW6, 128); }
-static size_t f6_echo_pub(uint8_t *b) { return icmp6(b, GUEST6, PUBLIC6, 128); }
-static size_t f6_echo_priv(uint8_t *b) { return icmp6(b, GUEST6, PRIV6, 128); }
-static size_t f6_echo_ll_priv(uint8_t *b) { return icmp6(b, LL6, PRIV6, 128); }
-static size_t f6_echo_ll_gw(uint8_t *b) { return icmp6(b, LL6, GW6, 128); }
-static size_t f6_echo_ll_ll(uint8_t *b) { return icmp6(b, LL6, LL6, 128); }
-static size_t f6_udp_dns(uint8_t *b) { return udp6_from(b, GUEST6, PUBLIC6, 53); }
-static size_t f6_udp_pub(uint8_t *b) { return udp6_from(b, GUEST6, PUBLIC6, 443); }
-static size_t f6_udp_priv(uint8_t *b) { return udp6_from(b, GUEST6, PRIV6, 443); }
+static size_t f6_tcp_syn_pub(uint8_t *b)
+{
+	return tcp6(b, PUBLIC6, TH_SYN);
+}
+static size_t f6_tcp_ack_priv(uint8_t *b)
+{
+	return tcp6(b, PRIV6, TH_ACK);
+}
+static size_t f6_tcp_syn_priv(uint8_t *b)
+{
+	return tcp6(b, PRIV6, TH_SYN);
+}
+static size_t f6_tcp_gw(uint8_t *b)
+{
+	return tcp6(b, GW6, TH_ACK);
+}
+static size_t f6_tcp_from_ll(uint8_t *b)
+{
+	return tcp6_from(b, LL6, PUBLIC6, TH_SYN);
+}
+static size_t f6_tcp_from_other(uint8_t *b)
+{
+	return tcp6_from(b, OTHER6, PUBLIC6, TH_SYN);
+}
+static size_t f6_udp_from_any(uint8_t *b)
+{
+	return udp6_from(b, ANY6, PUBLIC6, 53);
+}
+static size_t f6_icmp_from_other(uint8_t *b)
+{
+	return icmp6(b, OTHER6, GW6, 128);
+}
+static size_t f6_ns_ll(uint8_t *b)
+{
+	return icmp6(b, LL6, SNM6, 135);
+}
+static size_t f6_ns_dad(uint8_t *b)
+{
+	return icmp6(b, ANY6, SNM6, 135);
+}
+static size_t f6_rs(uint8_t *b)
+{
+	return icmp6(b, LL6, ALLRT6, 133);
+}
+static size_t f6_ns_to_ll(uint8_t *b)
+{
+	return icmp6(b, GUEST6, LL6, 135);
+}
+static size_t f6_echo_gw(uint8_t *b)
+{
+	return icmp6(b, GUEST6, GW6, 128);
+}
+static size_t f6_echo_pub(uint8_t *b)
+{
+	return icmp6(b, GUEST6, PUBLIC6, 128);
+}
+static size_t f6_echo_priv(uint8_t *b)
+{
+	return icmp6(b, GUEST6, PRIV6, 128);
+}
+static size_t f6_echo_ll_priv(uint8_t *b)
+{
+	return icmp6(b, LL6, PRIV6, 128);
+}
+static size_t f6_echo_ll_gw(uint8_t *b)
+{
+	return icmp6(b, LL6, GW6, 128);
+}
+static size_t f6_echo_ll_ll(uint8_t *b)
+{
+	return icmp6(b, LL6, LL6, 128);
+}
+static size_t f6_udp_dns(uint8_t *b)
+{
+	return udp6_from(b, GUEST6, PUBLIC6, 53);
+}
+static size_t f6_udp_pub(uint8_t *b)
+{
+	return udp6_from(b, GUEST6, PUBLIC6, 443);
+}
+static size_t f6_udp_priv(uint8_t *b)
+{
+	return udp6_from(b, GUEST6, PRIV6, 443);
+}
 static size_t f6_hbh(uint8_t *b)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
@@ -424,8 +608,14 @@ static size_t f6_hbh(uint8_t *b)
 	p = put_bytes(p, (uint8_t[]){ 58, 0, 5, 2, 0, 0, 1, 0 }, 8);
 	return put_icmp(p, 143) - b;
 }
-static size_t f6_hbh_guest(uint8_t *b) { return setb(b, f6_hbh(b), OFF_IP6_SRC, GUEST6, 16); }
-static size_t f6_hbh_pub(uint8_t *b) { return setb(b, f6_hbh(b), OFF_IP6_DST, PUBLIC6, 16); }
+static size_t f6_hbh_guest(uint8_t *b)
+{
+	return setb(b, f6_hbh(b), OFF_IP6_SRC, GUEST6, 16);
+}
+static size_t f6_hbh_pub(uint8_t *b)
+{
+	return setb(b, f6_hbh(b), OFF_IP6_DST, PUBLIC6, 16);
+}
 static size_t f6_frag(uint8_t *b)
 {
 	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
@@ -434,21 +624,39 @@ static size_t f6_frag(uint8_t *b)
 	p = put_bytes(p, (uint8_t[]){ IPPROTO_UDP, 0, 0, 1, 0, 0, 0, 7 }, 8);
 	return put_udp(p, 443, 0) - b;
 }
-static size_t f6_frag_ll(uint8_t *b) { return setb(b, f6_frag(b), OFF_IP6_SRC, LL6, 16); }
-static size_t f6_trunc(uint8_t *b) { return set16(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_LEN, 21); }
-static size_t f6_39(uint8_t *b) { return tcp6(b, PUBLIC6, TH_SYN) - 20 - 1; }
-static size_t f6_ver4(uint8_t *b) { return set8(b, tcp6(b, PUBLIC6, TH_SYN), OFF_L3, 0x40); }
+static size_t f6_frag_ll(uint8_t *b)
+{
+	return setb(b, f6_frag(b), OFF_IP6_SRC, LL6, 16);
+}
+static size_t f6_trunc(uint8_t *b)
+{
+	return set16(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_LEN, 21);
+}
+static size_t f6_39(uint8_t *b)
+{
+	return tcp6(b, PUBLIC6, TH_SYN) - 20 - 1;
+}
+static size_t f6_ver4(uint8_t *b)
+{
+	return set8(b, tcp6(b, PUBLIC6, TH_SYN), OFF_L3, 0x40);
+}
 /* the last TCP header byte lies past payload_len */
-static size_t f6_tcp_cut(uint8_t *b) { return set16(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_LEN, 19); }
+static size_t f6_tcp_cut(uint8_t *b)
+{
+	return set16(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_LEN, 19);
+}
 /* next header 59: no next header */
-static size_t f6_nh_none(uint8_t *b) { return set8(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_NH, 59); }
+static size_t f6_nh_none(uint8_t *b)
+{
+	return set8(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_NH, 59);
+}
 
 /* ---- the table -------------------------------------------------------- */
 
 /* Each environment is its own loaded copy of the program: flags are
  * rodata, fixed at load. */
 enum env_id {
-	ENV_V6,    /* IPv6 on, relay off, the full policy */
+	ENV_V6,	   /* IPv6 on, relay off, the full policy */
 	ENV_RELAY, /* IPv6 on, relay on, the full policy */
 	ENV_BARE,  /* nothing on, empty policy tables (every lookup misses) */
 	ENV_MAX
@@ -460,11 +668,11 @@ struct tcase {
 	const char *name;
 	enum env_id env;
 	size_t (*build)(uint8_t *b);
-	int xdp;               /* expected return once a socket is bound */
+	int xdp; /* expected return once a socket is bound */
 	enum tg_verdict verdict;
 };
 
-#define RDR XDP_REDIRECT
+#define RDR  XDP_REDIRECT
 #define DROP XDP_DROP
 
 static const struct tcase cases[] = {
@@ -527,7 +735,8 @@ static const struct tcase cases[] = {
 	{ "ipv6: TCP from fe80::", ENV_V6, f6_tcp_from_ll, DROP, TG_V_DROP_SPOOF_IP },
 	{ "ipv6: TCP from another address", ENV_V6, f6_tcp_from_other, DROP, TG_V_DROP_SPOOF_IP },
 	{ "ipv6: UDP from ::", ENV_V6, f6_udp_from_any, DROP, TG_V_DROP_SPOOF_IP },
-	{ "ipv6: ICMPv6 from another address", ENV_V6, f6_icmp_from_other, DROP, TG_V_DROP_SPOOF_IP },
+	{ "ipv6: ICMPv6 from another address", ENV_V6, f6_icmp_from_other, DROP,
+	  TG_V_DROP_SPOOF_IP },
 	{ "ipv6: NS from fe80:: to ff02::1:ff00:1", ENV_V6, f6_ns_ll, RDR, TG_V_TO_ICMP },
 	{ "ipv6: DAD NS from ::", ENV_V6, f6_ns_dad, RDR, TG_V_TO_ICMP },
 	{ "ipv6: RS from fe80:: to ff02::2", ENV_V6, f6_rs, RDR, TG_V_TO_ICMP },
@@ -594,8 +803,7 @@ struct env {
 
 static int ncpus;
 
-static int add_rule4(int fd, uint32_t addr, uint32_t plen, uint8_t action,
-		     uint8_t group)
+static int add_rule4(int fd, uint32_t addr, uint32_t plen, uint8_t action, uint8_t group)
 {
 	struct tg_lpm4 key = { .prefixlen = plen };
 	struct tg_rule rule = { .action = action, .group = group };
@@ -605,8 +813,7 @@ static int add_rule4(int fd, uint32_t addr, uint32_t plen, uint8_t action,
 	return bpf_map_update_elem(fd, &key, &rule, BPF_ANY) ? -errno : 0;
 }
 
-static int add_rule6(int fd, const uint8_t *addr, uint32_t plen,
-		     uint8_t action, uint8_t group)
+static int add_rule6(int fd, const uint8_t *addr, uint32_t plen, uint8_t action, uint8_t group)
 {
 	struct tg_lpm6 key = { .prefixlen = plen };
 	struct tg_rule rule = { .action = action, .group = group };
@@ -690,9 +897,8 @@ static int run_frame(const struct env *e, const uint8_t *frame, size_t len)
 	uint8_t buf[META_LEN + FRAME_MAX];
 	size_t meta = len < ETH_HLEN ? META_LEN : 0;
 	struct xdp_md md = { .data = meta, .data_end = meta + len };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
-		    .data_size_in = meta + len, .ctx_in = &md,
-		    .ctx_size_in = sizeof(md), .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = meta + len,
+		    .ctx_in = &md, .ctx_size_in = sizeof(md), .repeat = 1);
 
 	memset(buf, 0, meta);
 	memcpy(buf + meta, frame, len);
@@ -704,18 +910,24 @@ static int run_frame(const struct env *e, const uint8_t *frame, size_t len)
 static const char *action_name(int a)
 {
 	switch (a) {
-	case XDP_ABORTED: return "XDP_ABORTED";
-	case XDP_DROP: return "XDP_DROP";
-	case XDP_PASS: return "XDP_PASS";
-	case XDP_TX: return "XDP_TX";
-	case XDP_REDIRECT: return "XDP_REDIRECT";
-	default: return "?";
+	case XDP_ABORTED:
+		return "XDP_ABORTED";
+	case XDP_DROP:
+		return "XDP_DROP";
+	case XDP_PASS:
+		return "XDP_PASS";
+	case XDP_TX:
+		return "XDP_TX";
+	case XDP_REDIRECT:
+		return "XDP_REDIRECT";
+	default:
+		return "?";
 	}
 }
 
 /* Fills @why for the FAIL line; returns -1 so callers can return it. */
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t whylen,
-						      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t whylen, const char *fmt,
+						      ...)
 {
 	va_list ap;
 
@@ -730,8 +942,8 @@ __attribute__((format(printf, 3, 4))) static int fail(char *why, size_t whylen,
  * socket a redirect must end as XDP_DROP counted DROP_NOSOCK. Returns 0,
  * -1 with @why filled, or 1 (skipped, @why says why).
  */
-static int check_case(const struct env *e, const struct tcase *c, bool xsk,
-		      char *why, size_t whylen)
+static int check_case(const struct env *e, const struct tcase *c, bool xsk, char *why,
+		      size_t whylen)
 {
 	struct tg_count before[TG_V_MAX], after[TG_V_MAX];
 	bool redirect = c->xdp == XDP_REDIRECT;
@@ -750,8 +962,10 @@ static int check_case(const struct env *e, const struct tcase *c, bool xsk,
 	ret = run_frame(e, frame, len);
 	if (ret == -EINVAL && len < ETH_HLEN) {
 		/* Recent kernels want ETH_HLEN bytes after the metadata. */
-		fail(why, whylen, "this kernel's test_run refuses frames under %d bytes "
-		     "(tap and veth never deliver them either)", ETH_HLEN);
+		fail(why, whylen,
+		     "this kernel's test_run refuses frames under %d bytes "
+		     "(tap and veth never deliver them either)",
+		     ETH_HLEN);
 		return 1;
 	}
 	if (ret < 0)
@@ -760,8 +974,8 @@ static int check_case(const struct env *e, const struct tcase *c, bool xsk,
 	if (err)
 		return fail(why, whylen, "reading counters: %s", strerror(-err));
 	if (ret != want_ret)
-		return fail(why, whylen, "%s: returned %s, want %s", pass,
-				action_name(ret), action_name(want_ret));
+		return fail(why, whylen, "%s: returned %s, want %s", pass, action_name(ret),
+			    action_name(want_ret));
 	for (int v = 0; v < TG_V_MAX; v++) {
 		uint64_t dp = after[v].packets - before[v].packets;
 		uint64_t db = after[v].bytes - before[v].bytes;
@@ -769,9 +983,9 @@ static int check_case(const struct env *e, const struct tcase *c, bool xsk,
 
 		if (dp != wp || db != wp * len)
 			return fail(why, whylen,
-					"%s: %s grew by %llu packets, %llu bytes; want %s (%zu bytes)",
-					pass, verdict_names[v], (unsigned long long)dp,
-					(unsigned long long)db, verdict_names[want_v], len),
+				    "%s: %s grew by %llu packets, %llu bytes; want %s (%zu bytes)",
+				    pass, verdict_names[v], (unsigned long long)dp,
+				    (unsigned long long)db, verdict_names[want_v], len),
 			       -1;
 	}
 	return 0;
@@ -820,13 +1034,12 @@ static int check_mutations(struct env *envs, char *why, size_t whylen)
 				dp += after[v].packets - before[v].packets;
 				db += after[v].bytes - before[v].bytes;
 			}
-			if ((ret != XDP_DROP && ret != XDP_REDIRECT) || dp != 1 ||
-			    db != len)
+			if ((ret != XDP_DROP && ret != XDP_REDIRECT) || dp != 1 || db != len)
 				return fail(why, whylen,
-						"mutated '%s' (round %d): %s, counted %llu times",
-						cases[i].name, round,
-						ret < 0 ? strerror(-ret) : action_name(ret),
-						(unsigned long long)dp);
+					    "mutated '%s' (round %d): %s, counted %llu times",
+					    cases[i].name, round,
+					    ret < 0 ? strerror(-ret) : action_name(ret),
+					    (unsigned long long)dp);
 		}
 	}
 	return 0;

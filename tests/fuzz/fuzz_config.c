@@ -28,13 +28,13 @@
 
 #define MAX_ARGS 64
 
-#define FUZZ_ASSERT(cond)                                                              \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "fuzz_config: %s:%d: assertion failed: %s\n", \
-				__FILE__, __LINE__, #cond);                            \
-			abort();                                                       \
-		}                                                                      \
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_config: %s:%d: assertion failed: %s\n", __FILE__,    \
+				__LINE__, #cond);                                                  \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static FILE *devnull;

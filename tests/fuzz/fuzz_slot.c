@@ -30,13 +30,13 @@
 
 static struct config cfg;
 
-#define FUZZ_ASSERT(cond)                                                            \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "fuzz_slot: %s:%d: assertion failed: %s\n", \
-				__FILE__, __LINE__, #cond);                          \
-			abort();                                                     \
-		}                                                                    \
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_slot: %s:%d: assertion failed: %s\n", __FILE__,      \
+				__LINE__, #cond);                                                  \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* 0..127 byte for byte (the edges of ARP, RST and small echo replies),
@@ -107,8 +107,7 @@ static void check_ip4_reply(const uint8_t *r, size_t n)
 }
 
 /* Run @fn into a heap buffer of exactly @cap bytes; returns the length. */
-static size_t run_reply(size_t (*fn)(const struct slot *, const struct config *, uint8_t *,
-				     size_t),
+static size_t run_reply(size_t (*fn)(const struct slot *, const struct config *, uint8_t *, size_t),
 			const struct slot *s, size_t cap, uint8_t *copy)
 {
 	uint8_t *out = malloc(cap ? cap : 1);

@@ -33,15 +33,15 @@
 #include <unistd.h>
 
 #define SHUTTLE_FRAME_MAX 65536 /* largest frame a tap hands us */
-#define SHUTTLE_BATCH 256       /* frames moved per wakeup and direction */
-#define NETNS_DIR "/var/run/netns/"
+#define SHUTTLE_BATCH	  256	/* frames moved per wakeup and direction */
+#define NETNS_DIR	  "/var/run/netns/"
 
 /* One direction of the shuttle: frames read from @in are written to @out. */
 struct shuttle_dir {
 	const char *name; /* "host->guest" or "guest->host", for the counters */
 	int in;
 	int out;
-	uint64_t frames;  /* frames written to @out */
+	uint64_t frames; /* frames written to @out */
 	uint64_t bytes;
 	uint64_t dropped; /* frames read from @in that @out did not take */
 };
@@ -190,9 +190,9 @@ static int shuttle_move(struct shuttle_dir *d, unsigned char *buf)
  */
 static void shuttle_report(const struct shuttle_dir *d)
 {
-	fprintf(stderr, "tapshuttle: %s: %llu frames, %llu bytes, %llu dropped\n",
-		d->name, (unsigned long long)d->frames,
-		(unsigned long long)d->bytes, (unsigned long long)d->dropped);
+	fprintf(stderr, "tapshuttle: %s: %llu frames, %llu bytes, %llu dropped\n", d->name,
+		(unsigned long long)d->frames, (unsigned long long)d->bytes,
+		(unsigned long long)d->dropped);
 }
 
 /**
@@ -257,20 +257,19 @@ static int setup(char **argv, int *host, int *guest, int *sigfd)
 	}
 	err = link_up(argv[1]);
 	if (err) {
-		fprintf(stderr, "tapshuttle: %s: cannot set up: %s\n", argv[1],
-			strerror(-err));
+		fprintf(stderr, "tapshuttle: %s: cannot set up: %s\n", argv[1], strerror(-err));
 		return 1;
 	}
 	err = netns_enter(argv[2]);
 	if (err) {
-		fprintf(stderr, "tapshuttle: netns %s: %s (made with 'ip netns add'?)\n",
-			argv[2], strerror(-err));
+		fprintf(stderr, "tapshuttle: netns %s: %s (made with 'ip netns add'?)\n", argv[2],
+			strerror(-err));
 		return 1;
 	}
 	*guest = tap_open(argv[3]);
 	if (*guest < 0) {
-		fprintf(stderr, "tapshuttle: %s in netns %s: cannot create tap: %s\n",
-			argv[3], argv[2], strerror(-*guest));
+		fprintf(stderr, "tapshuttle: %s in netns %s: cannot create tap: %s\n", argv[3],
+			argv[2], strerror(-*guest));
 		return 1;
 	}
 	return 0;
@@ -285,10 +284,11 @@ static int setup(char **argv, int *host, int *guest, int *sigfd)
  */
 static int check_args(int argc, char **argv)
 {
-	if (argc != 4 || strlen(argv[1]) >= IFNAMSIZ ||
-	    strlen(argv[3]) >= IFNAMSIZ || strchr(argv[2], '/')) {
-		fprintf(stderr, "usage: tapshuttle HOST_TAP GUEST_NETNS GUEST_TAP\n"
-				"  (tap names shorter than %d characters)\n",
+	if (argc != 4 || strlen(argv[1]) >= IFNAMSIZ || strlen(argv[3]) >= IFNAMSIZ ||
+	    strchr(argv[2], '/')) {
+		fprintf(stderr,
+			"usage: tapshuttle HOST_TAP GUEST_NETNS GUEST_TAP\n"
+			"  (tap names shorter than %d characters)\n",
 			IFNAMSIZ);
 		return 1;
 	}

@@ -152,9 +152,9 @@ static void guest_ip_and_gateway(void)
 	struct config c;
 	uint8_t a[16];
 
-	CHECK_EQ(parse(&c, "--dev", "t", "--guest-ip", "10.0.0.2/24", "--gateway", "10.0.0.1",
-		       NULL),
-		 0);
+	CHECK_EQ(
+		parse(&c, "--dev", "t", "--guest-ip", "10.0.0.2/24", "--gateway", "10.0.0.1", NULL),
+		0);
 	CHECK_MEM(&c.guest_ip4, tb_addr(a, "10.0.0.2"), 4);
 	CHECK_MEM(&c.gw_ip4, tb_addr(a, "10.0.0.1"), 4);
 	CHECK_EQ(c.prefix4, 24);
@@ -168,9 +168,9 @@ static void guest_ip_and_gateway(void)
 		 0);
 	CHECK_EQ(c.prefix4, 30);
 	/* order does not matter: the check runs after all options */
-	CHECK_EQ(parse(&c, "--gateway", "10.9.9.1", "--dev", "t", "--guest-ip", "10.9.9.2/29",
-		       NULL),
-		 0);
+	CHECK_EQ(
+		parse(&c, "--gateway", "10.9.9.1", "--dev", "t", "--guest-ip", "10.9.9.2/29", NULL),
+		0);
 }
 
 static void macs(void)
@@ -204,11 +204,10 @@ static void allow_lists(void)
 	CHECK_EQ(c.allow, (1u << TG_G_PUBLIC) | (1u << TG_G_HOST));
 	CHECK_EQ(parse(&c, "--dev", "t", "--allow", "private", NULL), 0);
 	CHECK_EQ(c.allow, 1u << TG_G_PRIVATE);
-	CHECK_EQ(parse(&c, "--dev", "t", "--allow",
-		       "loopback,link-local,metadata,multicast", NULL),
+	CHECK_EQ(parse(&c, "--dev", "t", "--allow", "loopback,link-local,metadata,multicast", NULL),
 		 0);
-	CHECK_EQ(c.allow, (1u << TG_G_LOOPBACK) | (1u << TG_G_LINKLOCAL) |
-				  (1u << TG_G_METADATA) | (1u << TG_G_MULTICAST));
+	CHECK_EQ(c.allow, (1u << TG_G_LOOPBACK) | (1u << TG_G_LINKLOCAL) | (1u << TG_G_METADATA) |
+				  (1u << TG_G_MULTICAST));
 }
 
 static void allow_all(void)
@@ -230,9 +229,9 @@ static void numbers(void)
 	CHECK_EQ(parse(&c, "--dev", "t", "--max-conns", "10", "--connect-timeout", "5", NULL), 0);
 	CHECK_EQ(c.max_conns, 10);
 	CHECK_EQ(c.connect_timeout_ms, 5000);
-	CHECK_EQ(parse(&c, "--dev", "t", "--max-conns", "1000000", "--connect-timeout", "600",
-		       NULL),
-		 0);
+	CHECK_EQ(
+		parse(&c, "--dev", "t", "--max-conns", "1000000", "--connect-timeout", "600", NULL),
+		0);
 	CHECK_EQ(c.max_conns, 1000000);
 	CHECK_EQ(c.connect_timeout_ms, 600000);
 }
@@ -291,16 +290,20 @@ static const struct bad bads[] = {
 	{ "reject_unknown_option", { "--dev", "t", "--bogus", NULL }, "bogus" },
 	{ "reject_extra_argument", { "--dev", "t", "extra", NULL }, "extra" },
 	{ "reject_argument_after_dashdash", { "--dev", "t", "--", "x", NULL }, "'x'" },
-	{ "reject_bad_mac_letters", { "--dev", "t", "--guest-mac", "zz:00:00:00:00:01", NULL },
+	{ "reject_bad_mac_letters",
+	  { "--dev", "t", "--guest-mac", "zz:00:00:00:00:01", NULL },
 	  "--guest-mac" },
-	{ "reject_bad_mac_5_bytes", { "--dev", "t", "--guest-mac", "02:00:00:00:00", NULL },
+	{ "reject_bad_mac_5_bytes",
+	  { "--dev", "t", "--guest-mac", "02:00:00:00:00", NULL },
 	  "--guest-mac" },
 	{ "reject_bad_mac_7_bytes",
 	  { "--dev", "t", "--guest-mac", "02:00:00:00:00:01:02", NULL },
 	  "--guest-mac" },
-	{ "reject_bad_mac_trailing", { "--dev", "t", "--guest-mac", "02:00:00:00:00:01x", NULL },
+	{ "reject_bad_mac_trailing",
+	  { "--dev", "t", "--guest-mac", "02:00:00:00:00:01x", NULL },
 	  "--guest-mac" },
-	{ "reject_bad_mac_3_digits", { "--dev", "t", "--guest-mac", "020:00:00:00:00:01", NULL },
+	{ "reject_bad_mac_3_digits",
+	  { "--dev", "t", "--guest-mac", "020:00:00:00:00:01", NULL },
 	  "--guest-mac" },
 	{ "reject_bad_mac_empty", { "--dev", "t", "--gateway-mac", "", NULL }, "--gateway-mac" },
 	{ "reject_multicast_guest_mac",
@@ -309,13 +312,16 @@ static const struct bad bads[] = {
 	{ "reject_broadcast_gateway_mac",
 	  { "--dev", "t", "--gateway-mac", "ff:ff:ff:ff:ff:ff", NULL },
 	  "--gateway-mac" },
-	{ "reject_same_macs", { "--dev", "t", "--gateway-mac", "02:6d:73:00:00:02", NULL },
+	{ "reject_same_macs",
+	  { "--dev", "t", "--gateway-mac", "02:6d:73:00:00:02", NULL },
 	  "must differ" },
 	/* Fails today: sscanf's %x takes a sign and a 0x prefix, so these
 	 * parse as fe:00:00:00:00:01 and 00:00:00:00:00:01. */
-	{ "reject_mac_with_sign", { "--dev", "t", "--guest-mac", "-2:00:00:00:00:01", NULL },
+	{ "reject_mac_with_sign",
+	  { "--dev", "t", "--guest-mac", "-2:00:00:00:00:01", NULL },
 	  "--guest-mac" },
-	{ "reject_mac_with_0x", { "--dev", "t", "--gateway-mac", "0x:00:00:00:00:01", NULL },
+	{ "reject_mac_with_0x",
+	  { "--dev", "t", "--gateway-mac", "0x:00:00:00:00:01", NULL },
 	  "--gateway-mac" },
 	{ "reject_mtu_100", { "--dev", "t", "--mtu", "100", NULL }, "--mtu" },
 	{ "reject_mtu_575", { "--dev", "t", "--mtu", "575", NULL }, "--mtu" },
@@ -325,34 +331,44 @@ static const struct bad bads[] = {
 	{ "reject_mtu_empty", { "--dev", "t", "--mtu", "", NULL }, "--mtu" },
 	{ "reject_mtu_minus_1", { "--dev", "t", "--mtu", "-1", NULL }, "--mtu" },
 	/* Fails today: strtoul negates "-N" modulo 2^64, so this is 1500. */
-	{ "reject_mtu_negative_wrapping", { "--dev", "t", "--mtu", "-18446744073709550116", NULL },
+	{ "reject_mtu_negative_wrapping",
+	  { "--dev", "t", "--mtu", "-18446744073709550116", NULL },
 	  "--mtu" },
 	{ "reject_mtu_huge", { "--dev", "t", "--mtu", "99999999999999999999999", NULL }, "--mtu" },
 	{ "reject_unknown_group", { "--dev", "t", "--allow", "public,bogus", NULL }, "bogus" },
 	{ "reject_group_gateway", { "--dev", "t", "--allow", "gateway", NULL }, "gateway" },
 	{ "reject_group_case", { "--dev", "t", "--allow", "Public", NULL }, "Public" },
-	{ "reject_gateway_outside_subnet", { "--dev", "t", "--gateway", "100.96.0.5", NULL },
+	{ "reject_gateway_outside_subnet",
+	  { "--dev", "t", "--gateway", "100.96.0.5", NULL },
 	  "--gateway" },
 	{ "reject_gateway_outside_subnet_24",
 	  { "--dev", "t", "--guest-ip", "10.0.0.2/24", "--gateway", "10.0.1.1", NULL },
 	  "--gateway" },
-	{ "reject_gateway_equals_guest", { "--dev", "t", "--gateway", "100.96.0.2", NULL },
+	{ "reject_gateway_equals_guest",
+	  { "--dev", "t", "--gateway", "100.96.0.2", NULL },
 	  "--gateway" },
 	{ "reject_gateway_not_ipv4", { "--dev", "t", "--gateway", "fd00::1", NULL }, "--gateway" },
-	{ "reject_guest_ip_prefix_31", { "--dev", "t", "--guest-ip", "100.96.0.2/31", NULL },
+	{ "reject_guest_ip_prefix_31",
+	  { "--dev", "t", "--guest-ip", "100.96.0.2/31", NULL },
 	  "--guest-ip" },
-	{ "reject_guest_ip_prefix_7", { "--dev", "t", "--guest-ip", "100.96.0.2/7", NULL },
+	{ "reject_guest_ip_prefix_7",
+	  { "--dev", "t", "--guest-ip", "100.96.0.2/7", NULL },
 	  "--guest-ip" },
-	{ "reject_guest_ip_garbage", { "--dev", "t", "--guest-ip", "100.96.0/30", NULL },
+	{ "reject_guest_ip_garbage",
+	  { "--dev", "t", "--guest-ip", "100.96.0/30", NULL },
 	  "--guest-ip" },
-	{ "reject_guest_ip_empty_prefix", { "--dev", "t", "--guest-ip", "100.96.0.2/", NULL },
+	{ "reject_guest_ip_empty_prefix",
+	  { "--dev", "t", "--guest-ip", "100.96.0.2/", NULL },
 	  "--guest-ip" },
 	{ "reject_max_conns_0", { "--dev", "t", "--max-conns", "0", NULL }, "--max-conns" },
-	{ "reject_max_conns_too_many", { "--dev", "t", "--max-conns", "1000001", NULL },
+	{ "reject_max_conns_too_many",
+	  { "--dev", "t", "--max-conns", "1000001", NULL },
 	  "--max-conns" },
-	{ "reject_connect_timeout_0", { "--dev", "t", "--connect-timeout", "0", NULL },
+	{ "reject_connect_timeout_0",
+	  { "--dev", "t", "--connect-timeout", "0", NULL },
 	  "--connect-timeout" },
-	{ "reject_connect_timeout_601", { "--dev", "t", "--connect-timeout", "601", NULL },
+	{ "reject_connect_timeout_601",
+	  { "--dev", "t", "--connect-timeout", "601", NULL },
 	  "--connect-timeout" },
 	{ "reject_log_level", { "--dev", "t", "--log-level", "verbose", NULL }, "--log-level" },
 };

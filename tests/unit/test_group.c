@@ -229,8 +229,7 @@ static void custom_gateway(void)
 	tb_addr(c.gw_ip6, "fd99::1");
 	CHECK_EQ(group_build(&t, &c), 0);
 	CHECK_EQ(group_classify(&t, 4, a), TG_G_GATEWAY);
-	CHECK_EQ(group_classify(&t, 4, tb_addr(a, "100.96.0.1")),
-		 expected(4, a, TG_G_PRIVATE));
+	CHECK_EQ(group_classify(&t, 4, tb_addr(a, "100.96.0.1")), expected(4, a, TG_G_PRIVATE));
 	CHECK_EQ(group_classify(&t, 4, tb_addr(a, "10.1.2.2")), expected(4, a, TG_G_PRIVATE));
 	CHECK_EQ(group_classify(&t, 6, tb_addr(a, "fd99::1")), TG_G_GATEWAY);
 	CHECK_EQ(group_classify(&t, 6, tb_addr(a, "::ffff:10.1.2.1")), TG_G_GATEWAY);

@@ -67,7 +67,7 @@ static void arp_reply_fields(void)
 	CHECK_MEM(r, cfg.guest_mac, 6);
 	CHECK_MEM(r + 6, cfg.gw_mac, 6);
 	CHECK_EQ(tb_get16(r + 12), 0x0806);
-	CHECK_EQ(tb_get16(r + 14), 1);      /* htype Ethernet */
+	CHECK_EQ(tb_get16(r + 14), 1);	    /* htype Ethernet */
 	CHECK_EQ(tb_get16(r + 16), 0x0800); /* ptype IPv4 */
 	CHECK_EQ(r[18], 6);
 	CHECK_EQ(r[19], 4);

@@ -49,11 +49,11 @@ static void check_invariants(const struct slot *s, size_t len)
 /* ---- frame makers ----------------------------------------------------- */
 
 static const uint8_t linux_syn_opts[20] = {
-	2, 4, 0x05, 0xb4,		       /* MSS 1460 */
-	4, 2,				       /* SACK permitted */
-	8, 10, 0, 0, 0, 1, 0, 0, 0, 0,	       /* timestamps */
-	1,				       /* NOP */
-	3, 3, 7,			       /* window scale 7 */
+	2, 4,  0x05, 0xb4,		     /* MSS 1460 */
+	4, 2,				     /* SACK permitted */
+	8, 10, 0,    0,	   0, 1, 0, 0, 0, 0, /* timestamps */
+	1,				     /* NOP */
+	3, 3,  7,			     /* window scale 7 */
 };
 
 static size_t tcp4(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t flags,
@@ -689,9 +689,18 @@ struct row {
 	bool no_ipv6;
 };
 
-#define OK_ROW(name, fn, k) { name, fn, SLOT_OK, k, false }
-#define DROP_ROW(name, fn, why) { name, fn, why, SLOT_NONE, false }
-#define NO6_ROW(name, fn, why) { name, fn, why, SLOT_NONE, true }
+#define OK_ROW(name, fn, k)                                                                        \
+	{                                                                                          \
+		name, fn, SLOT_OK, k, false                                                        \
+	}
+#define DROP_ROW(name, fn, why)                                                                    \
+	{                                                                                          \
+		name, fn, why, SLOT_NONE, false                                                    \
+	}
+#define NO6_ROW(name, fn, why)                                                                     \
+	{                                                                                          \
+		name, fn, why, SLOT_NONE, true                                                     \
+	}
 
 static const struct row rows[] = {
 	OK_ROW("arp_request_good", f_arp_good, SLOT_ARP),
@@ -772,7 +781,8 @@ static const struct row rows[] = {
 	OK_ROW("ip6_icmp6_linklocal_to_linklocal", f_icmp6_from_linklocal_to_gw, SLOT_ICMP),
 	/* Fails today: see report (slot.c parse_ip6 exempts link-local
 	 * ICMPv6 sources whatever the destination; XDP only for link scope). */
-	DROP_ROW("ip6_icmp6_linklocal_to_global", f_icmp6_from_linklocal_to_public, SLOT_DROP_SPOOF),
+	DROP_ROW("ip6_icmp6_linklocal_to_global", f_icmp6_from_linklocal_to_public,
+		 SLOT_DROP_SPOOF),
 	DROP_ROW("ip6_icmp6_from_other_global", f_icmp6_from_other_global, SLOT_DROP_SPOOF),
 	DROP_ROW("ip6_payload_len_beyond_frame", f_ip6_plen_beyond, SLOT_DROP_MALFORMED),
 	DROP_ROW("ip6_version_4", f_ip6_version4, SLOT_DROP_MALFORMED),
