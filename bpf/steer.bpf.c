@@ -200,6 +200,9 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 
 	if (!l4_fits(f, l, sizeof(*th)))
 		return TG_V_DROP_MALFORMED;
+	/* DNS over TCP to any address goes to the interceptor, as UDP/53. */
+	if (th->dest == bpf_htons(DNS_PORT))
+		return TG_V_TO_DNS;
 	if (policy_allows(l))
 		return TG_V_TO_TCP;
 	if (th->syn && !th->ack)
@@ -222,9 +225,15 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
 		return TG_V_TO_DNS;
 	if (!policy_allows(l))
 		return TG_V_DROP_POLICY;
-	if (tg_cfg.flags & TG_CFG_UDP_RELAY)
-		return TG_V_UDP_RELAY;
-	return TG_V_DROP_UDP;
+	if (!(tg_cfg.flags & TG_CFG_UDP_RELAY))
+		return TG_V_DROP_UDP;
+	/* DNS over QUIC would bypass the interceptor; mDNS, LLMNR and NetBIOS
+	 * only leak the sandbox's names to the host's networks. */
+	if (!(tg_cfg.flags & TG_CFG_UDP_LOCAL) &&
+	    (uh->dest == bpf_htons(853) || uh->dest == bpf_htons(5353) ||
+	     uh->dest == bpf_htons(5355) || uh->dest == bpf_htons(137)))
+		return TG_V_DROP_UDP;
+	return TG_V_UDP_RELAY;
 }
 
 /* ICMP: to the gateway (echo) it is answered by user space itself, whatever
@@ -425,6 +434,7 @@ int tg_steer(struct xdp_md *ctx)
 	};
 	__u64 bytes = bpf_xdp_get_buff_len(ctx);
 	enum tg_verdict v = parse_eth(&f);
+	__u32 key;
 	long ret;
 
 	if (!verdict_redirects(v)) {
@@ -434,7 +444,12 @@ int tg_steer(struct xdp_md *ctx)
 	/* The low bits of flags are the action when the queue has no socket:
 	 * drop, never pass, so a dead daemon cannot leak guest frames into the
 	 * host stack. */
-	ret = bpf_redirect_map(&TG_MAP_XSKS, ctx->rx_queue_index, XDP_DROP);
+	/* Non-DNS UDP goes to the relay's own socket, so it never queues
+	 * behind TCP in the slot's ring nor enters lwIP. */
+	key = ctx->rx_queue_index;
+	if (v == TG_V_UDP_RELAY)
+		key += TG_XSK_UDP;
+	ret = bpf_redirect_map(&TG_MAP_XSKS, key, XDP_DROP);
 	if (ret != XDP_REDIRECT) {
 		count(TG_V_DROP_NOSOCK, bytes);
 		return XDP_DROP;

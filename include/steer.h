@@ -26,6 +26,9 @@
 #define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: tg_ustats */
 
 #define TG_XSKS_MAX	64
+/* XSKMAP keys: the main socket of rx queue q is at q, the UDP relay's
+ * socket of the same queue at TG_XSK_UDP + q. */
+#define TG_XSK_UDP	32
 #define TG_POLICY_MAX	1024
 
 /*
@@ -41,14 +44,15 @@ enum tg_verdict {
 	TG_V_TO_ICMP,	     /* ICMP / ICMPv6 (incl. neighbour discovery) */
 	TG_V_TO_FRAG,	     /* IPv4/IPv6 fragment: user space reassembles */
 	TG_V_TO_DENIED_SYN,  /* TCP SYN to a denied destination: user space RSTs */
-	TG_V_UDP_RELAY,	     /* non-DNS UDP, allowed: the UDP relay's (issue 3) */
+	TG_V_UDP_RELAY,	     /* non-DNS UDP, allowed: the UDP relay's own socket */
 	TG_V_DROP_MALFORMED, /* truncated or inconsistent headers */
 	TG_V_DROP_SPOOF_MAC, /* Ethernet or ARP source MAC is not the guest's */
 	TG_V_DROP_SPOOF_IP,  /* IP / ARP sender address is not the guest's */
 	TG_V_DROP_POLICY,    /* destination denied by the policy tables */
 	TG_V_DROP_PROTO,     /* ethertype, IP protocol or header we do not carry */
 	TG_V_DROP_NOSOCK,    /* redirect failed: no AF_XDP socket bound */
-	TG_V_DROP_UDP,	     /* non-DNS UDP while the relay is not enabled */
+	TG_V_DROP_UDP,	     /* UDP the relay does not carry: relay off, or a
+			      * local-discovery/DoQ port (853, 5353, 5355, 137) */
 	TG_V_MAX
 };
 
@@ -98,6 +102,7 @@ struct tg_rule {
  */
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
 #define TG_CFG_IPV6	 (1u << 1) /* guest has IPv6 */
+#define TG_CFG_UDP_LOCAL (1u << 2) /* let 853, 5353, 5355, 137 through too */
 
 struct tg_config {
 	__u8 guest_mac[6];
@@ -135,6 +140,24 @@ struct tg_ustats {
 	__u64 xsk_rx_dropped; /* from XDP_STATISTICS */
 	__u64 xsk_rx_ring_full;
 	__u64 xsk_tx_invalid;
+	__u64 udp_rx_frames; /* frames read from the UDP relay's own socket */
+	__u64 udp_flows_open;
+	__u64 udp_flows_total;
+	__u64 udp_evicted; /* flows closed early by the --udp-max-flows cap */
+	__u64 udp_to_host; /* datagrams */
+	__u64 udp_to_guest;
+	__u64 udp_dropped; /* host socket full, no memory, bad datagram */
+	__u64 dns_queries;
+	__u64 dns_answers;
+	__u64 dns_local; /* answered by tapgate itself (--host-name) */
+	__u64 dns_failover;
+	__u64 dns_timeouts; /* queries no upstream answered (SERVFAIL) */
+	__u64 dns_rebind_blocked;
+	__u64 dns_truncated;
+	__u64 icmp_relayed;
+	__u64 icmp_replies_relayed;
+	__u64 reasm_done;
+	__u64 reasm_dropped;
 	__u64 drop_reason[16]; /* slot drops by enum slot_drop (user/slot.h) */
 };
 

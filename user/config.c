@@ -44,6 +44,10 @@ void config_defaults(struct config *cfg)
 	cfg->max_conns = 4096;
 	cfg->connect_timeout_ms = 10000;
 	cfg->log_level = LOG_INFO;
+	strcpy(cfg->host_name, "host.tapgate.internal");
+	cfg->rebind_protection = true;
+	cfg->udp_timeout_ms = 60000;
+	cfg->udp_max_flows = 1024;
 }
 
 /**
@@ -174,6 +178,12 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_CONNECT_TIMEOUT,
 	OPT_NO_IPV6,
+	OPT_DNS,
+	OPT_HOST_NAME,
+	OPT_NO_REBIND,
+	OPT_UDP_TIMEOUT,
+	OPT_UDP_MAX_FLOWS,
+	OPT_UDP_LOCAL,
 };
 
 static const struct option run_opts[] = {
@@ -188,6 +198,12 @@ static const struct option run_opts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
+	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
+	{ "udp-max-flows", required_argument, NULL, OPT_UDP_MAX_FLOWS },
+	{ "allow-udp-local", no_argument, NULL, OPT_UDP_LOCAL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -215,6 +231,17 @@ void config_usage_run(FILE *out)
 		"                          127.0.0.1\n"
 		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
 		"  --connect-timeout SEC   host connect timeout before the guest gets RST (10)\n"
+		"  --dns IP[:PORT]         upstream resolver for the guest's DNS, repeatable\n"
+		"                          up to 4, tried in order (/etc/resolv.conf's)\n"
+		"  --host-name NAME        name the guest resolves to the gateway\n"
+		"                          (host.tapgate.internal)\n"
+		"  --no-rebind-protection  let DNS answers point into private, loopback,\n"
+		"                          link-local and metadata ranges\n"
+		"  --udp-timeout SEC       idle UDP flow lifetime (60)\n"
+		"  --udp-max-flows N       UDP flows at once; the least recently used is\n"
+		"                          closed beyond (1024)\n"
+		"  --allow-udp-local       carry UDP 853 (DoQ), 5353 (mDNS), 5355 (LLMNR)\n"
+		"                          and 137 (NetBIOS) too (dropped by default)\n"
 		"  --no-ipv6               drop all IPv6 from the guest\n"
 		"  --log-level LEVEL       error, warn, info, debug (info)\n",
 		CONFIG_MTU_MIN, CONFIG_MTU_MAX);
@@ -223,6 +250,94 @@ void config_usage_run(FILE *out)
 static int bad(const char *opt, const char *val, const char *want)
 {
 	log_err("%s '%s' is not valid: %s", opt, val, want);
+	return -EINVAL;
+}
+
+/**
+ * config_parse_dns() - Parse an upstream resolver "A.B.C.D[:PORT]"
+ * @arg: the text
+ * @out: address and port (53 if none given)
+ *
+ * Return: 0 or -EINVAL
+ */
+int config_parse_dns(const char *arg, struct dns_upstream *out)
+{
+	char buf[32], *colon;
+	unsigned int port = 53;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, arg);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		if (parse_uint(colon + 1, 1, 65535, &port))
+			return -EINVAL;
+	}
+	if (inet_pton(AF_INET, buf, &out->ip4) != 1)
+		return -EINVAL;
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+static bool valid_host_name(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+
+	if (!n || n > 253 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			   (*s >= '0' && *s <= '9') || *s == '-' || *s == '_') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The options of the UDP relay and the DNS interceptor. */
+static int parse_udp_dns(struct config *cfg, int c, const char *arg)
+{
+	unsigned int v;
+
+	switch (c) {
+	case OPT_DNS:
+		if (cfg->ndns == CONFIG_DNS_MAX)
+			return bad("--dns", arg, "give at most 4 upstream resolvers");
+		if (config_parse_dns(arg, &cfg->dns[cfg->ndns]))
+			return bad("--dns", arg, "give an IPv4 address, optionally with :PORT");
+		cfg->ndns++;
+		return 0;
+	case OPT_HOST_NAME:
+		if (!valid_host_name(arg))
+			return bad("--host-name", arg, "give a DNS name like host.internal");
+		for (size_t i = 0; arg[i]; i++)
+			cfg->host_name[i] = (char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] + 32 : arg[i]);
+		cfg->host_name[strlen(arg)] = '\0';
+		return 0;
+	case OPT_NO_REBIND:
+		cfg->rebind_protection = false;
+		return 0;
+	case OPT_UDP_LOCAL:
+		cfg->udp_local_ports = true;
+		return 0;
+	case OPT_UDP_TIMEOUT:
+		if (parse_uint(arg, 1, 86400, &v))
+			return bad("--udp-timeout", arg, "give seconds from 1 to 86400");
+		cfg->udp_timeout_ms = v * 1000;
+		return 0;
+	case OPT_UDP_MAX_FLOWS:
+		return parse_uint(arg, 1, 1000000, &cfg->udp_max_flows)
+			       ? bad("--udp-max-flows", arg, "give a number from 1 to 1000000")
+			       : 0;
+	}
 	return -EINVAL;
 }
 
@@ -275,7 +390,7 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       ? bad("--log-level", arg, "use error, warn, info or debug")
 			       : 0;
 	}
-	return -EINVAL;
+	return parse_udp_dns(cfg, c, arg);
 }
 
 /**

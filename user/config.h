@@ -17,6 +17,13 @@
 #define CONFIG_MTU_MIN 576
 #define CONFIG_MTU_MAX 4000 /* one AF_XDP frame (a page) per Ethernet frame */
 
+#define CONFIG_DNS_MAX 4
+
+struct dns_upstream {
+	uint32_t ip4; /* network byte order */
+	uint16_t port; /* host byte order */
+};
+
 struct config {
 	char dev[IF_NAMESIZE];
 	uint32_t guest_ip4; /* network byte order */
@@ -32,7 +39,16 @@ struct config {
 	unsigned int max_conns;
 	unsigned int connect_timeout_ms;
 	enum log_level log_level;
+	struct dns_upstream dns[CONFIG_DNS_MAX];
+	unsigned int ndns; /* 0: take /etc/resolv.conf's at start */
+	char host_name[254];
+	bool rebind_protection;
+	bool udp_local_ports; /* let 853, 5353, 5355, 137 through */
+	unsigned int udp_timeout_ms;
+	unsigned int udp_max_flows;
 };
+
+int config_parse_dns(const char *arg, struct dns_upstream *out);
 
 void config_defaults(struct config *cfg);
 int config_parse_run(struct config *cfg, int argc, char **argv);

@@ -164,7 +164,8 @@ static void set_rodata(struct steer_bpf *skel, const struct config *cfg)
 	c->gw_ip4 = cfg->gw_ip4;
 	memcpy(c->guest_ip6, cfg->guest_ip6, 16);
 	memcpy(c->gw_ip6, cfg->gw_ip6, 16);
-	c->flags = cfg->ipv6 ? TG_CFG_IPV6 : 0;
+	c->flags = TG_CFG_UDP_RELAY | (cfg->ipv6 ? TG_CFG_IPV6 : 0) |
+		   (cfg->udp_local_ports ? TG_CFG_UDP_LOCAL : 0);
 }
 
 static int pin_maps(struct loader *ld)

@@ -23,12 +23,17 @@
 #include "lwip/pbuf.h"
 
 #include "config.h"
+#include "dnsfwd.h"
 #include "group.h"
+#include "ip4out.h"
+#include "ipreasm.h"
 #include "loader.h"
 #include "log.h"
 #include "loop.h"
 #include "poller.h"
+#include "pxicmp.h"
 #include "pxtcp.h"
+#include "pxudp.h"
 #include "reply.h"
 #include "slot.h"
 #include "stack.h"
@@ -36,6 +41,9 @@
 
 #define RX_BATCH  64
 #define RX_BUDGET 256 /* frames per loop turn, so tx and sockets get a turn */
+#define REASM_MAX	64
+#define REASM_FRAGS	128
+#define REASM_MS	10000
 
 static const struct config *cfg;
 static struct umem um;
@@ -46,6 +54,8 @@ static bool tx_blocked;
 static bool stopping;
 static uint64_t last_xstats;
 static struct loop_handler xsk_h, sig_h;
+static struct reasm *reasm;
+static uint8_t whole[14 + 65536]; /* a reassembled datagram, staged again */
 static int sigfd = -1;
 
 static void count_tx(uint32_t len)
@@ -77,6 +87,43 @@ static int emit_ip(struct pbuf *p, uint16_t ethertype)
 	}
 	count_tx(len);
 	return 0;
+}
+
+/* ip4out's tx side: one IP packet into one tx frame. */
+static uint64_t pending_addr;
+static uint8_t *pending_frame;
+
+static uint8_t *tx_begin(size_t *cap)
+{
+	pending_frame = umem_tx_frame(&um, &pending_addr);
+	if (!pending_frame) {
+		tx_blocked = true;
+		st->tx_ring_full++;
+		return NULL;
+	}
+	memcpy(pending_frame, cfg->guest_mac, 6);
+	memcpy(pending_frame + 6, cfg->gw_mac, 6);
+	wr16(pending_frame + 12, 0x0800);
+	*cap = um.frame_size - 14;
+	return pending_frame + 14;
+}
+
+static int tx_commit(size_t ip_len)
+{
+	if (!pending_frame || umem_tx_send(&um, pending_addr, (uint32_t)(ip_len + 14))) {
+		tx_blocked = true;
+		st->tx_ring_full++;
+		return -ENOBUFS;
+	}
+	pending_frame = NULL;
+	count_tx((uint32_t)(ip_len + 14));
+	return 0;
+}
+
+/* Free tx frames, keeping a reserve for lwIP's segments and replies. */
+static uint32_t tx_room(void)
+{
+	return um.tx_nfree > 64 ? um.tx_nfree - 64 : 0;
 }
 
 typedef size_t (*reply_fn)(const struct slot *s, const struct config *c, uint8_t *out, size_t cap);
@@ -112,15 +159,56 @@ static void send_syn_rst(const uint8_t *ip, size_t len)
 		count_tx((uint32_t)n);
 }
 
+static int dispatch(const struct slot *s);
+
+/* A fragment: when it completes its datagram, stage that and act on it. */
+static int reassemble(const struct slot *s)
+{
+	const uint8_t *out;
+	size_t len;
+	struct slot whole_s;
+	int r;
+
+	if (s->family != 4)
+		return SLOT_DROP_FRAGMENT;
+	r = reasm_add(reasm, s->f.data + s->l3_off, s->l3_len, loop_now_ms(), &out, &len);
+	if (r == REASM_PENDING)
+		return SLOT_OK;
+	if (r != REASM_DONE) {
+		st->reasm_dropped++;
+		return SLOT_DROP_FRAGMENT;
+	}
+	st->reasm_done++;
+	memcpy(whole, s->f.data, 14);
+	memcpy(whole + 14, out, len);
+	r = slot_stage(&whole_s, cfg, whole, 14 + len);
+	if (r != SLOT_OK)
+		return r;
+	if (whole_s.kind == SLOT_TCP)
+		return SLOT_DROP_FRAGMENT; /* lwIP takes segments of the MSS only */
+	return dispatch(&whole_s);
+}
+
+static int dispatch_icmp(const struct slot *s)
+{
+	if (s->family != 4)
+		return SLOT_DROP_ND;
+	if (!memcmp(s->dst, &cfg->gw_ip4, 4))
+		return send_reply(reply_echo4, s, SLOT_DROP_ICMP);
+	return pxicmp_echo(s);
+}
+
 static int dispatch(const struct slot *s)
 {
 	switch (s->kind) {
 	case SLOT_ARP:
 		return send_reply(reply_arp, s, SLOT_DROP_ARP);
 	case SLOT_ICMP:
+		return dispatch_icmp(s);
+	case SLOT_UDP:
 		if (s->family != 4)
-			return SLOT_DROP_ND;
-		return send_reply(reply_echo4, s, SLOT_DROP_ICMP);
+			return SLOT_DROP_UNHANDLED;
+		return s->dport == 53 ? dnsfwd_query(s) : pxudp_datagram(s);
 	case SLOT_TCP:
 		if (s->family != 4)
 			return SLOT_DROP_UNHANDLED;
@@ -128,7 +216,7 @@ static int dispatch(const struct slot *s)
 			return pxtcp_syn(s);
 		return stack_input4(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM : SLOT_OK;
 	case SLOT_FRAG:
-		return SLOT_DROP_FRAGMENT;
+		return reassemble(s);
 	default:
 		return SLOT_DROP_UNHANDLED;
 	}
@@ -150,23 +238,52 @@ static void handle_frame(const uint8_t *data, uint32_t len)
 	}
 }
 
-static void on_xsk(struct loop_handler *h, uint32_t events)
+/*
+ * A frame from the UDP relay's socket: XDP already said it is plain UDP,
+ * not DNS, to an allowed destination. The same validating parser reads it
+ * (guest bytes stay hostile), and it goes straight to the relay: no slot
+ * dispatch, no lwIP.
+ */
+static void handle_udp_frame(const uint8_t *data, uint32_t len)
+{
+	struct slot s;
+	int r = slot_stage(&s, cfg, data, len);
+
+	st->udp_rx_frames++;
+	if (r == SLOT_OK)
+		r = s.kind == SLOT_UDP && s.dport != 53 ? pxudp_datagram(&s) : SLOT_DROP_UNHANDLED;
+	if (r != SLOT_OK) {
+		st->slot_drops++;
+		st->drop_reason[r]++;
+	}
+}
+
+typedef void (*frame_fn)(const uint8_t *data, uint32_t len);
+
+static void drain(struct xsk_ring_cons *rx, frame_fn fn)
 {
 	uint32_t idx, n, done = 0;
 
-	(void)h;
-	(void)events;
-	while (done < RX_BUDGET && (n = umem_rx_peek(&um, RX_BATCH, &idx)) > 0) {
+	while (done < RX_BUDGET && (n = umem_rx_peek(rx, RX_BATCH, &idx)) > 0) {
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t len;
-			const uint8_t *data = umem_rx_frame(&um, idx + i, &len);
+			const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
 
 			if (data)
-				handle_frame(data, len);
+				fn(data, len);
 		}
-		umem_rx_done(&um, idx, n);
+		umem_rx_done(&um, rx, idx, n);
 		done += n;
 	}
+}
+
+/* Either socket woke us: both rings share the fill ring, so serve both. */
+static void on_xsk(struct loop_handler *h, uint32_t events)
+{
+	(void)h;
+	(void)events;
+	drain(&um.rx, handle_frame);
+	drain(&um.urx, handle_udp_frame);
 }
 
 static void on_signal(struct loop_handler *h, uint32_t events)
@@ -198,6 +315,7 @@ static void flush_tx(void)
 			break;
 		tx_blocked = false;
 		pxtcp_output_all();
+		pxudp_output_all();
 	}
 }
 
@@ -210,6 +328,15 @@ static int min_timeout(int a, int b)
 	return a < b ? a : b;
 }
 
+static int reasm_timeout_ms(uint64_t now)
+{
+	uint64_t due = reasm_next_deadline(reasm);
+
+	if (!due)
+		return -1;
+	return due <= now ? 0 : (int)(due - now);
+}
+
 static void serve(void)
 {
 	while (!stopping) {
@@ -218,9 +345,17 @@ static void serve(void)
 
 		stack_run_timers(now);
 		pxtcp_run_timers(now);
+		pxudp_run_timers(now);
+		dnsfwd_run_timers(now);
+		pxicmp_run_timers(now);
+		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
+		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
+		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
+		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
+		timeout = min_timeout(timeout, reasm_timeout_ms(now));
 		if (um.tx_stalled || tx_blocked)
 			timeout = min_timeout(timeout, 1);
 		if (loop_wait(timeout) > 0)
@@ -242,6 +377,28 @@ static int setup_signals(void)
 		return -errno;
 	sig_h.fn = on_signal;
 	return loop_add(sigfd, EPOLLIN, &sig_h);
+}
+
+/* The relays: UDP, DNS, ICMP, fragments. */
+static int setup_relays(void)
+{
+	static const struct ip4out_tx tx = { tx_begin, tx_commit, tx_room };
+	int err;
+
+	ip4out_init(cfg, &tx);
+	reasm = reasm_new(REASM_MAX, REASM_FRAGS, REASM_MS);
+	if (!reasm)
+		return -ENOMEM;
+	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, "tg_xsks"));
+	if (!err)
+		err = loop_add(um.ufd, EPOLLIN, &xsk_h);
+	if (!err)
+		err = pxudp_init(cfg, &groups, st);
+	if (!err)
+		err = dnsfwd_init(cfg, &groups, st);
+	if (!err)
+		err = pxicmp_init(cfg, &groups, st);
+	return err;
 }
 
 static int setup(void)
@@ -266,6 +423,8 @@ static int setup(void)
 		xsk_h.fn = on_xsk;
 		err = loop_add(um.fd, EPOLLIN, &xsk_h);
 	}
+	if (!err)
+		err = setup_relays();
 	if (!err)
 		err = setup_signals();
 	if (!err)
@@ -295,6 +454,11 @@ int poller_run(const struct config *config)
 		serve();
 	}
 	pxtcp_fini();
+	pxudp_fini();
+	dnsfwd_fini();
+	pxicmp_fini();
+	reasm_free(reasm);
+	reasm = NULL;
 	if (um.xsk)
 		umem_tx_flush(&um);
 	loader_close(&ld);

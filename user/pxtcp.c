@@ -32,6 +32,7 @@
 #include "lwip/tcp.h"
 
 #include "config.h"
+#include "dnsfwd.h"
 #include "group.h"
 #include "hostsock.h"
 #include "log.h"
@@ -687,8 +688,19 @@ static int start_connect(struct pxconn *c)
 {
 	static const uint8_t loopback[4] = { 127, 0, 0, 1 };
 	int group = group_classify(groups, 4, c->key.dst);
+	uint8_t up[4];
+	uint16_t port;
 
-	c->fd = hostsock_connect4(group == TG_G_GATEWAY ? loopback : c->key.dst, c->key.dport);
+	if (c->key.dport == 53) {
+		/* TCP DNS goes to the first upstream resolver, whatever address
+		 * the guest asked; the resolver speaks RFC 1035 framing itself. */
+		if (dnsfwd_tcp_upstream(up, &port))
+			return -ENETUNREACH;
+		c->fd = hostsock_connect4(up, port);
+	} else {
+		c->fd = hostsock_connect4(group == TG_G_GATEWAY ? loopback : c->key.dst,
+					  c->key.dport);
+	}
 	if (c->fd < 0)
 		return c->fd;
 	c->deadline = loop_now_ms() + cfg->connect_timeout_ms;
@@ -718,7 +730,8 @@ int pxtcp_syn(const struct slot *s)
 	if (s->l3_len > SYN_MAX)
 		return SLOT_DROP_MALFORMED;
 	group = group_classify(groups, 4, s->dst);
-	if (!group_allowed(cfg->allow, group)) {
+	/* DNS to any address is the interceptor's (it goes upstream). */
+	if (s->dport != 53 && !group_allowed(cfg->allow, group)) {
 		st->conns_denied++;
 		send_rst(s->f.data + s->l3_off, s->l3_len);
 		return SLOT_OK;

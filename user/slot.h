@@ -40,7 +40,7 @@ enum slot_drop {
 	SLOT_DROP_CHECKSUM,    /* bad IPv4 header checksum */
 	SLOT_DROP_TCP_OPTIONS, /* malformed TCP options (lwIP 2.1.3 over-reads) */
 	SLOT_DROP_BAD_DST,     /* broadcast, multicast or unspecified dst */
-	SLOT_DROP_FRAGMENT,    /* fragments: not reassembled yet */
+	SLOT_DROP_FRAGMENT,    /* fragment refused by reassembly (bounds, overlap) */
 	SLOT_DROP_UNHANDLED,   /* a kind nobody serves yet (UDP, DNS, IPv6 TCP) */
 	SLOT_DROP_ARP,	       /* ARP not asking for the gateway */
 	SLOT_DROP_POLICY,      /* destination not allowed */

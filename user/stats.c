@@ -67,7 +67,11 @@ static const struct ustat_field fields[] = {
 	F(bytes_to_guest),
 	F(xsk_rx_dropped),
 	F(xsk_rx_ring_full),
-	F(xsk_tx_invalid),
+	F(xsk_tx_invalid), F(udp_rx_frames), F(udp_flows_open), F(udp_flows_total),
+	F(udp_evicted), F(udp_to_host), F(udp_to_guest), F(udp_dropped),
+	F(dns_queries), F(dns_answers), F(dns_local), F(dns_failover),
+	F(dns_timeouts), F(dns_rebind_blocked), F(dns_truncated), F(icmp_relayed),
+	F(icmp_replies_relayed), F(reasm_done), F(reasm_dropped),
 };
 #undef F
 
@@ -143,7 +147,7 @@ static void print_text(const char *dev, const struct tg_count *v, const struct t
 		       (unsigned long long)v[i].packets, (unsigned long long)v[i].bytes);
 	printf("\ndaemon\n");
 	for (size_t i = 1; i < sizeof(fields) / sizeof(fields[0]); i++)
-		printf("  %-18s %12llu\n", fields[i].name,
+		printf("  %-22s %12llu\n", fields[i].name,
 		       *(const unsigned long long *)((const char *)u + fields[i].off));
 	unsigned long long any = 0;
 

@@ -12,7 +12,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include <bpf/bpf.h>
+
 #include "log.h"
+#include "steer.h"
 #include "umem.h"
 
 #define UMEM_FRAMES 4096 /* both halves */
@@ -75,6 +78,7 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_
 	int err;
 
 	u->fd = -1;
+	u->ufd = -1;
 	u->frame_size = frame_size;
 	u->half = UMEM_FRAMES / 2;
 	u->area_size = (uint64_t)UMEM_FRAMES * frame_size;
@@ -107,8 +111,49 @@ fail:
 	return err;
 }
 
+/**
+ * umem_open_udp() - Add the UDP relay's AF_XDP socket on the same queue
+ * @u:           state after umem_open()
+ * @ifname:      the device
+ * @xsks_map_fd: the XSKMAP; the socket goes in at TG_XSK_UDP
+ *
+ * A second socket rather than a verdict the poller reads: the XDP program
+ * already knows the frame is plain UDP, so the relay gets its own ring and
+ * never waits behind a burst of TCP in the main ring, and the slot and lwIP
+ * never see it. Bound with XDP_SHARED_UMEM on the same queue, which makes
+ * it share the fill and completion rings of the main socket.
+ *
+ * Return: 0 or a negative errno
+ */
+int umem_open_udp(struct umem *u, const char *ifname, int xsks_map_fd)
+{
+	struct xsk_socket_config xcfg = {
+		.rx_size = u->half,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
+	int key = TG_XSK_UDP, err;
+
+	err = xsk_socket__create_shared(&u->uxsk, ifname, 0, u->umem, &u->urx, NULL, &u->fq,
+					&u->cq, &xcfg);
+	if (err) {
+		u->uxsk = NULL;
+		log_err("%s: cannot create the UDP relay's AF_XDP socket: %s", ifname,
+			strerror(-err));
+		return err;
+	}
+	u->ufd = xsk_socket__fd(u->uxsk);
+	if (bpf_map_update_elem(xsks_map_fd, &key, &u->ufd, BPF_ANY)) {
+		err = -errno;
+		log_err("%s: cannot publish the UDP relay's socket: %s", ifname, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 void umem_close(struct umem *u)
 {
+	if (u->uxsk)
+		xsk_socket__delete(u->uxsk);
 	if (u->xsk)
 		xsk_socket__delete(u->xsk);
 	if (u->umem)
@@ -118,19 +163,20 @@ void umem_close(struct umem *u)
 	free(u->tx_free);
 	memset(u, 0, sizeof(*u));
 	u->fd = -1;
+	u->ufd = -1;
 }
 
 /**
  * umem_rx_peek() - Look at up to @max received frames
- * @u:   state
+ * @rx:  &u->rx or &u->urx
  * @max: batch size
  * @idx: first ring index, for umem_rx_frame() and umem_rx_done()
  *
  * Return: number of frames available (0 when none)
  */
-uint32_t umem_rx_peek(struct umem *u, uint32_t max, uint32_t *idx)
+uint32_t umem_rx_peek(struct xsk_ring_cons *rx, uint32_t max, uint32_t *idx)
 {
-	return xsk_ring_cons__peek(&u->rx, max, idx);
+	return xsk_ring_cons__peek(rx, max, idx);
 }
 
 /**
@@ -141,9 +187,10 @@ uint32_t umem_rx_peek(struct umem *u, uint32_t max, uint32_t *idx)
  *
  * Return: pointer into the UMEM, or NULL if the descriptor is out of range
  */
-const uint8_t *umem_rx_frame(struct umem *u, uint32_t idx, uint32_t *len)
+const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx,
+			     uint32_t *len)
 {
-	const struct xdp_desc *d = xsk_ring_cons__rx_desc(&u->rx, idx);
+	const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, idx);
 	uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
 
 	if (addr >= u->area_size || d->len > u->area_size - addr)
@@ -158,7 +205,7 @@ const uint8_t *umem_rx_frame(struct umem *u, uint32_t idx, uint32_t *len)
  * @idx: first ring index from umem_rx_peek()
  * @n:   how many
  */
-void umem_rx_done(struct umem *u, uint32_t idx, uint32_t n)
+void umem_rx_done(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
 {
 	uint32_t fidx;
 
@@ -166,17 +213,17 @@ void umem_rx_done(struct umem *u, uint32_t idx, uint32_t n)
 	 * room for them. */
 	if (xsk_ring_prod__reserve(&u->fq, n, &fidx) != n) {
 		log_err("fill ring out of room; frames lost");
-		xsk_ring_cons__release(&u->rx, n);
+		xsk_ring_cons__release(rx, n);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t a = xsk_ring_cons__rx_desc(&u->rx, idx + i)->addr;
+		uint64_t a = xsk_ring_cons__rx_desc(rx, idx + i)->addr;
 
 		a = xsk_umem__extract_addr(a);
 		*xsk_ring_prod__fill_addr(&u->fq, fidx + i) = a - a % u->frame_size;
 	}
 	xsk_ring_prod__submit(&u->fq, n);
-	xsk_ring_cons__release(&u->rx, n);
+	xsk_ring_cons__release(rx, n);
 	if (xsk_ring_prod__needs_wakeup(&u->fq))
 		recvfrom(u->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }

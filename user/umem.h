@@ -31,6 +31,11 @@ struct umem {
 	struct xsk_socket *xsk;
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
+	/* The UDP relay's socket: same UMEM, same queue, so it shares the fill
+	 * ring (the kernel requires that); rx only, replies go out on tx. */
+	struct xsk_socket *uxsk;
+	struct xsk_ring_cons urx;
+	int ufd;
 	uint64_t *tx_free;
 	uint32_t tx_nfree;
 	uint32_t tx_queued; /* on the tx ring, not yet completed */
@@ -40,9 +45,11 @@ struct umem {
 
 int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_map_fd);
 void umem_close(struct umem *u);
-uint32_t umem_rx_peek(struct umem *u, uint32_t max, uint32_t *idx);
-const uint8_t *umem_rx_frame(struct umem *u, uint32_t idx, uint32_t *len);
-void umem_rx_done(struct umem *u, uint32_t idx, uint32_t n);
+int umem_open_udp(struct umem *u, const char *ifname, int xsks_map_fd);
+uint32_t umem_rx_peek(struct xsk_ring_cons *rx, uint32_t max, uint32_t *idx);
+const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx,
+			     uint32_t *len);
+void umem_rx_done(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t n);
 uint8_t *umem_tx_frame(struct umem *u, uint64_t *addr);
 int umem_tx_send(struct umem *u, uint64_t addr, uint32_t len);
 void umem_tx_flush(struct umem *u);

@@ -476,6 +476,14 @@ static size_t f_udp_pub(uint8_t *b)
 {
 	return udp4(b, PUBLIC4, 443);
 }
+static size_t f_udp_mdns(uint8_t *b)
+{
+	return udp4(b, PUBLIC4, 5353);
+}
+static size_t f_udp_doq(uint8_t *b)
+{
+	return udp4(b, PUBLIC4, 853);
+}
 static size_t f_udp_priv(uint8_t *b)
 {
 	return udp4(b, PRIV4, 443);
@@ -719,6 +727,8 @@ static const struct tcase cases[] = {
 	{ "ipv4: UDP to 10.1.2.3:53 (DNS skips policy)", ENV_V6, f_udp_dns_priv, RDR, TG_V_TO_DNS },
 	{ "ipv4: UDP to 8.8.8.8:443, relay off", ENV_V6, f_udp_pub, DROP, TG_V_DROP_UDP },
 	{ "ipv4: UDP to 8.8.8.8:443, relay on", ENV_RELAY, f_udp_pub, RDR, TG_V_UDP_RELAY },
+	{ "ipv4: UDP to 8.8.8.8:5353 (mDNS), relay on", ENV_RELAY, f_udp_mdns, DROP, TG_V_DROP_UDP },
+	{ "ipv4: UDP to 8.8.8.8:853 (DoQ), relay on", ENV_RELAY, f_udp_doq, DROP, TG_V_DROP_UDP },
 	{ "ipv4: UDP to 10.1.2.3:443, relay off", ENV_V6, f_udp_priv, DROP, TG_V_DROP_POLICY },
 	{ "ipv4: UDP to 10.1.2.3:443, relay on", ENV_RELAY, f_udp_priv, DROP, TG_V_DROP_POLICY },
 	{ "ipv4: UDP 4-byte header", ENV_V6, f_udp_short, DROP, TG_V_DROP_MALFORMED },
@@ -993,11 +1003,19 @@ static int check_case(const struct env *e, const struct tcase *c, bool xsk, char
 
 static int set_socket(const struct env *e, int xsk_fd)
 {
-	uint32_t queue = 0; /* test_run's rx_queue_index */
+	/* test_run's rx_queue_index is 0: the main socket's key and the UDP
+	 * relay's; one socket stands in for both. */
+	uint32_t keys[2] = { 0, TG_XSK_UDP };
 
-	if (xsk_fd < 0)
-		return bpf_map_delete_elem(e->xsks_fd, &queue) && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(e->xsks_fd, &queue, &xsk_fd, BPF_ANY) ? -errno : 0;
+	for (int i = 0; i < 2; i++) {
+		if (xsk_fd < 0) {
+			if (bpf_map_delete_elem(e->xsks_fd, &keys[i]) && errno != ENOENT)
+				return -errno;
+		} else if (bpf_map_update_elem(e->xsks_fd, &keys[i], &xsk_fd, BPF_ANY)) {
+			return -errno;
+		}
+	}
+	return 0;
 }
 
 /*

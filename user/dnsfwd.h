@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dnsfwd.h - the DNS interceptor: the guest's queries to any address go to
+ * the configured upstream resolvers, never to the host stack.
+ */
+#ifndef TAPGATE_DNSFWD_H
+#define TAPGATE_DNSFWD_H
+
+#include <stdint.h>
+
+#include "steer.h"
+
+struct config;
+struct group_table;
+struct slot;
+
+int dnsfwd_init(const struct config *cfg, const struct group_table *groups,
+		struct tg_ustats *stats);
+void dnsfwd_fini(void);
+int dnsfwd_query(const struct slot *s);
+int dnsfwd_tcp_upstream(uint8_t ip[4], uint16_t *port);
+void dnsfwd_run_timers(uint64_t now_ms);
+int dnsfwd_timeout_ms(uint64_t now_ms);
+
+#endif
