@@ -304,6 +304,7 @@ static void update_xsk_stats(uint64_t now)
 		return;
 	last_xstats = now;
 	umem_stats(&um, &st->xsk_rx_dropped, &st->xsk_rx_ring_full, &st->xsk_tx_invalid);
+	st->rx_pbuf_fallbacks = stack_inbuf_fallbacks();
 }
 
 /* Kick tx; when frames came free after lwIP was refused, let it retry. */

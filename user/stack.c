@@ -25,10 +25,69 @@
 #include "log.h"
 #include "stack.h"
 
+#define INBUF_COUNT 1024
+
+/*
+ * Guest segments go into lwIP as custom pbufs from a pool of our own, so
+ * the per-frame path does not call malloc (Debian's lwIP is built with
+ * MEM_LIBC_MALLOC). A pbuf lives as long as lwIP or pxtcp.c holds its data
+ * (up to a window per connection), so the pool can run dry under many busy
+ * connections: then pbuf_alloc() is the fallback, counted.
+ */
+struct inbuf {
+	struct pbuf_custom pc; /* first: lwIP hands this pointer back */
+	struct inbuf *next;
+	uint8_t data[];
+};
+
+static uint8_t *inbuf_area;
+static size_t inbuf_size;
+static struct inbuf *inbuf_free;
+static uint64_t inbuf_fallbacks;
+
 static struct netif nif;
 static stack_emit_fn emit_fn;
 static unsigned int nif_mtu;
 static uint64_t next_tcp_tick;
+
+static void inbuf_release(struct pbuf *p)
+{
+	struct inbuf *b = (struct inbuf *)(void *)p;
+
+	b->next = inbuf_free;
+	inbuf_free = b;
+}
+
+static int inbuf_init(unsigned int mtu)
+{
+	inbuf_size = (sizeof(struct inbuf) + mtu + 63) & ~(size_t)63;
+	/* calloc'd pages stay untouched, so unused buffers cost no memory. */
+	inbuf_area = calloc(INBUF_COUNT, inbuf_size);
+	if (!inbuf_area)
+		return -ENOMEM;
+	for (unsigned int i = INBUF_COUNT; i-- > 0;)
+		inbuf_release((struct pbuf *)(void *)(inbuf_area + i * inbuf_size));
+	return 0;
+}
+
+static struct pbuf *inbuf_get(size_t len)
+{
+	struct inbuf *b = inbuf_free;
+
+	if (!b || len > inbuf_size - sizeof(struct inbuf)) {
+		inbuf_fallbacks++;
+		return pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	}
+	inbuf_free = b->next;
+	b->pc.custom_free_function = inbuf_release;
+	return pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_RAM, &b->pc, b->data,
+				   (u16_t)(inbuf_size - sizeof(struct inbuf)));
+}
+
+uint64_t stack_inbuf_fallbacks(void)
+{
+	return inbuf_fallbacks;
+}
 
 static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
@@ -70,6 +129,8 @@ int stack_init(const struct config *cfg, stack_emit_fn emit)
 
 	emit_fn = emit;
 	nif_mtu = cfg->mtu;
+	if (inbuf_init(cfg->mtu))
+		return -ENOMEM;
 	lwip_init();
 	addr.addr = cfg->gw_ip4;
 	mask.addr = 0;
@@ -113,7 +174,7 @@ int stack_input4(const uint8_t *ip, size_t len)
 
 	if (len < 20 || len > 0xffff)
 		return -EINVAL;
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM); /* one contiguous buffer */
+	p = inbuf_get(len); /* one contiguous buffer */
 	if (!p)
 		return -ENOMEM;
 	memcpy(p->payload, ip, len);

@@ -71,7 +71,7 @@ static const struct ustat_field fields[] = {
 	F(udp_evicted), F(udp_to_host), F(udp_to_guest), F(udp_dropped),
 	F(dns_queries), F(dns_answers), F(dns_local), F(dns_failover),
 	F(dns_timeouts), F(dns_rebind_blocked), F(dns_truncated), F(icmp_relayed),
-	F(icmp_replies_relayed), F(reasm_done), F(reasm_dropped),
+	F(icmp_replies_relayed), F(reasm_done), F(reasm_dropped), F(rx_pbuf_fallbacks),
 };
 #undef F
 
