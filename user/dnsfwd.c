@@ -159,17 +159,18 @@ void dnsfwd_fini(void)
 
 /**
  * dnsfwd_tcp_upstream() - Where a guest's DNS over TCP goes
- * @ip:   set to the first upstream's address
+ * @idx:  0 for the first upstream, then the next ones on failover
+ * @ip:   set to the upstream's address
  * @port: set to its port
  *
- * Return: 0, or -ENOENT when no upstream is configured
+ * Return: 0, or -ENOENT when there is no such upstream
  */
-int dnsfwd_tcp_upstream(uint8_t ip[4], uint16_t *port)
+int dnsfwd_tcp_upstream(unsigned int idx, uint8_t ip[4], uint16_t *port)
 {
-	if (!nups)
+	if (idx >= nups)
 		return -ENOENT;
-	memcpy(ip, &ups[0].addr.ip4, 4);
-	*port = ups[0].addr.port;
+	memcpy(ip, &ups[idx].addr.ip4, 4);
+	*port = ups[idx].addr.port;
 	return 0;
 }
 
@@ -312,6 +313,22 @@ static bool check_answer(const uint8_t *msg, size_t len)
 	for (int i = 0; i < n; i++)
 		dnsrec_add(&rrs[i], now);
 	return true;
+}
+
+/**
+ * dnsfwd_filter_answer() - Apply the answer rules to one DNS-over-TCP answer
+ * @msg: the answer, rewritten in place
+ * @len: its length
+ *
+ * Return: the new length (a rebinding answer becomes a shorter NXDOMAIN),
+ * or 0 when the answer is malformed and must not reach the guest
+ */
+size_t dnsfwd_filter_answer(uint8_t *msg, size_t len)
+{
+	st->dns_answers++;
+	if (check_answer(msg, len))
+		return len;
+	return dnsmsg_to_error(msg, len, DNS_RCODE_NXDOMAIN);
 }
 
 static void answer(struct pending *p, size_t len)

@@ -6,6 +6,7 @@
 #ifndef TAPGATE_DNSFWD_H
 #define TAPGATE_DNSFWD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "steer.h"
@@ -18,7 +19,8 @@ int dnsfwd_init(const struct config *cfg, const struct group_table *groups,
 		struct tg_ustats *stats);
 void dnsfwd_fini(void);
 int dnsfwd_query(const struct slot *s);
-int dnsfwd_tcp_upstream(uint8_t ip[4], uint16_t *port);
+int dnsfwd_tcp_upstream(unsigned int idx, uint8_t ip[4], uint16_t *port);
+size_t dnsfwd_filter_answer(uint8_t *msg, size_t len);
 void dnsfwd_run_timers(uint64_t now_ms);
 int dnsfwd_timeout_ms(uint64_t now_ms);
 

@@ -78,8 +78,13 @@ struct pxconn {
 	uint32_t tog_len, tog_off;
 	bool readable, guest_fin, host_shut, host_eof, fin_sent, dead, aborted;
 	uint16_t syn_len;
+	uint8_t dns_up;	 /* DNS over TCP: which upstream we are on */
+	uint8_t *dnsbuf; /* DNS over TCP: host bytes until a whole answer */
+	uint32_t dns_have;
 	uint8_t syn[SYN_MAX];
 };
+
+#define DNSBUF_SIZE (2 + 65535)
 
 static const struct config *cfg;
 static const struct group_table *groups;
@@ -327,6 +332,7 @@ void pxtcp_reap(void)
 		if (c->toh)
 			pbuf_free(c->toh);
 		free(c->tog);
+		free(c->dnsbuf);
 		free(c);
 		nconns--;
 	}
@@ -504,6 +510,60 @@ static void host_eof(struct pxconn *c)
 	}
 }
 
+/*
+ * DNS over TCP: the upstream's answers are read whole (RFC 1035 framing),
+ * filtered like UDP answers (rebinding → NXDOMAIN, records kept) and
+ * framed again for the guest. Returns 0, 1 when lwIP is full, or -errno.
+ */
+static int dns_emit(struct pxconn *c)
+{
+	while (c->dns_have >= 2) {
+		uint32_t len = rd16(c->dnsbuf), m;
+		int r;
+
+		if (c->dns_have < 2 + len)
+			return 0;
+		m = (uint32_t)dnsfwd_filter_answer(c->dnsbuf + 2, len);
+		if (!m || m + 2 > 0xffff)
+			return -EPROTO; /* fail closed: the guest gets a reset */
+		wr16(iobuf, (uint16_t)m);
+		memcpy(iobuf + 2, c->dnsbuf + 2, m);
+		c->dns_have -= 2 + len;
+		memmove(c->dnsbuf, c->dnsbuf + 2 + len, c->dns_have);
+		r = queue_to_guest(c, iobuf, m + 2);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int dns_pull(struct pxconn *c)
+{
+	int r = dns_emit(c);
+
+	if (!c->dnsbuf && !(c->dnsbuf = malloc(DNSBUF_SIZE)))
+		return -ENOMEM;
+	while (!r && c->readable && !c->host_eof && c->dns_have < DNSBUF_SIZE) {
+		ssize_t n = recv(c->fd, c->dnsbuf + c->dns_have, DNSBUF_SIZE - c->dns_have,
+				 MSG_DONTWAIT);
+
+		if (n == 0) {
+			host_eof(c);
+			break;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN) {
+				c->readable = false;
+				break;
+			}
+			return -errno;
+		}
+		c->dns_have += (uint32_t)n;
+		r = dns_emit(c);
+	}
+	return r < 0 ? r : 0;
+}
+
 /**
  * pull_from_host() - Move host bytes into lwIP while it has room
  * @c: open connection
@@ -517,6 +577,10 @@ static void pull_from_host(struct pxconn *c)
 
 	if (c->tog_len && (r = push_leftover(c)) != 0)
 		goto out;
+	if (c->key.dport == 53) {
+		r = dns_pull(c);
+		goto out;
+	}
 	while (c->readable && !c->host_eof && !c->dead) {
 		size_t room = guest_room(c->pcb);
 		ssize_t n;
@@ -640,11 +704,31 @@ static void refuse(struct pxconn *c, __u64 *counter)
 	conn_kill(c);
 }
 
+static int start_connect(struct pxconn *c);
+
+/* DNS over TCP: this upstream refused; try the next one, if any. */
+static int dns_next_upstream(struct pxconn *c)
+{
+	uint8_t ip[4];
+	uint16_t port;
+
+	if (dnsfwd_tcp_upstream(c->dns_up + 1, ip, &port))
+		return -ENOENT;
+	loop_forget(&c->h);
+	close(c->fd);
+	c->fd = -1;
+	c->dns_up++;
+	st->dns_failover++;
+	return start_connect(c);
+}
+
 /* The host connect finished: on success, let lwIP see the SYN now. */
 static void connect_done(struct pxconn *c)
 {
 	int soerr = hostsock_error(c->fd);
 
+	if (soerr && c->key.dport == 53 && dns_next_upstream(c) == 0)
+		return;
 	if (soerr) {
 		log_dbg("host connect: %s; guest gets RST", strerror(soerr));
 		refuse(c, &st->conns_refused);
@@ -692,9 +776,9 @@ static int start_connect(struct pxconn *c)
 	uint16_t port;
 
 	if (c->key.dport == 53) {
-		/* TCP DNS goes to the first upstream resolver, whatever address
-		 * the guest asked; the resolver speaks RFC 1035 framing itself. */
-		if (dnsfwd_tcp_upstream(up, &port))
+		/* TCP DNS goes to an upstream resolver, whatever address the
+		 * guest asked; the resolver speaks RFC 1035 framing itself. */
+		if (dnsfwd_tcp_upstream(c->dns_up, up, &port))
 			return -ENETUNREACH;
 		c->fd = hostsock_connect4(up, port);
 	} else {
