@@ -297,22 +297,23 @@ static bool is_rebinding(const struct dns_addr_rr *rr)
 	       g == TG_G_METADATA || g == TG_G_HOST || g == TG_G_GATEWAY;
 }
 
-/* Record the answer's addresses; false if it must become NXDOMAIN. */
-static bool check_answer(const uint8_t *msg, size_t len)
+/* Record the answer's addresses; or say it must become an error. */
+static int check_answer(const uint8_t *msg, size_t len)
 {
 	int total, n = dnsmsg_parse_answers(msg, len, rrs, ANSWER_RR_MAX, &total);
 	uint64_t now = loop_now_ms();
 
+	/* More records than we can check is as bad as unreadable: fail closed. */
 	if (n < 0 || total > ANSWER_RR_MAX)
-		return false;
+		return DNS_RCODE_SERVFAIL;
 	for (int i = 0; i < n; i++)
 		if (cfg->rebind_protection && is_rebinding(&rrs[i])) {
 			st->dns_rebind_blocked++;
-			return false;
+			return DNS_RCODE_NXDOMAIN;
 		}
 	for (int i = 0; i < n; i++)
 		dnsrec_add(&rrs[i], now);
-	return true;
+	return 0;
 }
 
 /**
@@ -325,18 +326,17 @@ static bool check_answer(const uint8_t *msg, size_t len)
  */
 size_t dnsfwd_filter_answer(uint8_t *msg, size_t len)
 {
+	int rcode = check_answer(msg, len);
+
 	st->dns_answers++;
-	if (check_answer(msg, len))
-		return len;
-	return dnsmsg_to_error(msg, len, DNS_RCODE_NXDOMAIN);
+	return rcode ? dnsmsg_to_error(msg, len, rcode) : len;
 }
 
 static void answer(struct pending *p, size_t len)
 {
-	size_t n = len;
+	int rcode = check_answer(buf, len);
+	size_t n = rcode ? dnsmsg_to_error(buf, len, rcode) : len;
 
-	if (!check_answer(buf, len))
-		n = dnsmsg_to_error(buf, len, DNS_RCODE_NXDOMAIN);
 	if (!n) {
 		dnsmsg_set_id(p->query, p->len, p->guest_id);
 		answer_error(p, DNS_RCODE_SERVFAIL);
