@@ -319,7 +319,8 @@ static int parse_udp_dns(struct config *cfg, int c, const char *arg)
 		if (!valid_host_name(arg))
 			return bad("--host-name", arg, "give a DNS name like host.internal");
 		for (size_t i = 0; arg[i]; i++)
-			cfg->host_name[i] = (char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] + 32 : arg[i]);
+			cfg->host_name[i] =
+				(char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] + 32 : arg[i]);
 		cfg->host_name[strlen(arg)] = '\0';
 		return 0;
 	case OPT_NO_REBIND:

@@ -20,7 +20,7 @@
 #define CONFIG_DNS_MAX 4
 
 struct dns_upstream {
-	uint32_t ip4; /* network byte order */
+	uint32_t ip4;  /* network byte order */
 	uint16_t port; /* host byte order */
 };
 

@@ -39,11 +39,11 @@
 #include "loop.h"
 #include "slot.h"
 
-#define PENDING_MAX  256
-#define QUERY_MAX    1232 /* the DNS flag day's safe UDP size */
-#define TRY_MS	     5000
+#define PENDING_MAX   256
+#define QUERY_MAX     1232 /* the DNS flag day's safe UDP size */
+#define TRY_MS	      5000
 #define ANSWER_RR_MAX 128
-#define LOCAL_TTL    60
+#define LOCAL_TTL     60
 
 struct pending {
 	bool used;
@@ -110,8 +110,7 @@ static int open_upstream(struct upstream *u)
  *
  * Return: 0 or a negative errno after a message
  */
-int dnsfwd_init(const struct config *config, const struct group_table *g,
-		struct tg_ustats *stats)
+int dnsfwd_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
 	static struct config with_resolv;
 	int err;
@@ -317,19 +316,51 @@ static int check_answer(const uint8_t *msg, size_t len)
 }
 
 /**
- * dnsfwd_filter_answer() - Apply the answer rules to one DNS-over-TCP answer
- * @msg: the answer, rewritten in place
- * @len: its length
+ * dnsfwd_local_answer() - Answer a DNS-over-TCP query here if it is ours
+ * @query: one query from the guest's stream (without the length prefix)
+ * @len:   its length
+ * @out:   where the answer goes
+ * @cap:   its size
  *
- * Return: the new length (a rebinding answer becomes a shorter NXDOMAIN),
- * or 0 when the answer is malformed and must not reach the guest
+ * Return: the answer's length when @query asks for --host-name (it then
+ * never goes upstream), else 0
  */
-size_t dnsfwd_filter_answer(uint8_t *msg, size_t len)
+size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_t cap)
 {
-	int rcode = check_answer(msg, len);
+	struct dns_query q;
+	size_t n;
+
+	if (dnsmsg_parse_query(query, len, &q) || strcmp(q.name, cfg->host_name))
+		return 0;
+	n = dnsmsg_answer_addr(query, &q, &cfg->gw_ip4, 4, LOCAL_TTL, out, cap);
+	if (n) {
+		st->dns_queries++;
+		st->dns_local++;
+	}
+	return n;
+}
+
+/**
+ * dnsfwd_filter_answer() - Apply the answer rules to one DNS-over-TCP answer
+ * @msg: the upstream's answer
+ * @len: its length
+ * @out: where the answer for the guest goes
+ * @cap: its size
+ *
+ * Return: the length of the answer for the guest (a rebinding answer became
+ * NXDOMAIN, an unreadable one SERVFAIL), or 0
+ * when nothing may reach the guest
+ */
+size_t dnsfwd_filter_answer(const uint8_t *msg, size_t len, uint8_t *out, size_t cap)
+{
+	int rcode;
 
 	st->dns_answers++;
-	return rcode ? dnsmsg_to_error(msg, len, rcode) : len;
+	if (len > cap)
+		return 0;
+	memcpy(out, msg, len);
+	rcode = check_answer(out, len);
+	return rcode ? dnsmsg_to_error(out, len, rcode) : len;
 }
 
 static void answer(struct pending *p, size_t len)

@@ -53,8 +53,8 @@ bool ip4out_room_for(size_t l4_len)
 	return tx.room() >= ip4out_frames_needed(l4_len);
 }
 
-static void ip_header(uint8_t *ip, uint8_t proto, const uint8_t src[4], uint16_t id,
-		      uint16_t frag, size_t len)
+static void ip_header(uint8_t *ip, uint8_t proto, const uint8_t src[4], uint16_t id, uint16_t frag,
+		      size_t len)
 {
 	ip[0] = 0x45;
 	ip[1] = 0;

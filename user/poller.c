@@ -39,11 +39,11 @@
 #include "stack.h"
 #include "umem.h"
 
-#define RX_BATCH  64
-#define RX_BUDGET 256 /* frames per loop turn, so tx and sockets get a turn */
-#define REASM_MAX	64
-#define REASM_FRAGS	128
-#define REASM_MS	10000
+#define RX_BATCH    64
+#define RX_BUDGET   256 /* frames per loop turn, so tx and sockets get a turn */
+#define REASM_MAX   64
+#define REASM_FRAGS 128
+#define REASM_MS    10000
 
 static const struct config *cfg;
 static struct umem um;
@@ -161,6 +161,13 @@ static void send_syn_rst(const uint8_t *ip, size_t len)
 
 static int dispatch(const struct slot *s);
 
+static int counted(int r, __u64 *counter)
+{
+	if (r == SLOT_OK)
+		(*counter)++;
+	return r;
+}
+
 /* A fragment: when it completes its datagram, stage that and act on it. */
 static int reassemble(const struct slot *s)
 {
@@ -194,7 +201,7 @@ static int dispatch_icmp(const struct slot *s)
 	if (s->family != 4)
 		return SLOT_DROP_ND;
 	if (!memcmp(s->dst, &cfg->gw_ip4, 4))
-		return send_reply(reply_echo4, s, SLOT_DROP_ICMP);
+		return counted(send_reply(reply_echo4, s, SLOT_DROP_ICMP), &st->icmp_replies);
 	return pxicmp_echo(s);
 }
 
@@ -202,7 +209,7 @@ static int dispatch(const struct slot *s)
 {
 	switch (s->kind) {
 	case SLOT_ARP:
-		return send_reply(reply_arp, s, SLOT_DROP_ARP);
+		return counted(send_reply(reply_arp, s, SLOT_DROP_ARP), &st->arp_replies);
 	case SLOT_ICMP:
 		return dispatch_icmp(s);
 	case SLOT_UDP:

@@ -52,8 +52,7 @@ static uint8_t buf[65536];
 
 static void on_reply(struct loop_handler *hh, uint32_t events);
 
-int pxicmp_init(const struct config *config, const struct group_table *g,
-		struct tg_ustats *stats)
+int pxicmp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
 	cfg = config;
 	groups = g;
@@ -158,7 +157,8 @@ static void on_reply(struct loop_handler *hh, uint32_t events)
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_in sa;
 		socklen_t sl = sizeof(sa);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&sa, &sl);
+		ssize_t n =
+			recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&sa, &sl);
 		size_t off = 0;
 
 		if (n < 0)

@@ -21,6 +21,7 @@
  * TCP timer.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ struct pxconn {
 	uint8_t dns_up;	 /* DNS over TCP: which upstream we are on */
 	uint8_t *dnsbuf; /* DNS over TCP: host bytes until a whole answer */
 	uint32_t dns_have;
+	uint32_t dns_pass; /* guest bytes cleared to go upstream, not yet written */
 	uint8_t syn[SYN_MAX];
 };
 
@@ -387,18 +389,34 @@ static void consume_toh(struct pxconn *c, size_t n)
  * Return: 0, or -ECONNABORTED when the connection was aborted (the caller,
  * if an lwIP callback, must return ERR_ABRT)
  */
+static int dns_clear_next(struct pxconn *c);
+static int queue_to_guest(struct pxconn *c, const uint8_t *buf, size_t n);
+
 static int flush_to_host_ret(struct pxconn *c)
 {
 	while (c->toh) {
 		struct iovec iov[32];
 		struct pbuf *q;
+		size_t limit = SIZE_MAX;
 		int n = 0;
 		ssize_t w;
 
-		for (q = c->toh; q && n < 32; q = q->next)
+		if (c->key.dport == 53) {
+			int r = c->dns_pass ? 0 : dns_clear_next(c);
+
+			if (r < 0)
+				return -ECONNABORTED;
+			if (r)
+				break; /* a whole query is not there yet */
+			limit = c->dns_pass;
+			if (!limit)
+				continue; /* answered here: nothing goes upstream */
+		}
+		for (q = c->toh; q && n < 32 && limit; q = q->next)
 			if (q->len) {
 				iov[n].iov_base = q->payload;
-				iov[n++].iov_len = q->len;
+				iov[n].iov_len = q->len < limit ? q->len : limit;
+				limit -= iov[n++].iov_len;
 			}
 		w = writev(c->fd, iov, n);
 		if (w < 0 && errno == EAGAIN)
@@ -409,12 +427,54 @@ static int flush_to_host_ret(struct pxconn *c)
 			return -ECONNABORTED;
 		}
 		st->bytes_to_host += (uint64_t)w;
+		if (c->key.dport == 53)
+			c->dns_pass -= (uint32_t)w;
 		consume_toh(c, (size_t)w);
 	}
 	if (c->guest_fin && !c->host_shut) {
 		shutdown(c->fd, SHUT_WR);
 		c->host_shut = true;
 		maybe_close(c);
+	}
+	return 0;
+}
+
+/*
+ * DNS over TCP, guest side: look at the next whole query in c->toh. A query
+ * for --host-name is answered here and dropped from the stream (RFC 7766
+ * lets answers come in any order); any other is cleared to go upstream
+ * (c->dns_pass). Queries too big to be real are passed on unread rather
+ * than held: lwIP's window could never deliver them whole.
+ * Return: 0 when the head was dealt with, 1 when more bytes (or room
+ * towards the guest) are needed, -1 when the connection was aborted.
+ */
+static int dns_clear_next(struct pxconn *c)
+{
+	static uint8_t q[2 + 4096], a[2 + 4096];
+	uint16_t len;
+	size_t n;
+
+	if (c->toh->tot_len < 2 || c->tog_len)
+		return 1;
+	pbuf_copy_partial(c->toh, q, 2, 0);
+	len = rd16(q);
+	if (len > sizeof(q) - 2) {
+		c->dns_pass = 2u + len;
+		return 0;
+	}
+	if (c->toh->tot_len < 2 + len)
+		return 1;
+	pbuf_copy_partial(c->toh, q, (u16_t)(2 + len), 0);
+	n = dnsfwd_local_answer(q + 2, len, a + 2, sizeof(a) - 2);
+	if (!n) {
+		c->dns_pass = 2u + len;
+		return 0;
+	}
+	wr16(a, (uint16_t)n);
+	consume_toh(c, 2u + len);
+	if (queue_to_guest(c, a, n + 2) < 0) {
+		conn_abort(c);
+		return -1;
 	}
 	return 0;
 }
@@ -523,11 +583,10 @@ static int dns_emit(struct pxconn *c)
 
 		if (c->dns_have < 2 + len)
 			return 0;
-		m = (uint32_t)dnsfwd_filter_answer(c->dnsbuf + 2, len);
-		if (!m || m + 2 > 0xffff)
+		m = (uint32_t)dnsfwd_filter_answer(c->dnsbuf + 2, len, iobuf + 2, 0xffff - 2);
+		if (!m)
 			return -EPROTO; /* fail closed: the guest gets a reset */
 		wr16(iobuf, (uint16_t)m);
-		memcpy(iobuf + 2, c->dnsbuf + 2, m);
 		c->dns_have -= 2 + len;
 		memmove(c->dnsbuf, c->dnsbuf + 2 + len, c->dns_have);
 		r = queue_to_guest(c, iobuf, m + 2);
@@ -579,6 +638,9 @@ static void pull_from_host(struct pxconn *c)
 		goto out;
 	if (c->key.dport == 53) {
 		r = dns_pull(c);
+		/* Queries held while answers waited for room can go on now. */
+		if (!r && c->toh && flush_to_host_ret(c))
+			return;
 		goto out;
 	}
 	while (c->readable && !c->host_eof && !c->dead) {

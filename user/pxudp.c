@@ -39,7 +39,7 @@
 #include "pxudp.h"
 #include "slot.h"
 
-#define SNDBUF_BUDGET (256 * 1024)
+#define SNDBUF_BUDGET  (256 * 1024)
 #define READS_PER_TURN 16
 
 struct udpflow {
@@ -48,6 +48,7 @@ struct udpflow {
 	uint16_t sport, dport;
 	int fd;
 	bool blocked; /* readable, but waiting for tx room */
+	bool df;      /* the socket sends with DF (IP_PMTUDISC_DO) */
 	uint64_t last;
 	struct udpflow *prev, *next; /* LRU list; free list uses next */
 	struct udpflow *hnext;
@@ -73,7 +74,8 @@ static struct udpflow **find(const uint8_t dst[4], uint16_t sport, uint16_t dpor
 {
 	struct udpflow **pp = &table[hash(dst, sport, dport)];
 
-	while (*pp && ((*pp)->sport != sport || (*pp)->dport != dport || memcmp((*pp)->dst, dst, 4)))
+	while (*pp &&
+	       ((*pp)->sport != sport || (*pp)->dport != dport || memcmp((*pp)->dst, dst, 4)))
 		pp = &(*pp)->hnext;
 	return pp;
 }
@@ -115,8 +117,7 @@ static void flow_close(struct udpflow *f)
  *
  * Return: 0 or -ENOMEM
  */
-int pxudp_init(const struct config *config, const struct group_table *g,
-	       struct tg_ustats *stats)
+int pxudp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
 	uint32_t n = 64;
 
@@ -210,6 +211,20 @@ static void on_fd(struct loop_handler *h, uint32_t events)
 	flow_read(f);
 }
 
+/*
+ * Keep the guest's choice: with DF it does path MTU discovery and wants to
+ * hear that a datagram is too big (EMSGSIZE becomes ICMP frag-needed);
+ * without DF the host may fragment. The option changes only when the
+ * guest's choice does, so it costs nothing per datagram.
+ */
+static void follow_df(struct udpflow *f, bool df)
+{
+	int v = df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
+
+	if (f->df != df && !setsockopt(f->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)))
+		f->df = df;
+}
+
 static struct udpflow *flow_open(const uint8_t dst[4], uint16_t sport, uint16_t dport)
 {
 	static const uint8_t loopback[4] = { 127, 0, 0, 1 };
@@ -238,6 +253,8 @@ static struct udpflow *flow_open(const uint8_t dst[4], uint16_t sport, uint16_t 
 	f->sport = sport;
 	f->dport = dport;
 	f->blocked = false;
+	f->df = true;
+	follow_df(f, false);
 	f->hnext = NULL;
 	*find(dst, sport, dport) = f;
 	lru_push(f);
@@ -250,6 +267,7 @@ static void send_to_host(struct udpflow *f, const struct slot *s)
 {
 	const uint8_t *data = frame_get(&s->f, s->l4_off + 8, s->payload_len);
 
+	follow_df(f, s->df);
 	if (!data || send(f->fd, data, s->payload_len, MSG_DONTWAIT) < 0) {
 		if (data && errno == EMSGSIZE) {
 			int mtu = 0;

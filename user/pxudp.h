@@ -13,8 +13,7 @@ struct config;
 struct group_table;
 struct slot;
 
-int pxudp_init(const struct config *cfg, const struct group_table *groups,
-	       struct tg_ustats *stats);
+int pxudp_init(const struct config *cfg, const struct group_table *groups, struct tg_ustats *stats);
 void pxudp_fini(void);
 int pxudp_datagram(const struct slot *s);
 void pxudp_output_all(void);

@@ -169,6 +169,7 @@ static int parse_ip4(struct slot *s, const struct config *cfg)
 	if (memcmp(s->src, &cfg->guest_ip4, 4))
 		return SLOT_DROP_SPOOF;
 	frag = rd16(ih + 6);
+	s->df = frag & 0x4000;
 	if (frag & 0x3fff) { /* MF or an offset: no ports in here to trust */
 		s->kind = SLOT_FRAG;
 		return SLOT_OK;

@@ -62,6 +62,7 @@ struct slot {
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
+	bool df;	    /* IPv4 don't-fragment: the guest does path MTU discovery */
 	size_t payload_len; /* TCP/UDP payload bytes */
 };
 

@@ -133,8 +133,8 @@ int umem_open_udp(struct umem *u, const char *ifname, int xsks_map_fd)
 	};
 	int key = TG_XSK_UDP, err;
 
-	err = xsk_socket__create_shared(&u->uxsk, ifname, 0, u->umem, &u->urx, NULL, &u->fq,
-					&u->cq, &xcfg);
+	err = xsk_socket__create_shared(&u->uxsk, ifname, 0, u->umem, &u->urx, NULL, &u->fq, &u->cq,
+					&xcfg);
 	if (err) {
 		u->uxsk = NULL;
 		log_err("%s: cannot create the UDP relay's AF_XDP socket: %s", ifname,
@@ -187,8 +187,7 @@ uint32_t umem_rx_peek(struct xsk_ring_cons *rx, uint32_t max, uint32_t *idx)
  *
  * Return: pointer into the UMEM, or NULL if the descriptor is out of range
  */
-const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx,
-			     uint32_t *len)
+const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t *len)
 {
 	const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, idx);
 	uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);

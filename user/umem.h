@@ -47,8 +47,7 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_
 void umem_close(struct umem *u);
 int umem_open_udp(struct umem *u, const char *ifname, int xsks_map_fd);
 uint32_t umem_rx_peek(struct xsk_ring_cons *rx, uint32_t max, uint32_t *idx);
-const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx,
-			     uint32_t *len);
+const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t *len);
 void umem_rx_done(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t n);
 uint8_t *umem_tx_frame(struct umem *u, uint64_t *addr);
 int umem_tx_send(struct umem *u, uint64_t addr, uint32_t len);

@@ -303,6 +303,10 @@ tg_start_tapgate() {
 	[ -x "$TG" ] || tg_fail "$TG is not built (make build/tapgate)"
 	TG_RUNS=$((TG_RUNS + 1))
 	TG_LOG=$TMP/tapgate.$P.$TG_RUNS.log
+	# Without --dns tapgate would forward the guest's DNS to the machine's
+	# resolvers; a test never sends anything off the machine, so it gets a
+	# dead port on loopback instead (queries get SERVFAIL).
+	case " $* " in *" --dns "*) ;; *) set -- "$@" --dns 127.0.0.1:9 ;; esac
 	tg_bg "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
 	TGPID=$BGPID
 	for ((i = 0; i < TG_READY_TIMEOUT * 10; i++)); do
@@ -477,4 +481,196 @@ tg_gw_url() {
 # data path fail fast: 5 s to connect, 30 s overall unless ARGS override it.
 tg_gcurl() {
 	tg_gexec curl -sS --connect-timeout 5 --max-time 30 "$@"
+}
+
+# ---------------------------------------------------------------- UDP, DNS, ICMP
+
+# tg_gwait OUT CMD...: run CMD inside the guest in the background, its output
+# in OUT, and wait for it; return its status. Unlike a foreground command,
+# the wait is cut short by SIGINT/SIGTERM, whose trap then kills CMD: use it
+# for guest commands that run long. Not inside $(...) (the child would
+# belong to the subshell and escape the cleanup).
+tg_gwait() {
+	local out=$1 rc=0
+	shift
+	tg_bg ip netns exec "$GUESTNS" "$@" >"$out" 2>&1 </dev/null
+	wait "$BGPID" || rc=$?
+	return "$rc"
+}
+
+# tg_stats_save FILE: a snapshot of `tapgate stats $HOSTDEV --json` in FILE.
+tg_stats_save() {
+	tg_stats_json >"$1" || tg_fail "tapgate stats $HOSTDEV --json failed"
+}
+
+# tg_stat_of FILE KEY: one number from a saved snapshot. KEY is
+# daemon.FIELD, xdp.VERDICT (its packets), xdp.VERDICT.bytes or
+# slot_drops.REASON. Fails, naming KEY and what is there, when it is missing.
+tg_stat_of() {
+	local out
+	out=$("$TG_PY" -c '
+import json, sys
+path = sys.argv[2].split(".")
+if path[0] == "xdp" and len(path) == 2:
+    path.append("packets")
+v, where = json.load(open(sys.argv[1])), "the top level"
+for k in path:
+    if not isinstance(v, dict) or k not in v:
+        have = ", ".join(v) if isinstance(v, dict) else repr(v)
+        sys.exit("no %s in %s, which has: %s" % (k, where, have))
+    v, where = v[k], k
+if not isinstance(v, int):
+    sys.exit("%s is %r, not a number" % (sys.argv[2], v))
+print(v)' "$1" "$2" 2>&1) || tg_fail "tapgate stats --json: no number '$2': $out"
+	echo "$out"
+}
+
+# tg_stat_delta KEY [BEFORE AFTER]: how much counter KEY grew from snapshot
+# BEFORE to AFTER (default: $TMP/s0.json and $TMP/s1.json).
+tg_stat_delta() {
+	local a b
+	a=$(tg_stat_of "${2:-$TMP/s0.json}" "$1")
+	b=$(tg_stat_of "${3:-$TMP/s1.json}" "$1")
+	echo $((b - a))
+}
+
+# tg_stat_grew KEY N MSG: pass if counter KEY grew by at least N from
+# $TMP/s0.json to $TMP/s1.json, else fail saying by how much it did.
+tg_stat_grew() {
+	local d
+	d=$(tg_stat_delta "$1")
+	[ "$d" -ge "$2" ] || tg_fail "$3: $1 grew by $d, want >= $2"
+	tg_pass "$3 ($1 +$d)"
+}
+
+# tg_stat KEY: one number from `tapgate stats $HOSTDEV --json` now.
+tg_stat() {
+	local f
+	f=$(mktemp "$TMP/stats.XXXXXX")
+	tg_stats_save "$f"
+	tg_stat_of "$f" "$1"
+	rm -f "$f"
+}
+
+# tg_dnsmasq ARGS...: a DNS server for the tests: dnsmasq on 127.0.0.1 on a
+# free port, serving only what ARGS give (--address=/name/ip, --host-record,
+# --txt-record...): no upstream (--no-resolv), no /etc/hosts, no config
+# file, no DHCP; anything else is REFUSED. Sets DNS_PORT, DNS_PID and
+# DNS_LOG (every query is logged there).
+tg_dnsmasq() {
+	local try i
+	command -v dnsmasq >/dev/null || tg_fail "dnsmasq is missing (make deps: dnsmasq-base)"
+	DNS_LOG=$TMP/dnsmasq.$P.log
+	for try in 1 2 3; do
+		DNS_PORT=$(tg_free_port)
+		tg_bg dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+			--no-poll --pid-file= --listen-address=127.0.0.1 --bind-interfaces \
+			--port="$DNS_PORT" --log-facility=- --log-queries "$@" \
+			>"$DNS_LOG" 2>&1 </dev/null
+		DNS_PID=$BGPID
+		for ((i = 0; i < 50; i++)); do
+			tg_own_child "$DNS_PID" || break
+			if ss -Hlnu "sport = :$DNS_PORT" | grep -q '127\.0\.0\.1' &&
+				ss -Hlnt "sport = :$DNS_PORT" | grep -q '127\.0\.0\.1'; then
+				export DNS_PORT
+				return 0
+			fi
+			sleep 0.1
+		done
+		tg_own_child "$DNS_PID" && tg_fail "dnsmasq did not listen on 127.0.0.1:$DNS_PORT within 5 s"
+		wait "$DNS_PID" || true
+		grep -qi "in use" "$DNS_LOG" ||
+			tg_fail "dnsmasq exited: $(tail -n 5 "$DNS_LOG")"
+	done
+	tg_fail "dnsmasq found no free port in 3 tries: $(tail -n 5 "$DNS_LOG")"
+}
+
+# tg_udp_echo_server [PORT]: start udptool.py serve-echo on 127.0.0.1:PORT
+# (default: a free port); sets UDP_PORT (and UDP_ECHO_PID). Returns 1 when
+# the server cannot bind PORT.
+tg_udp_echo_server() {
+	local port=${1:-0} pf i
+	pf=$TMP/udpecho.$P.$port.port
+	rm -f "$pf"
+	tg_bg "$TG_PY" "$TG_HELPERS/udptool.py" serve-echo "$pf" "$port" \
+		>"$TMP/udpecho.$P.$port.log" 2>&1
+	UDP_ECHO_PID=$BGPID
+	for ((i = 0; i < 100; i++)); do
+		if [ -s "$pf" ]; then
+			UDP_PORT=$(cat "$pf")
+			return 0
+		fi
+		if ! tg_own_child "$UDP_ECHO_PID"; then
+			wait "$UDP_ECHO_PID" || true
+			return 1
+		fi
+		sleep 0.1
+	done
+	tg_fail "udptool.py serve-echo did not bind within 10 s"
+}
+
+# tg_host_ns: give the host side of the current guest a namespace of its
+# own, so that tapgate can relay to destinations that live on this machine:
+# the host-side device moves into ${P}H (HOSTNS), which a veth pair ${P}x /
+# ${P}y links to a target namespace ${P}T (TARGETNS): 198.51.100.1/24 and
+# 10.200.0.1/24 on the H side, 198.51.100.2/24 and 10.200.0.2/24 on the T
+# side. Neither has a default route: nothing tapgate relays can leave them.
+# Works for veth and tap alike (tapshuttle keeps the tap's fd while the
+# device moves). Call right after tg_round.
+#
+# From then on TG is a wrapper, $TMP/tapgate-in-${P}H, that runs the real
+# binary (TG_REAL) under `nsenter --net`: tg_start_tapgate, tg_stats_json
+# and the rest work unchanged. nsenter and not `ip netns exec`, which
+# mounts a private bpffs per command: the pins of a `tapgate run` made there
+# would be invisible to any later command; with nsenter they stay in the
+# root's /sys/fs/bpf/tapgate/$HOSTDEV, where tg_teardown sweeps them.
+# Stop tapgate with tg_stop_tapgate_hostns (it checks the device in H).
+tg_host_ns() {
+	local ns
+	HOSTNS=${P}H
+	TARGETNS=${P}T
+	for ns in "$HOSTNS" "$TARGETNS"; do
+		ip netns add "$ns"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$ns" link set dev lo up
+	done
+	ip link set dev "$HOSTDEV" netns "$HOSTNS"
+	ip -n "$HOSTNS" link set dev "$HOSTDEV" up
+	ip link add "${P}x" netns "$HOSTNS" type veth peer name "${P}y" netns "$TARGETNS"
+	ip -n "$HOSTNS" addr add 198.51.100.1/24 dev "${P}x"
+	ip -n "$HOSTNS" addr add 10.200.0.1/24 dev "${P}x"
+	ip -n "$TARGETNS" addr add 198.51.100.2/24 dev "${P}y"
+	ip -n "$TARGETNS" addr add 10.200.0.2/24 dev "${P}y"
+	ip -n "$HOSTNS" link set dev "${P}x" up
+	ip -n "$TARGETNS" link set dev "${P}y" up
+	TG_REAL=${TG_REAL:-$TG}
+	TG=$TMP/tapgate-in-$HOSTNS
+	printf '#!/bin/sh\nexec nsenter --net=%q %q "$@"\n' "/run/netns/$HOSTNS" "$TG_REAL" >"$TG"
+	chmod +x "$TG"
+	export HOSTNS TARGETNS TG TG_REAL
+}
+
+# tg_hexec CMD...: run CMD inside the host namespace of tg_host_ns.
+tg_hexec() {
+	ip netns exec "$HOSTNS" "$@"
+}
+
+# tg_stop_tapgate_hostns: tg_stop_tapgate for a tapgate run in $HOSTNS, also
+# checking that no XDP program is left on $HOSTDEV there.
+tg_stop_tapgate_hostns() {
+	tg_stop_tapgate
+	if ip -n "$HOSTNS" link show dev "$HOSTDEV" | grep -q 'prog/xdp'; then
+		tg_fail "XDP program still attached to $HOSTDEV in $HOSTNS after exit"
+	fi
+	return 0
+}
+
+# tg_snmp NS GROUP FIELD: a counter of /proc/net/snmp inside namespace NS
+# (e.g. tg_snmp "$TARGETNS" Icmp InEchos).
+tg_snmp() {
+	ip netns exec "$1" cat /proc/net/snmp | awk -v g="$2:" -v f="$3" '
+		$1 == g && !h { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1; next }
+		$1 == g && h && c { print $c; found = 1; exit }
+		END { exit found ? 0 : 1 }' || tg_fail "no $2 $3 in /proc/net/snmp of $1"
 }
