@@ -28,8 +28,8 @@
 #define TG_XSKS_MAX	64
 /* XSKMAP keys: the main socket of rx queue q is at q, the UDP relay's
  * socket of the same queue at TG_XSK_UDP + q. */
-#define TG_XSK_UDP	32
-#define TG_POLICY_MAX	1024
+#define TG_XSK_UDP    32
+#define TG_POLICY_MAX 1024
 
 /*
  * Verdicts of the XDP program. Each frame is counted under exactly one.
@@ -159,7 +159,7 @@ struct tg_ustats {
 	__u64 reasm_done;
 	__u64 reasm_dropped;
 	__u64 rx_pbuf_fallbacks; /* guest segments that needed malloc (pool dry) */
-	__u64 drop_reason[16]; /* slot drops by enum slot_drop (user/slot.h) */
+	__u64 drop_reason[16];	 /* slot drops by enum slot_drop (user/slot.h) */
 };
 
 #endif /* TAPGATE_STEER_H */
