@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -409,9 +410,32 @@ static int setup_relays(void)
 	return err;
 }
 
+/*
+ * Every TCP connection and UDP flow holds a host socket: raise the soft
+ * descriptor limit to the hard one, and say so when even that is short.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->max_conns + cfg->udp_max_flows + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < want)
+		log_warn("only %llu file descriptors for --max-conns %u and --udp-max-flows %u; "
+			 "raise 'ulimit -n' to %llu",
+			 (unsigned long long)rl.rlim_max, cfg->max_conns, cfg->udp_max_flows,
+			 (unsigned long long)want);
+}
+
 static int setup(void)
 {
-	int err = loader_open(&ld, cfg);
+	int err;
+
+	raise_fd_limit();
+	err = loader_open(&ld, cfg);
 
 	if (err)
 		return err;

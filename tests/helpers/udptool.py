@@ -38,6 +38,7 @@ recognised and skipped, anything else unexpected fails.
 """
 import hashlib
 import os
+import resource
 import random
 import socket
 import sys
@@ -182,6 +183,9 @@ def whoami(sock, dest, what):
 
 def cmd_flows(host, port, nsock, keep, outfile):
     dest, nsock, keep = dest_of(host, port), int(nsock), int(keep)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < nsock + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, nsock + 64), hard))
     socks, seen = [], []
     for i in range(nsock):
         s = udp_socket()

@@ -17,9 +17,9 @@
 #     drop_udp), even with an echo server listening on 127.0.0.1:5353;
 #   - iperf3 -u at 300 Mbit/s for 3 s (its control connection is TCP through
 #     tapgate) completes and the server received datagrams;
-#   - --udp-max-flows 100: 300 guest sockets each get their echo, the
-#     newest 100 keep their flow (the same host socket answers again), at
-#     least 200 were evicted, at most 100 flows stay open, and an evicted
+#   - --udp-max-flows 1024: 2000 guest sockets each get their echo, the
+#     newest 1024 keep their flow (the same host socket answers again), at
+#     least 976 were evicted, at most 1024 flows stay open, and an evicted
 #     flow gets a new host socket when it sends again;
 #   - --udp-timeout 2: an idle flow is closed within a few seconds.
 # Behind a veth and a tap. TG_UDP_COUNT (10000) and TG_UDP_SEED (3) set the
@@ -32,8 +32,8 @@ GW=$TG_GW_IP
 COUNT=${TG_UDP_COUNT:-10000}
 SEED=${TG_UDP_SEED:-3}
 NSMALL=500       # small datagrams for the "never through the slot" check
-NFLOWS=300       # guest sockets against...
-MAXFLOWS=100     # ...--udp-max-flows
+NFLOWS=2000      # guest sockets against...
+MAXFLOWS=1024    # ...--udp-max-flows (the default)
 DROPPED_PORTS=(853 5353 5355 137)
 UDPTOOL=("$TG_PY" "$TG_HELPERS/udptool.py")
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test_pmtu.sh - path MTU discovery through the UDP relay. The host side
+# runs in a namespace of its own (tg_host_ns) whose link to the target has
+# MTU 1280. A guest socket that sets DF (IP_PMTUDISC_DO) sends 1400 bytes
+# to a UDP echo server in the target: tapgate's send fails with EMSGSIZE,
+# and the guest must get ICMP "fragmentation needed" with MTU 1280 - its
+# kernel then refuses the next 1400-byte send itself and reports IP_MTU
+# 1280. A 1200-byte datagram still gets its echo, and a 1400-byte one
+# WITHOUT DF is fragmented by the host and echoed whole. Behind a veth and
+# a tap.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+tg_init pmtu
+
+TARGET=198.51.100.2
+PORT=7777
+
+# The guest's side: one connected socket with DF, then one without.
+read -r -d '' CLIENT <<'PY' || true
+import errno, os, socket, sys, time
+IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_MTU = 10, 2, 0, 14
+dst = (sys.argv[1], int(sys.argv[2]))
+
+def echo(s, n):
+    data = os.urandom(n)
+    s.send(data)
+    return s.recv(70000) == data
+
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
+s.connect(dst)
+print("small-echo", echo(s, 1200))
+s.send(os.urandom(1400))          # too big for the path: dropped, ICMP back
+time.sleep(0.5)
+try:
+    s.send(os.urandom(1400))
+    print("second-send sent")
+except OSError as e:
+    print("second-send", errno.errorcode.get(e.errno, e.errno))
+print("ip-mtu", s.getsockopt(socket.IPPROTO_IP, IP_MTU))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(2)
+u.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+u.connect(dst)
+print("nodf-echo", echo(u, 1400))
+PY
+
+for mode in $(tg_modes); do
+	tg_round "$mode"
+	tg_host_ns
+	ip -n "$HOSTNS" link set dev "${P}x" mtu 1280
+	ip -n "$TARGETNS" link set dev "${P}y" mtu 1280
+	tg_bg ip netns exec "$TARGETNS" "$TG_PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 7777))
+while True:
+    d, a = s.recvfrom(70000)
+    s.sendto(d, a)' >/dev/null 2>&1
+	sleep 0.3
+	tg_start_tapgate --allow public
+	tg_gexec "$TG_PY" -c "$CLIENT" "$TARGET" "$PORT" >"$TMP/client.out" 2>&1 ||
+		tg_fail "$mode: the guest client failed: $(cat "$TMP/client.out")"
+	tg_note "$(tr '\n' ' ' <"$TMP/client.out")"
+	grep -qx "small-echo True" "$TMP/client.out" || tg_fail "$mode: 1200 bytes with DF not echoed"
+	tg_pass "$mode: 1200 bytes with DF fit the 1280 path and are echoed"
+	grep -qx "second-send EMSGSIZE" "$TMP/client.out" ||
+		tg_fail "$mode: the guest did not learn the path MTU: $(cat "$TMP/client.out")"
+	grep -qx "ip-mtu 1280" "$TMP/client.out" ||
+		tg_fail "$mode: the guest's path MTU is not 1280: $(grep ip-mtu "$TMP/client.out")"
+	tg_pass "$mode: 1400 bytes with DF: the guest got frag-needed, MTU 1280"
+	grep -qx "nodf-echo True" "$TMP/client.out" || tg_fail "$mode: 1400 bytes without DF not echoed"
+	tg_pass "$mode: 1400 bytes without DF are fragmented by the host and echoed"
+	tg_stop_tapgate_hostns
+done
