@@ -4,6 +4,9 @@
  * Sums are kept unfolded in 32 bits so that pieces (pseudo-header, header,
  * payload) can be added before one fold.
  */
+#include <arpa/inet.h>
+#include <string.h>
+
 #include "frame.h"
 
 /**
@@ -17,18 +20,38 @@
 uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *b = data;
-	uint64_t acc = sum;
+	uint64_t acc = 0, total;
 
-	while (len >= 2) {
-		acc += (uint32_t)((b[0] << 8) | b[1]);
+	/*
+	 * RFC 1071's byte-order independence: sum native 32-bit words (a
+	 * 64-bit accumulator cannot overflow below 16 GiB), fold, and swap
+	 * the 16-bit result into network order once. Several times faster
+	 * than a byte loop, and this runs over every guest TCP segment.
+	 */
+	while (len >= 4) {
+		uint32_t w;
+
+		memcpy(&w, b, 4);
+		acc += w;
+		b += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, b, 2);
+		acc += w;
 		b += 2;
 		len -= 2;
 	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	total = (uint64_t)sum + ntohs((uint16_t)acc);
 	if (len)
-		acc += (uint32_t)(b[0] << 8);
-	while (acc >> 32)
-		acc = (acc & 0xffffffff) + (acc >> 32);
-	return (uint32_t)acc;
+		total += (uint32_t)(b[0] << 8);
+	while (total >> 32)
+		total = (total & 0xffffffff) + (total >> 32);
+	return (uint32_t)total;
 }
 
 /**

@@ -291,6 +291,7 @@ static void on_xsk(struct loop_handler *h, uint32_t events)
 	(void)h;
 	(void)events;
 	drain(&um.rx, handle_frame);
+	pxtcp_flush();
 	drain(&um.urx, handle_udp_frame);
 }
 

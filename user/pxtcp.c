@@ -78,6 +78,8 @@ struct pxconn {
 	uint8_t *tog;	  /* host -> guest, read but not queued in lwIP */
 	uint32_t tog_len, tog_off;
 	bool readable, guest_fin, host_shut, host_eof, fin_sent, dead, aborted;
+	bool dirty;		/* on the dirty list: guest data to write */
+	struct pxconn *dnext;	/* dirty list */
 	uint16_t syn_len;
 	uint8_t dns_up;	 /* DNS over TCP: which upstream we are on */
 	uint8_t *dnsbuf; /* DNS over TCP: host bytes until a whole answer */
@@ -99,6 +101,7 @@ static struct pxconn *all;
 static unsigned int nconns;
 static unsigned int npending;	 /* connecting or in handshake */
 static struct pxconn *dead_list; /* killed, freed by pxtcp_reap() */
+static struct pxconn *dirty_list; /* guest data queued, written by pxtcp_flush() */
 static uint8_t iobuf[65536];
 
 static void on_fd(struct loop_handler *h, uint32_t events);
@@ -321,6 +324,7 @@ static void conn_kill(struct pxconn *c)
  */
 void pxtcp_reap(void)
 {
+	pxtcp_flush(); /* nothing dead stays on the dirty list */
 	while (dead_list) {
 		struct pxconn *c = dead_list;
 
@@ -505,7 +509,31 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		pbuf_cat(c->toh, p); /* bounded by lwIP's receive window */
 	else
 		c->toh = p;
-	return flush_to_host_ret(c) ? ERR_ABRT : ERR_OK;
+	/* Written once the rx batch is done (pxtcp_flush()): one writev for
+	 * many segments, not a syscall and a loopback segment for each. */
+	if (!c->dirty) {
+		c->dirty = true;
+		c->dnext = dirty_list;
+		dirty_list = c;
+	}
+	return ERR_OK;
+}
+
+/**
+ * pxtcp_flush() - Write the guest data of this rx batch to the host sockets
+ *
+ * Called by the event loop after a batch of guest frames, outside lwIP.
+ */
+void pxtcp_flush(void)
+{
+	while (dirty_list) {
+		struct pxconn *c = dirty_list;
+
+		dirty_list = c->dnext;
+		c->dirty = false;
+		if (!c->dead && c->state == PX_OPEN)
+			flush_to_host(c);
+	}
 }
 
 /* ---- host -> guest */

@@ -25,6 +25,7 @@ int pxtcp_syn(const struct slot *s);
 void pxtcp_run_timers(uint64_t now_ms);
 int pxtcp_timeout_ms(uint64_t now_ms);
 void pxtcp_output_all(void);
+void pxtcp_flush(void);
 void pxtcp_reap(void);
 unsigned int pxtcp_count(void);
 
