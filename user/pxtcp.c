@@ -752,6 +752,14 @@ static void tune_pcb(struct tcp_pcb *pcb)
 	pcb->keep_idle = KEEP_IDLE_S * 1000;
 	pcb->keep_intvl = KEEP_INTVL_S * 1000;
 	pcb->keep_cnt = KEEP_CNT;
+	/*
+	 * Debian's lwIP has window scaling, so snd_buf is 32 bits wide, but
+	 * starts at TCP_SND_BUF (64 KiB): with the guest's window that is what
+	 * may be in flight towards it, and 64 KiB per round trip is the
+	 * ceiling of host->guest throughput. lwIP never clamps snd_buf back,
+	 * so raise it to what its segment queue limit can carry.
+	 */
+	pcb->snd_buf = (TCP_SND_QUEUELEN - 4) * TCP_MSS;
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
