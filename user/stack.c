@@ -42,6 +42,7 @@ struct inbuf {
 
 static uint8_t *inbuf_area;
 static size_t inbuf_size;
+static unsigned int inbuf_fresh; /* buffers never handed out yet */
 static struct inbuf *inbuf_free;
 static uint64_t inbuf_fallbacks;
 
@@ -65,8 +66,7 @@ static int inbuf_init(unsigned int mtu)
 	inbuf_area = calloc(INBUF_COUNT, inbuf_size);
 	if (!inbuf_area)
 		return -ENOMEM;
-	for (unsigned int i = INBUF_COUNT; i-- > 0;)
-		inbuf_release((struct pbuf *)(void *)(inbuf_area + i * inbuf_size));
+	inbuf_fresh = INBUF_COUNT; /* taken in order, so idle pages stay untouched */
 	return 0;
 }
 
@@ -74,6 +74,12 @@ static struct pbuf *inbuf_get(size_t len)
 {
 	struct inbuf *b = inbuf_free;
 
+	if (!b && inbuf_fresh) {
+		b = (struct inbuf *)(void *)(inbuf_area + (INBUF_COUNT - inbuf_fresh) * inbuf_size);
+		b->next = NULL;
+		inbuf_fresh--;
+		inbuf_free = b;
+	}
 	if (!b || len > inbuf_size - sizeof(struct inbuf)) {
 		inbuf_fallbacks++;
 		return pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
