@@ -174,6 +174,30 @@ static void fill_tcp_csum(uint8_t *ip, size_t len)
  * Return: 0, or -ENOMEM when no pbuf could be had (the packet is dropped
  * and TCP will retransmit it)
  */
+/*
+ * A guest SYN for a tuple lwIP still keeps in TIME_WAIT (we closed first
+ * towards the guest, so lwIP holds the tuple for 2 MSL) would get an ACK
+ * or RST instead of a SYN-ACK, and the guest would wait for nothing. The
+ * guest has reused its port, so that old connection is over: forget it,
+ * as RFC 1122 allows a new SYN to do.
+ */
+static void forget_timewait(const uint8_t *ip)
+{
+	const uint8_t *th = ip + 20;
+	uint16_t sport = rd16(th), dport = rd16(th + 2);
+	struct tcp_pcb *pcb, *next;
+
+	if ((th[13] & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return;
+	for (pcb = tcp_tw_pcbs; pcb; pcb = next) {
+		next = pcb->next;
+		if (pcb->remote_port == sport && pcb->local_port == dport &&
+		    !memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, ip + 12, 4) &&
+		    !memcmp(&ip_2_ip4(&pcb->local_ip)->addr, ip + 16, 4))
+			tcp_abort(pcb);
+	}
+}
+
 int stack_input4(const uint8_t *ip, size_t len)
 {
 	struct pbuf *p;
@@ -185,6 +209,7 @@ int stack_input4(const uint8_t *ip, size_t len)
 		return -ENOMEM;
 	memcpy(p->payload, ip, len);
 	fill_tcp_csum(p->payload, len);
+	forget_timewait(ip);
 	memcpy(&ip_2_ip4(&nif.ip_addr)->addr, ip + 16, 4);
 	if (next_tcp_tick == 0)
 		next_tcp_tick = 1; /* arm the timer from the next loop turn */

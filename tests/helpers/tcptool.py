@@ -8,6 +8,7 @@ PORT_FILE once listening, and serve until killed:
   serve-halfclose PORT_FILE  read to EOF, reply "<sha256> <bytes>\\n", close
   serve-reset PORT_FILE      read a little, then close with SO_LINGER 0 (RST)
   serve-echo PORT_FILE       echo every byte back until EOF
+  serve-hello PORT_FILE      send "hello" and close first (as HTTP/1.0 does)
 
 Clients print one result word on stdout and exit 0 when it is the expected
 one:
@@ -16,6 +17,9 @@ one:
   reset HOST PORT             send a line, expect ECONNRESET -> "ECONNRESET"
   connect HOST PORT           connect only, print "connected" or the errno
                               name (e.g. ECONNREFUSED) and the time taken
+  reuse HOST PORT SPORT N     (against serve-hello) N connections one after
+                              another from the same guest port SPORT, each
+                              answered within 2 s        -> "ok"
   limit HOST PORT N           (against serve-echo) open N connections that
                               each echo, check that one more is refused or
                               reset, then that the N still echo -> "ok"
@@ -82,6 +86,45 @@ def echo_handler(conn):
             if not data:
                 return
             conn.sendall(data)
+
+
+def hello_handler(conn):
+    """Greet and close first: the server side ends the connection."""
+    with conn:
+        conn.sendall(b"hello\n")
+
+
+def client_reuse(host, port, sport, n):
+    """Reuse one source port for n connections the server closes first."""
+    for i in range(n):
+        # Our last FIN may still wait for its ACK (LAST_ACK): the tuple is
+        # busy on our side for a moment, which is not what is under test.
+        for _ in range(20):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.settimeout(2.0)
+            sock.bind(("0.0.0.0", sport))
+            try:
+                sock.connect((host, port))
+                break
+            except OSError as e:
+                sock.close()
+                if e.errno != errno.EADDRNOTAVAIL:
+                    print("connection %d from port %d: %s" % (i + 1, sport, e))
+                    return 1
+                time.sleep(0.05)
+        try:
+            got = recv_all(sock)
+        except OSError as e:
+            print("connection %d from port %d: %s" % (i + 1, sport, e))
+            return 1
+        finally:
+            sock.close()
+        if got != b"hello\n":
+            print("connection %d: got %r" % (i + 1, got))
+            return 1
+    print("ok")
+    return 0
 
 
 def echo_once(sock, tag):
@@ -193,6 +236,10 @@ def main():
         serve(args[1], reset_handler)
     elif args[:1] == ["serve-echo"] and len(args) == 2:
         serve(args[1], echo_handler)
+    elif args[:1] == ["serve-hello"] and len(args) == 2:
+        serve(args[1], hello_handler)
+    elif args[:1] == ["reuse"] and len(args) == 5:
+        return client_reuse(args[1], int(args[2]), int(args[3]), int(args[4]))
     elif args[:1] == ["limit"] and len(args) == 4:
         return client_limit(args[1], int(args[2]), int(args[3]))
     elif args[:1] == ["halfclose"] and len(args) == 4:
