@@ -180,6 +180,8 @@ tg_our_netns() {
 tg_teardown() {
 	local dev ns
 	[ -n "${TG_BASE:-}" ] || return 0
+	# tapgate first, so that it detaches from a tap the shuttle still holds.
+	[ -n "${TGPID:-}" ] && tg_stop_pid "$TGPID" 5
 	tg_kill_all
 	for dev in $(tg_our_links); do
 		ip link set dev "$dev" xdp off 2>/dev/null
