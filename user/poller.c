@@ -361,6 +361,7 @@ static void serve(void)
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
+		stack_drop_timewait();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
