@@ -7,9 +7,9 @@
 # whose fd is held by build/tests/tapshuttle (a microVM monitor stand-in).
 # A web server runs on the host's 127.0.0.1; each guest reaches it as
 # http://100.96.0.1:PORT (the gateway stands for the host with --allow
-# host). The demo pings the gateway, fetches a page, moves 50 MiB each way
-# with checksums, shows a closed port refused at once and a spoofed frame
-# dropped in the kernel, prints `tapgate stats`, and removes everything it
+# host). The demo pings the gateway, asks DNS for the host's name, fetches
+# a page, moves 50 MiB each way with checksums, shows a closed port refused
+# at once and a spoofed frame dropped in the kernel, prints `tapgate stats`, and removes everything it
 # made, also on failure or Ctrl-C. Nothing leaves this machine.
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
@@ -38,6 +38,9 @@ demo_guest() {
 
 	show "ping -c 3 $TG_GW_IP            (answered by tapgate itself)"
 	tg_gexec ping -c 3 -i 0.2 -W 2 "$TG_GW_IP" | sed -n 's/^/    /; /packets transmitted\|rtt/p'
+
+	show "dig +short @192.0.2.53 host.tapgate.internal   (DNS to any address is tapgate's)"
+	tg_gexec dig +short +time=2 +tries=1 @192.0.2.53 host.tapgate.internal | sed 's/^/    /'
 
 	show "curl $(tg_gw_url index.txt)"
 	tg_gcurl -f "$(tg_gw_url index.txt)" | sed 's/^/    /'
