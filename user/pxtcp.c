@@ -78,8 +78,9 @@ struct pxconn {
 	uint8_t *tog;	  /* host -> guest, read but not queued in lwIP */
 	uint32_t tog_len, tog_off;
 	bool readable, guest_fin, host_shut, host_eof, fin_sent, dead, aborted;
-	bool dirty;		/* on the dirty list: guest data to write */
-	struct pxconn *dnext;	/* dirty list */
+	bool host_rdhup;      /* the host's FIN has been signalled: read to EOF */
+	bool dirty;	      /* on the dirty list: guest data to write */
+	struct pxconn *dnext; /* dirty list */
 	uint16_t syn_len;
 	uint8_t dns_up;	 /* DNS over TCP: which upstream we are on */
 	uint8_t *dnsbuf; /* DNS over TCP: host bytes until a whole answer */
@@ -99,8 +100,8 @@ static struct listener **ltable;
 static uint32_t table_mask;
 static struct pxconn *all;
 static unsigned int nconns;
-static unsigned int npending;	 /* connecting or in handshake */
-static struct pxconn *dead_list; /* killed, freed by pxtcp_reap() */
+static unsigned int npending;	  /* connecting or in handshake */
+static struct pxconn *dead_list;  /* killed, freed by pxtcp_reap() */
 static struct pxconn *dirty_list; /* guest data queued, written by pxtcp_flush() */
 static uint8_t iobuf[65536];
 
@@ -696,6 +697,12 @@ static void pull_from_host(struct pxconn *c)
 		r = queue_to_guest(c, iobuf, (size_t)n);
 		if (r)
 			break;
+		/* A short read emptied the socket; new data brings a new edge.
+		 * Not so for a FIN already signalled: then read on to EOF. */
+		if ((size_t)n < room && !c->host_rdhup) {
+			c->readable = false;
+			break;
+		}
 	}
 out:
 	if (r < 0) {
@@ -857,6 +864,8 @@ static void on_fd(struct loop_handler *h, uint32_t events)
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->readable = true;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->host_rdhup = true;
 	if (c->state != PX_OPEN)
 		return;
 	if (events & (EPOLLOUT | EPOLLERR))
