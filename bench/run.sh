@@ -309,10 +309,7 @@ setup_kernel() {
 	GUESTNS=${P}g
 	h=${P}H
 	for ns in "$GUESTNS" "$h"; do
-		ip netns add "$ns"
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-		ip -n "$ns" link set dev lo up
+		tg_netns_add "$ns"
 	done
 	ip link add "${P}k" netns "$h" type veth peer name "${P}v" netns "$GUESTNS"
 	ip -n "$GUESTNS" link set dev "${P}v" name eth0
@@ -331,7 +328,6 @@ setup_kernel() {
 setup_slirp4netns() {
 	bench_round
 	tg_guest_netns
-	ip -n "$GUESTNS" link set dev lo up
 	guest_tune
 	# --disable-dns: no DNS forwarder; the guest only talks to 10.0.2.2.
 	tg_bg slirp4netns --configure --mtu="$1" --disable-dns --netns-type=path \

@@ -124,21 +124,32 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	return 0;
 }
 
-static int parse_cidr4(const char *s, uint32_t *ip, uint8_t *prefix)
+/*
+ * "A.B.C.D" with an optional SEP and number (a prefix length, a port):
+ * @num keeps its default when there is none.
+ */
+static int parse_ip4_suffix(const char *s, char sep, uint32_t *ip, unsigned long min,
+			    unsigned long max, unsigned int *num)
 {
-	char buf[64], *slash;
-	unsigned int p = 30;
+	char buf[64], *mark;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		if (parse_uint(slash + 1, 8, 30, &p))
+	mark = strchr(buf, sep);
+	if (mark) {
+		*mark = '\0';
+		if (parse_uint(mark + 1, min, max, num))
 			return -EINVAL;
 	}
-	if (inet_pton(AF_INET, buf, ip) != 1)
+	return inet_pton(AF_INET, buf, ip) == 1 ? 0 : -EINVAL;
+}
+
+static int parse_cidr4(const char *s, uint32_t *ip, uint8_t *prefix)
+{
+	unsigned int p = 30;
+
+	if (parse_ip4_suffix(s, '/', ip, 8, 30, &p))
 		return -EINVAL;
 	*prefix = (uint8_t)p;
 	return 0;
@@ -262,19 +273,9 @@ static int bad(const char *opt, const char *val, const char *want)
  */
 int config_parse_dns(const char *arg, struct dns_upstream *out)
 {
-	char buf[32], *colon;
 	unsigned int port = 53;
 
-	if (strlen(arg) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, arg);
-	colon = strchr(buf, ':');
-	if (colon) {
-		*colon = '\0';
-		if (parse_uint(colon + 1, 1, 65535, &port))
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, buf, &out->ip4) != 1)
+	if (parse_ip4_suffix(arg, ':', &out->ip4, 1, 65535, &port))
 		return -EINVAL;
 	out->port = (uint16_t)port;
 	return 0;

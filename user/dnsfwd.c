@@ -199,16 +199,18 @@ static void pending_done(struct pending *p)
 	npend--;
 }
 
-/* Send (or resend) @p to upstream p->upstream, failing over on error. */
+/* Send (or resend) @p to upstream p->upstream, failing over on error.
+ * Every try at an upstream after the first counts as a failover. */
 static void try_upstream(struct pending *p)
 {
 	for (; p->upstream < nups; p->upstream++) {
+		if (p->upstream)
+			st->dns_failover++;
 		dnsmsg_set_id(p->query, p->len, p->our_id);
 		if (send(ups[p->upstream].fd, p->query, p->len, MSG_DONTWAIT) == p->len) {
 			p->deadline = loop_now_ms() + TRY_MS;
 			return;
 		}
-		st->dns_failover++;
 	}
 	dnsmsg_set_id(p->query, p->len, p->guest_id);
 	st->dns_timeouts++;
@@ -387,7 +389,6 @@ static void fail_over(unsigned int u)
 	for (unsigned int i = 0; i < PENDING_MAX; i++)
 		if (pend[i].used && pend[i].upstream == u) {
 			pend[i].upstream++;
-			st->dns_failover++;
 			try_upstream(&pend[i]);
 		}
 }
@@ -426,8 +427,6 @@ void dnsfwd_run_timers(uint64_t now_ms)
 	for (unsigned int i = 0; i < PENDING_MAX; i++)
 		if (pend[i].used && pend[i].deadline <= now_ms) {
 			pend[i].upstream++;
-			if (pend[i].upstream < nups)
-				st->dns_failover++;
 			try_upstream(&pend[i]);
 		}
 }

@@ -65,36 +65,12 @@ static void count_tx(uint32_t len)
 	st->tx_bytes += len;
 }
 
-/* lwIP's output: an IP packet, to which we add the Ethernet header. */
-static int emit_ip(struct pbuf *p, uint16_t ethertype)
-{
-	uint64_t addr;
-	uint8_t *f = umem_tx_frame(&um, &addr);
-	uint32_t len = (uint32_t)p->tot_len + 14;
-
-	if (!f || len > um.frame_size) {
-		tx_blocked = true;
-		st->tx_ring_full++;
-		return -ENOBUFS;
-	}
-	memcpy(f, cfg->guest_mac, 6);
-	memcpy(f + 6, cfg->gw_mac, 6);
-	wr16(f + 12, ethertype);
-	pbuf_copy_partial(p, f + 14, p->tot_len, 0);
-	if (umem_tx_send(&um, addr, len)) {
-		tx_blocked = true;
-		st->tx_ring_full++;
-		return -ENOBUFS;
-	}
-	count_tx(len);
-	return 0;
-}
-
-/* ip4out's tx side: one IP packet into one tx frame. */
+/* The tx side, for lwIP's output and ip4out's: one IP packet per tx frame,
+ * the Ethernet header written in front. */
 static uint64_t pending_addr;
 static uint8_t *pending_frame;
 
-static uint8_t *tx_begin(size_t *cap)
+static uint8_t *tx_begin_type(uint16_t ethertype, size_t *cap)
 {
 	pending_frame = umem_tx_frame(&um, &pending_addr);
 	if (!pending_frame) {
@@ -104,9 +80,14 @@ static uint8_t *tx_begin(size_t *cap)
 	}
 	memcpy(pending_frame, cfg->guest_mac, 6);
 	memcpy(pending_frame + 6, cfg->gw_mac, 6);
-	wr16(pending_frame + 12, 0x0800);
+	wr16(pending_frame + 12, ethertype);
 	*cap = um.frame_size - 14;
 	return pending_frame + 14;
+}
+
+static uint8_t *tx_begin(size_t *cap)
+{
+	return tx_begin_type(0x0800, cap);
 }
 
 static int tx_commit(size_t ip_len)
@@ -119,6 +100,22 @@ static int tx_commit(size_t ip_len)
 	pending_frame = NULL;
 	count_tx((uint32_t)(ip_len + 14));
 	return 0;
+}
+
+/* lwIP's output: an IP packet, to which we add the Ethernet header. */
+static int emit_ip(struct pbuf *p, uint16_t ethertype)
+{
+	size_t cap;
+	uint8_t *ip = tx_begin_type(ethertype, &cap);
+
+	if (!ip)
+		return -ENOBUFS;
+	if (p->tot_len > cap) {
+		pending_frame = NULL; /* never sent: the frame stays free */
+		return -EMSGSIZE;
+	}
+	pbuf_copy_partial(p, ip, p->tot_len, 0);
+	return tx_commit(p->tot_len);
 }
 
 /* Free tx frames, keeping a reserve for lwIP's segments and replies. */
@@ -230,6 +227,15 @@ static int dispatch(const struct slot *s)
 	}
 }
 
+static void count_drop(int r)
+{
+	if (r == SLOT_OK)
+		return;
+	st->slot_drops++;
+	st->drop_reason[r]++;
+	log_dbg("dropped a guest frame: %s", slot_drop_name((unsigned int)r));
+}
+
 static void handle_frame(const uint8_t *data, uint32_t len)
 {
 	struct slot s;
@@ -239,11 +245,7 @@ static void handle_frame(const uint8_t *data, uint32_t len)
 	st->rx_bytes += len;
 	if (r == SLOT_OK)
 		r = dispatch(&s);
-	if (r != SLOT_OK) {
-		st->slot_drops++;
-		st->drop_reason[r]++;
-		log_dbg("dropped a guest frame: %s", slot_drop_name((unsigned int)r));
-	}
+	count_drop(r);
 }
 
 /*
@@ -260,10 +262,7 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 	st->udp_rx_frames++;
 	if (r == SLOT_OK)
 		r = s.kind == SLOT_UDP && s.dport != 53 ? pxudp_datagram(&s) : SLOT_DROP_UNHANDLED;
-	if (r != SLOT_OK) {
-		st->slot_drops++;
-		st->drop_reason[r]++;
-	}
+	count_drop(r);
 }
 
 typedef void (*frame_fn)(const uint8_t *data, uint32_t len);
@@ -361,7 +360,6 @@ static void serve(void)
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
-		stack_drop_timewait();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));

@@ -45,6 +45,7 @@ static struct tg_ustats *st;
 static struct echo *tab;
 static unsigned int nused;
 static uint16_t next_seq, our_id;
+static uint16_t oldest_seq; /* requests from here to next_seq may be waiting */
 static bool raw;
 static int fd = -1;
 static struct loop_handler h;
@@ -109,6 +110,8 @@ int pxicmp_echo(const struct slot *s)
 	if (s->l4_len > sizeof(buf))
 		return SLOT_DROP_MALFORMED;
 	seq = next_seq++;
+	if ((uint16_t)(next_seq - oldest_seq) > ECHO_MAX)
+		oldest_seq = (uint16_t)(next_seq - ECHO_MAX);
 	e = &tab[seq % ECHO_MAX];
 	if (e->used)
 		nused--; /* overwritten: the oldest request gives way */
@@ -175,20 +178,33 @@ static void on_reply(struct loop_handler *hh, uint32_t events)
 	}
 }
 
+/*
+ * Requests are made in sequence order with the same timeout, so they expire
+ * in that order too: walk from the oldest, and stop at the first that is
+ * still waiting. Answered requests on the way are skipped.
+ */
 void pxicmp_run_timers(uint64_t now_ms)
 {
-	if (!nused)
-		return;
-	for (unsigned int i = 0; i < ECHO_MAX; i++)
-		if (tab[i].used && tab[i].deadline <= now_ms) {
-			tab[i].used = false;
+	while (oldest_seq != next_seq) {
+		struct echo *e = &tab[oldest_seq % ECHO_MAX];
+
+		if (e->used && e->deadline > now_ms)
+			break;
+		if (e->used) {
+			e->used = false;
 			nused--;
 		}
+		oldest_seq++;
+	}
 }
 
 int pxicmp_timeout_ms(uint64_t now_ms)
 {
-	(void)now_ms;
-	/* Expiry only frees table slots; a coarse tick is enough. */
-	return nused ? 1000 : -1;
+	const struct echo *e;
+
+	pxicmp_run_timers(now_ms);
+	if (oldest_seq == next_seq)
+		return -1;
+	e = &tab[oldest_seq % ECHO_MAX];
+	return (int)(e->deadline - now_ms);
 }

@@ -600,6 +600,32 @@ static void host_eof(struct pxconn *c)
 }
 
 /*
+ * One non-blocking read of the host socket. Returns the bytes read, 0 when
+ * there is nothing more for now (EAGAIN, a short read, or EOF, which
+ * host_eof() took), or -errno. A short read emptied the socket and new data
+ * brings a new edge, but a FIN already signalled (EPOLLRDHUP) does not: then
+ * reading goes on to EOF.
+ */
+static ssize_t host_read(struct pxconn *c, uint8_t *buf, size_t len)
+{
+	ssize_t n = recv(c->fd, buf, len, MSG_DONTWAIT);
+
+	if (n == 0) {
+		host_eof(c);
+		return 0;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN)
+			return -errno;
+		c->readable = false;
+		return 0;
+	}
+	if ((size_t)n < len && !c->host_rdhup)
+		c->readable = false;
+	return n;
+}
+
+/*
  * DNS over TCP: the upstream's answers are read whole (RFC 1035 framing),
  * filtered like UDP answers (rebinding → NXDOMAIN, records kept) and
  * framed again for the guest. Returns 0, 1 when lwIP is full, or -errno.
@@ -632,20 +658,10 @@ static int dns_pull(struct pxconn *c)
 	if (!c->dnsbuf && !(c->dnsbuf = malloc(DNSBUF_SIZE)))
 		return -ENOMEM;
 	while (!r && c->readable && !c->host_eof && c->dns_have < DNSBUF_SIZE) {
-		ssize_t n = recv(c->fd, c->dnsbuf + c->dns_have, DNSBUF_SIZE - c->dns_have,
-				 MSG_DONTWAIT);
+		ssize_t n = host_read(c, c->dnsbuf + c->dns_have, DNSBUF_SIZE - c->dns_have);
 
-		if (n == 0) {
-			host_eof(c);
-			break;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN) {
-				c->readable = false;
-				break;
-			}
-			return -errno;
-		}
+		if (n < 0)
+			return (int)n;
 		c->dns_have += (uint32_t)n;
 		r = dns_emit(c);
 	}
@@ -680,29 +696,17 @@ static void pull_from_host(struct pxconn *c)
 			break;
 		if (room > sizeof(iobuf))
 			room = sizeof(iobuf);
-		n = recv(c->fd, iobuf, room, MSG_DONTWAIT);
-		if (n == 0) {
-			host_eof(c);
-			break;
-		}
+		n = host_read(c, iobuf, room);
 		if (n < 0) {
-			if (errno == EAGAIN) {
-				c->readable = false;
-				break;
-			}
-			log_dbg("host read: %s; resetting the guest connection", strerror(errno));
+			log_dbg("host read: %s; resetting the guest connection", strerror((int)-n));
 			conn_abort(c);
 			return;
 		}
+		if (n == 0)
+			break;
 		r = queue_to_guest(c, iobuf, (size_t)n);
 		if (r)
 			break;
-		/* A short read emptied the socket; new data brings a new edge.
-		 * Not so for a FIN already signalled: then read on to EOF. */
-		if ((size_t)n < room && !c->host_rdhup) {
-			c->readable = false;
-			break;
-		}
 	}
 out:
 	if (r < 0) {

@@ -94,6 +94,14 @@ static void lru_push(struct udpflow *f)
 	lru.next = f;
 }
 
+/* The flow was used: it becomes the newest. */
+static void flow_touch(struct udpflow *f)
+{
+	f->last = loop_now_ms();
+	lru_unlink(f);
+	lru_push(f);
+}
+
 static void flow_close(struct udpflow *f)
 {
 	struct udpflow **pp = find(f->dst, f->sport, f->dport);
@@ -205,9 +213,7 @@ static void on_fd(struct loop_handler *h, uint32_t events)
 	struct udpflow *f = (struct udpflow *)h;
 
 	(void)events;
-	f->last = loop_now_ms();
-	lru_unlink(f);
-	lru_push(f);
+	flow_touch(f);
 	flow_read(f);
 }
 
@@ -306,9 +312,7 @@ int pxudp_datagram(const struct slot *s)
 		f = flow_open(s->dst, s->sport, s->dport);
 	if (!f)
 		return SLOT_DROP_NOMEM;
-	f->last = loop_now_ms();
-	lru_unlink(f);
-	lru_push(f);
+	flow_touch(f);
 	send_to_host(f, s);
 	return SLOT_OK;
 }

@@ -175,41 +175,17 @@ static void fill_tcp_csum(uint8_t *ip, size_t len)
  * and TCP will retransmit it)
  */
 /*
- * A guest SYN for a tuple lwIP still keeps in TIME_WAIT (we closed first
- * towards the guest, so lwIP holds the tuple for 2 MSL) would get an ACK
- * or RST instead of a SYN-ACK, and the guest would wait for nothing. The
- * guest has reused its port, so that old connection is over: forget it,
- * as RFC 1122 allows a new SYN to do.
- */
-static void forget_timewait(const uint8_t *ip)
-{
-	const uint8_t *th = ip + 20;
-	uint16_t sport = rd16(th), dport = rd16(th + 2);
-	struct tcp_pcb *pcb, *next;
-
-	if ((th[13] & (TCP_SYN | TCP_ACK)) != TCP_SYN)
-		return;
-	for (pcb = tcp_tw_pcbs; pcb; pcb = next) {
-		next = pcb->next;
-		if (pcb->remote_port == sport && pcb->local_port == dport &&
-		    !memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, ip + 12, 4) &&
-		    !memcmp(&ip_2_ip4(&pcb->local_ip)->addr, ip + 16, 4))
-			tcp_abort(pcb);
-	}
-}
-
-/**
- * stack_drop_timewait() - End lwIP's TIME_WAIT connections now
- *
+ * lwIP's TIME_WAIT connections end as soon as the next segment comes in.
  * lwIP finds the pcb of every segment by walking its lists, TIME_WAIT
- * included: with a connection rate of thousands per second, 2 MSL of
- * TIME_WAIT is thousands of entries walked per segment (a third of the
- * CPU in a profile of the connection-rate benchmark). TIME_WAIT guards
- * against late duplicates on a real network; the guest link is a memory
- * copy with no such delays, and the host side keeps its own TIME_WAIT.
- * Called once per loop turn.
+ * included: at thousands of connections per second, 2 MSL of TIME_WAIT is
+ * thousands of entries walked per segment (a third of the CPU in a profile
+ * of the connection-rate benchmark). And a guest that reuses its port after
+ * the host closed first would have its new SYN answered by the old tuple's
+ * TIME_WAIT with an ACK, not a SYN-ACK. TIME_WAIT guards against late
+ * duplicates on a real network; the guest link is a memory copy with no
+ * such delays, and the host side keeps its own TIME_WAIT.
  */
-void stack_drop_timewait(void)
+static void drop_timewait(void)
 {
 	while (tcp_tw_pcbs)
 		tcp_abort(tcp_tw_pcbs);
@@ -226,7 +202,7 @@ int stack_input4(const uint8_t *ip, size_t len)
 		return -ENOMEM;
 	memcpy(p->payload, ip, len);
 	fill_tcp_csum(p->payload, len);
-	forget_timewait(ip);
+	drop_timewait();
 	memcpy(&ip_2_ip4(&nif.ip_addr)->addr, ip + 16, 4);
 	if (next_tcp_tick == 0)
 		next_tcp_tick = 1; /* arm the timer from the next loop turn */

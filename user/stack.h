@@ -21,7 +21,6 @@ typedef int (*stack_emit_fn)(struct pbuf *p, uint16_t ethertype);
 int stack_init(const struct config *cfg, stack_emit_fn emit);
 int stack_input4(const uint8_t *ip, size_t len);
 uint64_t stack_inbuf_fallbacks(void);
-void stack_drop_timewait(void);
 void stack_run_timers(uint64_t now_ms);
 int stack_timeout_ms(uint64_t now_ms);
 

@@ -233,12 +233,18 @@ tg_round() {
 	esac
 }
 
+# tg_netns_add NS: a namespace with IPv6 off (no RS/DAD chatter) and lo up.
+tg_netns_add() {
+	ip netns add "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$1" link set dev lo up
+}
+
 # tg_guest_netns: create the guest namespace ${P}g with IPv6 off.
 tg_guest_netns() {
 	GUESTNS=${P}g
-	ip netns add "$GUESTNS"
-	ip netns exec "$GUESTNS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
+	tg_netns_add "$GUESTNS"
 	export GUESTNS
 }
 
@@ -247,7 +253,6 @@ tg_guest_config() {
 	ip -n "$GUESTNS" link set dev eth0 address "$TG_GUEST_MAC" mtu 1500
 	ip netns exec "$GUESTNS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
 	ip -n "$GUESTNS" addr add "$TG_GUEST_CIDR" dev eth0
-	ip -n "$GUESTNS" link set dev lo up
 	ip -n "$GUESTNS" link set dev eth0 up
 	ip -n "$GUESTNS" route add default via "$TG_GW_IP"
 }
@@ -632,10 +637,7 @@ tg_host_ns() {
 	HOSTNS=${P}H
 	TARGETNS=${P}T
 	for ns in "$HOSTNS" "$TARGETNS"; do
-		ip netns add "$ns"
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-		ip -n "$ns" link set dev lo up
+		tg_netns_add "$ns"
 	done
 	ip link set dev "$HOSTDEV" netns "$HOSTNS"
 	ip -n "$HOSTNS" link set dev "$HOSTDEV" up
