@@ -861,15 +861,18 @@ static void on_fd(struct loop_handler *h, uint32_t events)
 
 	if (c->dead)
 		return;
+	/* Remembered first: a server that speaks (and closes) at once can
+	 * have its bytes in the very event that completes the connect, and
+	 * an edge-triggered socket will not say so again. */
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->readable = true;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->host_rdhup = true;
 	if (c->state == PX_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			connect_done(c);
 		return;
 	}
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		c->readable = true;
-	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		c->host_rdhup = true;
 	if (c->state != PX_OPEN)
 		return;
 	if (events & (EPOLLOUT | EPOLLERR))
