@@ -120,6 +120,7 @@ static void unpin_all(const char *dev)
 			unlink(path);
 	if (!loader_pin_path(dev, NULL, path, sizeof(path)))
 		rmdir(path);
+	rmdir(TG_PIN_ROOT); /* only when no other device's pins are left */
 }
 
 /* Whatever XDP program is on @ifindex: none (0), ours left by a dead
