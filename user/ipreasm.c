@@ -428,6 +428,8 @@ unsigned int reasm_expire(struct reasm *r, uint64_t now_ms)
 	unsigned int n = 0;
 
 	release_out(r);
+	if (!r->pending) /* the common case; the loop calls this every turn */
+		return 0;
 	for (unsigned int i = 0; i < r->max_reasm; i++) {
 		struct reasm_entry *e = &r->tab[i];
 
@@ -462,6 +464,8 @@ uint64_t reasm_next_deadline(const struct reasm *r)
 {
 	uint64_t next = 0;
 
+	if (!r->pending)
+		return 0;
 	for (unsigned int i = 0; i < r->max_reasm; i++) {
 		const struct reasm_entry *e = &r->tab[i];
 

@@ -39,17 +39,6 @@ int loop_add(int fd, uint32_t events, struct loop_handler *h)
 }
 
 /**
- * loop_del() - Stop watching @fd (call loop_forget() before freeing its handler)
- * @fd: descriptor (still open)
- */
-void loop_del(int fd)
-{
-	struct epoll_event ev;
-
-	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev);
-}
-
-/**
  * loop_wait() - Wait for events and run their handlers
  * @timeout_ms: -1 to sleep until an event
  *

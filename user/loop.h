@@ -15,7 +15,6 @@ struct loop_handler {
 int loop_init(void);
 void loop_fini(void);
 int loop_add(int fd, uint32_t events, struct loop_handler *h);
-void loop_del(int fd);
 void loop_forget(struct loop_handler *h);
 int loop_wait(int timeout_ms);
 uint64_t loop_now_ms(void);

@@ -311,8 +311,9 @@ static void conn_kill(struct pxconn *c)
 		all = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	if (c->fd >= 0)
-		loop_del(c->fd);
+	/* No EPOLL_CTL_DEL: pxtcp_reap() closes the fd before the next wait,
+	 * and close() takes it out of the epoll set (one syscall fewer per
+	 * connection); this turn's events are voided here. */
 	loop_forget(&c->h);
 	c->next = dead_list;
 	dead_list = c;
@@ -437,7 +438,10 @@ static int flush_to_host_ret(struct pxconn *c)
 		consume_toh(c, (size_t)w);
 	}
 	if (c->guest_fin && !c->host_shut) {
-		shutdown(c->fd, SHUT_WR);
+		/* When the host already sent its FIN and everything is across,
+		 * the close() in pxtcp_reap() sends ours: no shutdown() then. */
+		if (!(c->host_eof && c->fin_sent && !c->tog_len))
+			shutdown(c->fd, SHUT_WR);
 		c->host_shut = true;
 		maybe_close(c);
 	}
@@ -832,9 +836,11 @@ static int dns_next_upstream(struct pxconn *c)
 }
 
 /* The host connect finished: on success, let lwIP see the SYN now. */
-static void connect_done(struct pxconn *c)
+static void connect_done(struct pxconn *c, uint32_t events)
 {
-	int soerr = hostsock_error(c->fd);
+	/* A failed connect always raises EPOLLERR; only then is SO_ERROR
+	 * worth a syscall. */
+	int soerr = events & (EPOLLERR | EPOLLHUP) ? hostsock_error(c->fd) : 0;
 
 	if (soerr && c->key.dport == 53 && dns_next_upstream(c) == 0)
 		return;
@@ -870,7 +876,7 @@ static void on_fd(struct loop_handler *h, uint32_t events)
 		c->host_rdhup = true;
 	if (c->state == PX_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-			connect_done(c);
+			connect_done(c, events);
 		return;
 	}
 	if (c->state != PX_OPEN)
