@@ -364,13 +364,32 @@ static void maybe_close(struct pxconn *c)
 {
 	if (c->dead || !c->host_shut || !c->fin_sent || c->toh || c->tog_len)
 		return;
-	detach_pcb(c);
-	if (tcp_close(c->pcb) != ERR_OK) {
-		/* no memory for the FIN: try again from the poll callback */
-		tcp_arg(c->pcb, c);
-		return;
+	if (c->pcb) {
+		detach_pcb(c);
+		if (tcp_close(c->pcb) != ERR_OK) {
+			/* no memory for the FIN: try again from the poll callback */
+			tcp_arg(c->pcb, c);
+			return;
+		}
 	}
 	conn_kill(c);
+}
+
+/*
+ * Both FINs have crossed: nothing more goes to the guest or comes from it,
+ * so hand the pcb back to lwIP now, even while guest bytes still wait for
+ * the host. Kept longer, it would reach TIME_WAIT, where lwIP (and our
+ * drop_timewait()) frees a pcb without calling its error callback: the
+ * connection would hold a freed pcb. tcp_close() cannot fail here, as no
+ * FIN is left to queue.
+ */
+static void release_pcb(struct pxconn *c)
+{
+	if (!c->pcb || !c->guest_fin || !c->fin_sent)
+		return;
+	detach_pcb(c);
+	tcp_close(c->pcb);
+	c->pcb = NULL;
 }
 
 /* ---- guest -> host */
@@ -508,9 +527,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 			pbuf_free(p);
 		return ERR_OK;
 	}
-	if (!p)
+	if (!p) {
 		c->guest_fin = true;
-	else if (c->toh)
+		release_pcb(c);
+	} else if (c->toh)
 		pbuf_cat(c->toh, p); /* bounded by lwIP's receive window */
 	else
 		c->toh = p;
@@ -556,8 +576,11 @@ static size_t guest_room(const struct tcp_pcb *pcb)
 /* Queue host bytes in lwIP; keep what it cannot take in c->tog. */
 static int queue_to_guest(struct pxconn *c, const uint8_t *buf, size_t n)
 {
-	err_t err = tcp_write(c->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
+	err_t err;
 
+	if (!c->pcb)
+		return -EIO; /* our FIN is out: nothing more can reach the guest */
+	err = tcp_write(c->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
 	if (err == ERR_OK) {
 		st->bytes_to_guest += n;
 		return 0;
@@ -599,6 +622,7 @@ static void host_eof(struct pxconn *c)
 		return;
 	if (tcp_shutdown(c->pcb, 0, 1) == ERR_OK) {
 		c->fin_sent = true;
+		release_pcb(c);
 		maybe_close(c);
 	}
 }

@@ -183,7 +183,9 @@ static void fill_tcp_csum(uint8_t *ip, size_t len)
  * the host closed first would have its new SYN answered by the old tuple's
  * TIME_WAIT with an ACK, not a SYN-ACK. TIME_WAIT guards against late
  * duplicates on a real network; the guest link is a memory copy with no
- * such delays, and the host side keeps its own TIME_WAIT.
+ * such delays, and the host side keeps its own TIME_WAIT. (lwIP frees a
+ * TIME_WAIT pcb without calling its error callback: pxtcp.c gives every pcb
+ * back before it can get there, see release_pcb().)
  */
 static void drop_timewait(void)
 {
