@@ -2,6 +2,7 @@
 /*
  * main.c - the tapgate command: run, stats, detach. Only main() exits.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +77,11 @@ static int cmd_run(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	log_set_level(cfg.log_level);
+	/* Tables are sized for the limits (--max-conns, --udp-max-flows...)
+	 * but mostly empty. From fresh mmap'd pages, calloc() need not clear
+	 * them, so their untouched pages are never resident; from heap space
+	 * that loading the BPF object used and freed, they would be. */
+	mallopt(M_MMAP_THRESHOLD, 16 * 1024);
 	return poller_run(&cfg) ? 1 : 0;
 }
 
