@@ -35,6 +35,7 @@ METRICS = [
     ("cpu_aux", "shuttle CPU", "% core", "lo"),
     ("rss_idle", "RSS idle", "MiB", "lo"),
     ("rss_peak", "RSS peak", "MiB", "lo"),
+    ("rss_hold", "RSS held", "MiB", "lo"),
 ]
 
 ENGINES = [
@@ -188,7 +189,9 @@ def table(results, notes, which, title):
     print("CPU: the engine process's utime+stime over the wall time of the TCP g>h x1 runs "
           "(100 = one core); CPU/Gbit: that CPU over the throughput those runs carried; "
           "shuttle: tests/helpers/tapshuttle, the VMM stand-in of the tap row")
-    print("RSS: VmRSS of the engine before any traffic, and VmHWM (peak) after all runs")
+    print("RSS: VmRSS of the engine before any traffic, and VmHWM (peak) after all runs; "
+          "held: VmRSS while the guest holds %s open connections to the host (rr hold), "
+          "before the other runs" % os.environ.get("BENCH_HOLD_N", "10000"))
     print("kernel: routing between two namespaces over a veth, servers on the host side's "
           "address: the reference, no user-space engine")
     if ratio_row:

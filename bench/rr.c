@@ -9,6 +9,10 @@
  *   rr client ADDR PORT N          N one-byte round trips ('r') on one
  *                                  TCP_NODELAY connection (after 200 not
  *                                  counted); prints median_us=, p99_us=
+ *   rr hold ADDR PORT N SECONDS    open N connections one after the other,
+ *                                  one round trip on each, print held=N and
+ *                                  keep them all open for SECONDS (the
+ *                                  bench reads the engine's RSS meanwhile)
  *   rr crr ADDR PORT SECONDS [fin|rst]
  *                                  for SECONDS: connect, one byte each way,
  *                                  close; prints conn_per_s=. fin (the
@@ -40,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,6 +99,21 @@ static void set_timeouts(int fd)
 		die("setsockopt timeout");
 }
 
+/* Room for @n descriptors if the hard limit allows; returns what we have. */
+static rlim_t want_fds(rlim_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("getrlimit RLIMIT_NOFILE");
+	if (rl.rlim_cur < n) {
+		rl.rlim_cur = n < rl.rlim_max ? n : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			die("setrlimit RLIMIT_NOFILE");
+	}
+	return rl.rlim_cur;
+}
+
 /* ------------------------------------------------------------------ server */
 
 static _Noreturn void server(const struct sockaddr_in *sa)
@@ -101,6 +121,7 @@ static _Noreturn void server(const struct sockaddr_in *sa)
 	struct epoll_event ev, evs[256];
 	int lfd, ep;
 
+	want_fds(65536); /* rr hold keeps thousands of connections */
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (lfd < 0)
 		die("socket");
@@ -274,10 +295,45 @@ static int crr(const struct sockaddr_in *sa, double secs, int rst)
 	return conns > 0 && errors * 100 <= conns ? 0 : 1;
 }
 
+static int hold(const struct sockaddr_in *sa, long n, double secs)
+{
+	int *fds = calloc((size_t)n, sizeof(*fds));
+	double t0 = now_s();
+
+	if (!fds)
+		die("calloc");
+	if (want_fds((rlim_t)n + 64) < (rlim_t)n + 64) {
+		fprintf(stderr, "rr: %ld connections need more descriptors than the hard limit\n", n);
+		return 1;
+	}
+	for (long i = 0; i < n; i++) {
+		fds[i] = connect_to(sa);
+		if (fds[i] < 0 || round_trip(fds[i], 'r')) {
+			fprintf(stderr, "rr: connection %ld of %ld: %s\n", i + 1, n, strerror(errno));
+			printf("failed_at=%ld\n", i + 1);
+			return 1;
+		}
+		if ((i + 1) % 500 == 0) { /* progress, for an engine that stalls */
+			printf("opened=%ld\n", i + 1);
+			fflush(stdout);
+		}
+	}
+	printf("held=%ld secs=%.2f\n", n, now_s() - t0);
+	fflush(stdout);
+	t0 = now_s();
+	while (now_s() - t0 < secs)
+		usleep(100 * 1000);
+	for (long i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: rr server ADDR PORT\n"
 			"       rr client ADDR PORT N\n"
+			"       rr hold ADDR PORT N SECONDS\n"
 			"       rr crr ADDR PORT SECONDS [fin|rst]\n");
 	exit(2);
 }
@@ -298,6 +354,14 @@ int main(int argc, char **argv)
 		if (n < 1)
 			usage();
 		return client(&sa, n);
+	}
+	if (!strcmp(argv[1], "hold") && argc == 6) {
+		long n = strtol(argv[4], NULL, 10);
+		double s = strtod(argv[5], NULL);
+
+		if (n < 1 || !(s > 0))
+			usage();
+		return hold(&sa, n, s);
 	}
 	if (!strcmp(argv[1], "crr") && (argc == 5 || argc == 6)) {
 		double s = strtod(argv[4], NULL);

@@ -25,7 +25,8 @@
 # host->guest (-R), 1 and 4 streams; rr: 1-byte round trips (p50, p99);
 # crr: connections per second; iperf3 UDP -b 0 -l 1472 both ways (delivered
 # Mbit/s, loss); the engine's CPU during TCP g>h x1, its RSS idle and peak.
-# The order per engine: RUNS x (TCP, rr), then RUNS x UDP, then RUNS x crr,
+# The order per engine: idle RSS, the held connections (HOLD_N open at once,
+# RSS), then RUNS x (TCP, rr), then RUNS x UDP, then RUNS x crr,
 # so that a failing UDP relay or a connection-rate run that leaves an engine
 # in a bad state spoils nothing else. One table on stdout (engines as rows),
 # progress on stderr.
@@ -41,6 +42,9 @@
 #   BENCH_CRR_MODE=M   fin: the server closes first (default); rst: the
 #                      client aborts with SO_LINGER 0 (see bench/rr.c)
 #   BENCH_RR_N=N       round trips per rr run (20000)
+#   BENCH_HOLD_N=N     connections the guest holds open for the "RSS held"
+#                      column (10000; quick 2000); tapgate runs with
+#                      --max-conns above it (its default is 4096)
 #   BENCH_PORT=N       port base: engine i uses N+i (iperf3), N+50+i (rr) (25200)
 #   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-tap"
 #   BENCH_MTU_TABLE=1  also a second table at guest MTU 65520 (kernel,
@@ -62,6 +66,7 @@ else
 	T_CRR=${BENCH_CRR_TIME:-4}
 fi
 RR_N=${BENCH_RR_N:-20000}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then HOLD_N=${BENCH_HOLD_N:-2000}; else HOLD_N=${BENCH_HOLD_N:-10000}; fi
 CRR_MODE=${BENCH_CRR_MODE:-fin}
 PORT_BASE=${BENCH_PORT:-25200}
 ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-tap}
@@ -78,7 +83,7 @@ SLIRP_HOST=10.0.2.2 # slirp4netns's and (as we configure it) pasta's gateway
 : >"$RESULTS"
 : >"$NOTES"
 
-for v in RUNS T_TCP T_UDP T_CRR RR_N PORT_BASE; do
+for v in RUNS T_TCP T_UDP T_CRR RR_N HOLD_N PORT_BASE; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || tg_fail "$v must be a positive integer, not '${!v}'"
 done
 [ "$CRR_MODE" = fin ] || [ "$CRR_MODE" = rst ] || tg_fail "BENCH_CRR_MODE is fin or rst"
@@ -86,6 +91,11 @@ done
 for e in $ENGINES; do
 	[[ " ${ALL_ENGINES[*]} " == *" $e "* ]] || tg_fail "unknown engine '$e' in BENCH_ENGINES"
 done
+# Every engine keeps a host socket per guest connection: all of them get the
+# same descriptor limit, the hard one, enough for the held connections.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((HOLD_N + 1024)) ] ||
+	tg_fail "BENCH_HOLD_N=$HOLD_N needs $((HOLD_N + 1024)) descriptors; the limit is $(ulimit -n)"
 for c in iperf3 slirp4netns pasta timeout ss; do
 	command -v "$c" >/dev/null || tg_fail "$c is missing: run 'make deps'"
 done
@@ -358,7 +368,7 @@ setup_tapgate() {
 	tg_round "$1" >&2
 	TGPID=
 	guest_tune
-	tg_start_tapgate --allow host >&2
+	tg_start_tapgate --allow host --max-conns $((HOLD_N + 1024)) >&2
 	EPID=$TGPID APID='' DST=$TG_GW_IP SRV_ADDR=127.0.0.1 SRVX=()
 	[ "$1" = tap ] && APID=$TG_SHUTTLE_PID
 	return 0
@@ -489,6 +499,38 @@ m_crr() {
 	say "  $ENGINE run $1: CRR $v conn/s"
 }
 
+# m_hold: the guest opens HOLD_N connections and keeps them; the engine's
+# RSS once they are all up. First of an engine's runs, on a fresh engine
+# (after a UDP flood some engines keep hundreds of MiB); its peak is then
+# reset (clear_refs 5), so that "RSS peak" is that of the traffic runs.
+m_hold() {
+	local out=$TMP/hold.$P i v=err
+	if ! engine_alive hold; then
+		rec rss_hold 1 err
+		return 0
+	fi
+	gstart "$out" 300 "$RR" hold "$DST" "$RPORT" "$HOLD_N" 240
+	for ((i = 0; i < 1200; i++)); do
+		grep -q '^held=' "$out" && break
+		tg_own_child "$GPID" || break
+		sleep 0.1
+	done
+	if grep -q '^held=' "$out"; then
+		nap 0.5
+		v=$(mib "$EPID" VmRSS) || v=err
+		say "  $ENGINE: $HOLD_N connections held ($(sed -n 's/.*secs=\([0-9.]*\).*/\1/p' "$out") s to open), RSS $v MiB"
+		tg_stop_pid "$GPID" 5 || true
+	else
+		tg_stop_pid "$GPID" 5 || true
+		note "hold $HOLD_N connections: $(sed -n 's/^failed_at=/failed at connection /p' "$out")" \
+			"$(grep -v '^$' "$out.err" | tail -n 1 ||
+				echo "stalled after $(sed -n 's/^opened=//p' "$out" | tail -n 1) connections for 120 s")"
+	fi
+	rec rss_hold 1 "$v"
+	nap 2 # the engine closes them all
+	echo 5 >"/proc/$EPID/clear_refs" 2>/dev/null || note "cannot reset VmHWM: RSS peak includes the held connections"
+}
+
 # ---------------------------------------------------------------- one engine
 
 # bench_engine TABLE ENGINE MTU INDEX
@@ -503,7 +545,9 @@ bench_engine() {
 		nap 0.5
 		v=$(mib "$EPID" VmRSS) || v=err
 		rec rss_idle 1 "$v"
+		m_hold
 	else
+		rec rss_hold 1 -
 		rec rss_idle 1 -
 		rec rss_peak 1 -
 		rec cpu 1 -
@@ -542,7 +586,7 @@ TABLES_DONE=0
 print_tables() {
 	local partial=$1
 	[ -s "$RESULTS" ] || return 0
-	export BENCH_CRR_MODE=$CRR_MODE # for the legend
+	export BENCH_CRR_MODE=$CRR_MODE BENCH_HOLD_N=$HOLD_N # for the legend
 	echo
 	"$TG_PY" "$REPORT" table "$RESULTS" "$NOTES" main \
 		"Guest MTU 1500, host servers on 127.0.0.1$partial" || true
