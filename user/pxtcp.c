@@ -14,7 +14,7 @@
  * holds its pcb (lwIP owns the pcb's memory: the err callback says it is
  * gone). Guest data lwIP delivered sits in c->toh (pbufs, ours) until the
  * host socket takes it, and only then is it acknowledged to lwIP with
- * tcp_recved(), so lwIP's receive window is the flow control towards the
+ * rcvwnd_open(), so lwIP's receive window is the flow control towards the
  * guest. Host data is read only while lwIP has send room; a read that lwIP
  * then cannot queue waits in c->tog. Everything runs on the event-loop
  * thread; lwIP callbacks run inside stack_input4(), tcp_output() or the
@@ -39,6 +39,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pxtcp.h"
+#include "rcvwnd.h"
 #include "slot.h"
 #include "stack.h"
 
@@ -402,7 +403,7 @@ static void consume_toh(struct pxconn *c, size_t n)
 
 		c->toh = pbuf_free_header(c->toh, chunk);
 		if (c->pcb)
-			tcp_recved(c->pcb, chunk);
+			rcvwnd_open(c->pcb, chunk);
 		n -= chunk;
 	}
 }
@@ -828,6 +829,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_err(pcb, on_err);
 	tcp_poll(pcb, on_poll, 4);
 	tune_pcb(pcb);
+	rcvwnd_grow(pcb);
 	pull_from_host(c); /* the host may have spoken first */
 	return c->aborted ? ERR_ABRT : ERR_OK;
 }
