@@ -29,7 +29,8 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BU
 # libbpf, libxdp, libelf and zlib linked from their Debian .a files: only the
 # code tapgate calls is mapped, 0.3 MiB less resident per daemon than the
 # shared objects (every sandbox runs one). lwIP has no .a in Debian.
-LIBS     := -Wl,-Bstatic -lxdp -lbpf -lelf -lz -Wl,-Bdynamic -llwip
+LIBS     := -Wl,-Bstatic -lxdp -lbpf -lelf -lz -Wl,-Bdynamic -llwip \
+	    -Wl,--dynamic-list=user/lwipsum.list
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude \
 	-I/usr/include/$(shell uname -m)-linux-gnu
 

@@ -303,13 +303,15 @@ static int hold(const struct sockaddr_in *sa, long n, double secs)
 	if (!fds)
 		die("calloc");
 	if (want_fds((rlim_t)n + 64) < (rlim_t)n + 64) {
-		fprintf(stderr, "rr: %ld connections need more descriptors than the hard limit\n", n);
+		fprintf(stderr, "rr: %ld connections need more descriptors than the hard limit\n",
+			n);
 		return 1;
 	}
 	for (long i = 0; i < n; i++) {
 		fds[i] = connect_to(sa);
 		if (fds[i] < 0 || round_trip(fds[i], 'r')) {
-			fprintf(stderr, "rr: connection %ld of %ld: %s\n", i + 1, n, strerror(errno));
+			fprintf(stderr, "rr: connection %ld of %ld: %s\n", i + 1, n,
+				strerror(errno));
 			printf("failed_at=%ld\n", i + 1);
 			return 1;
 		}

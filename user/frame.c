@@ -10,6 +10,58 @@
 #include "frame.h"
 
 /**
+ * csum_native() - One's-complement sum of @len bytes in memory order
+ * @data: bytes; an odd last byte is the first byte of a zero-padded word
+ * @len:  byte count
+ *
+ * RFC 1071's byte-order independence: sum native 32-bit words in four
+ * 64-bit accumulators (no overflow below 16 GiB, and independent adds the
+ * CPU can overlap), then fold. This runs over every guest TCP segment,
+ * twice (see lwipsum.c), so it is worth the unrolling.
+ *
+ * Return: the folded 16-bit sum, not inverted, in memory byte order
+ */
+uint16_t csum_native(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+
+	for (; len >= 16; b += 16, len -= 16) {
+		uint32_t w[4];
+
+		memcpy(w, b, 16);
+		a0 += w[0];
+		a1 += w[1];
+		a2 += w[2];
+		a3 += w[3];
+	}
+	a0 += a1 + a2 + a3;
+	for (; len >= 4; b += 4, len -= 4) {
+		uint32_t w;
+
+		memcpy(&w, b, 4);
+		a0 += w;
+	}
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, b, 2);
+		a0 += w;
+		b += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint16_t w = 0;
+
+		memcpy(&w, b, 1);
+		a0 += w;
+	}
+	while (a0 >> 16)
+		a0 = (a0 & 0xffff) + (a0 >> 16);
+	return (uint16_t)a0;
+}
+
+/**
  * csum_add() - Add @len bytes to a running one's-complement sum
  * @sum:  running sum (0 to start)
  * @data: bytes; an odd length is padded with a zero byte
@@ -19,36 +71,8 @@
  */
 uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
-	const uint8_t *b = data;
-	uint64_t acc = 0, total;
+	uint64_t total = (uint64_t)sum + ntohs(csum_native(data, len));
 
-	/*
-	 * RFC 1071's byte-order independence: sum native 32-bit words (a
-	 * 64-bit accumulator cannot overflow below 16 GiB), fold, and swap
-	 * the 16-bit result into network order once. Several times faster
-	 * than a byte loop, and this runs over every guest TCP segment.
-	 */
-	while (len >= 4) {
-		uint32_t w;
-
-		memcpy(&w, b, 4);
-		acc += w;
-		b += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		uint16_t w;
-
-		memcpy(&w, b, 2);
-		acc += w;
-		b += 2;
-		len -= 2;
-	}
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	total = (uint64_t)sum + ntohs((uint16_t)acc);
-	if (len)
-		total += (uint32_t)(b[0] << 8);
 	while (total >> 32)
 		total = (total & 0xffffffff) + (total >> 32);
 	return (uint32_t)total;

@@ -64,6 +64,7 @@ static inline void wr32(void *p, uint32_t v)
 	b[3] = (uint8_t)v;
 }
 
+uint16_t csum_native(const void *data, size_t len);
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t csum_fold(uint32_t sum);
 uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint16_t len);
