@@ -159,6 +159,7 @@ struct tg_ustats {
 	__u64 reasm_done;
 	__u64 reasm_dropped;
 	__u64 rx_pbuf_fallbacks; /* guest segments that needed malloc (pool dry) */
+	__u64 acks_merged;	 /* pure ACKs to the guest made redundant by a newer one */
 	__u64 drop_reason[16];	 /* slot drops by enum slot_drop (user/slot.h) */
 };
 

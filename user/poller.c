@@ -23,6 +23,7 @@
 
 #include "lwip/pbuf.h"
 
+#include "ackcoal.h"
 #include "config.h"
 #include "dnsfwd.h"
 #include "group.h"
@@ -102,11 +103,29 @@ static int tx_commit(size_t ip_len)
 	return 0;
 }
 
+/* A whole IPv4 packet, already flat (a held ACK, see ackcoal.c). */
+static int emit_raw(const uint8_t *pkt, size_t len)
+{
+	size_t cap;
+	uint8_t *ip = tx_begin_type(0x0800, &cap);
+
+	if (!ip)
+		return -ENOBUFS;
+	memcpy(ip, pkt, len); /* len <= ACKCOAL_HDR_MAX, far below cap */
+	return tx_commit(len);
+}
+
 /* lwIP's output: an IP packet, to which we add the Ethernet header. */
 static int emit_ip(struct pbuf *p, uint16_t ethertype)
 {
+	uint8_t hdr[ACKCOAL_HDR_MAX];
 	size_t cap;
-	uint8_t *ip = tx_begin_type(ethertype, &cap);
+	uint8_t *ip;
+
+	if (ethertype == 0x0800 &&
+	    ackcoal_offer(hdr, pbuf_copy_partial(p, hdr, sizeof(hdr), 0), p->tot_len, emit_raw))
+		return 0;
+	ip = tx_begin_type(ethertype, &cap);
 
 	if (!ip)
 		return -ENOBUFS;
@@ -289,8 +308,10 @@ static void on_xsk(struct loop_handler *h, uint32_t events)
 {
 	(void)h;
 	(void)events;
+	ackcoal_begin();
 	drain(&um.rx, handle_frame);
-	pxtcp_flush();
+	pxtcp_flush(); /* its window updates merge with the batch's ACKs */
+	st->acks_merged += ackcoal_end(emit_raw);
 	drain(&um.urx, handle_udp_frame);
 }
 

@@ -89,6 +89,7 @@ static const struct ustat_field fields[] = {
 	F(reasm_done),
 	F(reasm_dropped),
 	F(rx_pbuf_fallbacks),
+	F(acks_merged),
 };
 #undef F
 

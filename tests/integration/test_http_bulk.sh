@@ -6,7 +6,9 @@
 # (http://100.96.0.1:PORT/ with --allow host reaches 127.0.0.1:PORT) and
 # uploads 100 MB to it; both sha256 digests must match. curl aborts when the
 # rate stays under 1 MB/s for 10 s, so a stall (a missed wakeup) fails fast
-# instead of crawling. Ends with a clean SIGTERM exit of tapgate.
+# instead of crawling. During the upload, tapgate must send the guest fewer
+# than one frame per two it receives (pure ACKs merged per rx batch). Ends
+# with a clean SIGTERM exit of tapgate.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tg_init http_bulk
@@ -26,9 +28,18 @@ for mode in $(tg_modes); do
 		tg_fail "$mode: download of $MIB MiB failed"
 	tg_expect_eq "$got" "$want" "$mode: guest downloads $MIB MiB intact"
 
+	tg_stats_save "$TMP/s0.json"
 	got=$(tg_gcurl -f "${SLOW[@]}" -T "$TMP/www/big.bin" "$(tg_gw_url upload)") ||
 		tg_fail "$mode: upload of $MIB MiB failed"
 	tg_expect_eq "$got" "$want" "$mode: guest uploads $MIB MiB intact (PUT)"
+	# The upload's ACKs were merged per rx batch (user/ackcoal.c): fewer
+	# frames went to the guest than half the segments it sent.
+	tg_stats_save "$TMP/s1.json"
+	tg_stat_grew daemon.acks_merged 1000 "$mode: upload ACKs merged"
+	rx=$(tg_stat_delta daemon.rx_frames) tx=$(tg_stat_delta daemon.tx_frames)
+	[ "$tx" -lt $((rx / 2)) ] ||
+		tg_fail "$mode: $tx frames to the guest for $rx from it: ACKs not merged"
+	tg_pass "$mode: $tx frames to the guest for $rx from it during the upload"
 
 	got=$(tg_gcurl -f --data-binary "hello tapgate" "$(tg_gw_url post)")
 	tg_expect_eq "$got" "$(printf 'hello tapgate' | sha256sum | cut -d' ' -f1)" \

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_ackcoal.c - pure ACKs held and merged during a batch (user/ackcoal.c):
+ * the newest per connection goes out at the end; a duplicate ACK goes out
+ * with the held one, in order; data, FIN, SYN and RST go at once and
+ * drop their connection's held ACK; connections are kept apart; nothing is
+ * held outside a batch, when the table is full, or for what is not IPv4 TCP.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ackcoal.h"
+#include "check.h"
+
+#define MAXOUT 64
+
+static uint8_t out[MAXOUT][ACKCOAL_HDR_MAX];
+static size_t out_len[MAXOUT];
+static int nout;
+
+static int emit(const uint8_t *ip, size_t len)
+{
+	if (nout < MAXOUT && len <= ACKCOAL_HDR_MAX) {
+		memcpy(out[nout], ip, len);
+		out_len[nout] = len;
+	}
+	nout++;
+	return 0;
+}
+
+/* A 40-byte IPv4 TCP packet from 100.96.0.1:sport to 100.96.0.2:80. */
+static size_t tcp_pkt(uint8_t *p, uint16_t sport, uint32_t ack, uint16_t wnd, uint8_t flags)
+{
+	memset(p, 0, 40);
+	p[0] = 0x45;
+	p[3] = 40;
+	p[8] = 64;
+	p[9] = 6;
+	p[12] = 100, p[13] = 96, p[15] = 1;
+	p[16] = 100, p[17] = 96, p[19] = 2;
+	p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
+	p[23] = 80;
+	p[28] = (uint8_t)(ack >> 24), p[29] = (uint8_t)(ack >> 16);
+	p[30] = (uint8_t)(ack >> 8), p[31] = (uint8_t)ack;
+	p[32] = 0x50;
+	p[33] = flags;
+	p[34] = (uint8_t)(wnd >> 8), p[35] = (uint8_t)wnd;
+	return 40;
+}
+
+static uint32_t ack_of(int i)
+{
+	return (uint32_t)out[i][28] << 24 | (uint32_t)out[i][29] << 16 | out[i][30] << 8 |
+	       out[i][31];
+}
+
+static bool offer(uint16_t sport, uint32_t ack, uint16_t wnd, uint8_t flags, size_t payload)
+{
+	uint8_t p[ACKCOAL_HDR_MAX];
+	size_t n = tcp_pkt(p, sport, ack, wnd, flags);
+
+	return ackcoal_offer(p, n, n + payload, emit);
+}
+
+static void reset(void)
+{
+	nout = 0;
+	ackcoal_begin();
+}
+
+static void newest_wins(void)
+{
+	reset();
+	CHECK(offer(1000, 100, 500, 0x10, 0));
+	CHECK(offer(1000, 200, 500, 0x10, 0));
+	CHECK(offer(1000, 300, 900, 0x10, 0));
+	CHECK_EQ(nout, 0);
+	CHECK_EQ(ackcoal_end(emit), 2u);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(ack_of(0), 300u);
+	CHECK_EQ(out_len[0], 40u);
+}
+
+static void window_update_replaces(void)
+{
+	reset();
+	CHECK(offer(1000, 100, 500, 0x10, 0));
+	CHECK(offer(1000, 100, 800, 0x10, 0)); /* same ack, new window */
+	CHECK_EQ(ackcoal_end(emit), 1u);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(out[0][34] << 8 | out[0][35], 800);
+}
+
+static void duplicate_ack_kept(void)
+{
+	reset();
+	CHECK(offer(1000, 100, 500, 0x10, 0));
+	CHECK(!offer(1000, 100, 500, 0x10, 0)); /* the caller sends it */
+	CHECK_EQ(nout, 1);			/* the held one went first */
+	CHECK_EQ(ack_of(0), 100u);
+	CHECK_EQ(ackcoal_end(emit), 0u);
+	CHECK_EQ(nout, 1);
+}
+
+static void data_and_flags_go_at_once(void)
+{
+	static const uint8_t flags[] = { 0x18, 0x11, 0x12, 0x04, 0x14 };
+
+	for (size_t i = 0; i < sizeof(flags); i++) {
+		reset();
+		CHECK(offer(1000, 100, 500, 0x10, 0));
+		CHECK(!offer(1000, 150, 500, flags[i], flags[i] == 0x18 ? 100 : 0));
+		CHECK_EQ(ackcoal_end(emit), 1u); /* the held ACK was redundant */
+		CHECK_EQ(nout, 0);
+	}
+	reset();
+	CHECK(!offer(1000, 100, 500, 0x10, 1)); /* one byte of data */
+	ackcoal_end(emit);
+}
+
+static void connections_apart(void)
+{
+	reset();
+	CHECK(offer(1000, 100, 500, 0x10, 0));
+	CHECK(offer(2000, 7, 500, 0x10, 0));
+	CHECK(offer(1000, 200, 500, 0x10, 0));
+	CHECK(!offer(2000, 9, 500, 0x18, 10)); /* drops 2000's, not 1000's */
+	CHECK_EQ(ackcoal_end(emit), 2u);
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(ack_of(0), 200u);
+	CHECK_EQ(out[0][21], 1000 & 0xff);
+}
+
+static void limits(void)
+{
+	uint8_t p[ACKCOAL_HDR_MAX];
+	size_t n = tcp_pkt(p, 1, 1, 1, 0x10);
+	int held = 0;
+
+	nout = 0;
+	CHECK(!ackcoal_offer(p, n, n, emit)); /* no batch */
+	reset();
+	for (uint16_t s = 1; s <= 100; s++)
+		held += offer(s, 1, 1, 0x10, 0);
+	CHECK(held > 0 && held < 100);
+	ackcoal_end(emit);
+	CHECK_EQ(nout, held);
+	reset();
+	p[9] = 17; /* UDP */
+	CHECK(!ackcoal_offer(p, n, n, emit));
+	p[9] = 6;
+	p[0] = 0x60; /* not IPv4 */
+	CHECK(!ackcoal_offer(p, n, n, emit));
+	p[0] = 0x45;
+	CHECK(!ackcoal_offer(p, 30, 40, emit)); /* header cut short */
+	ackcoal_end(emit);
+}
+
+int main(void)
+{
+	RUN(newest_wins);
+	RUN(window_update_replaces);
+	RUN(duplicate_ack_kept);
+	RUN(data_and_flags_go_at_once);
+	RUN(connections_apart);
+	RUN(limits);
+	return check_summary();
+}
