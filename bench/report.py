@@ -191,7 +191,7 @@ def table(results, notes, which, title):
           "shuttle: tests/helpers/tapshuttle, the VMM stand-in of the tap row")
     print("RSS: VmRSS of the engine before any traffic, and VmHWM (peak) after all runs; "
           "held: VmRSS while the guest holds %s open connections to the host (rr hold), "
-          "before the other runs" % os.environ.get("BENCH_HOLD_N", "10000"))
+          "on a fresh engine after the other runs" % os.environ.get("BENCH_HOLD_N", "10000"))
     print("kernel: routing between two namespaces over a veth, servers on the host side's "
           "address: the reference, no user-space engine")
     if ratio_row:

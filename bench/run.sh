@@ -25,10 +25,10 @@
 # host->guest (-R), 1 and 4 streams; rr: 1-byte round trips (p50, p99);
 # crr: connections per second; iperf3 UDP -b 0 -l 1472 both ways (delivered
 # Mbit/s, loss); the engine's CPU during TCP g>h x1, its RSS idle and peak.
-# The order per engine: idle RSS, the held connections (HOLD_N open at once,
-# RSS), then RUNS x (TCP, rr), then RUNS x UDP, then RUNS x crr,
-# so that a failing UDP relay or a connection-rate run that leaves an engine
-# in a bad state spoils nothing else. One table on stdout (engines as rows),
+# The order per engine: idle RSS, RUNS x (TCP, rr), then RUNS x UDP, then
+# RUNS x crr, so that a failing UDP relay or a connection-rate run that
+# leaves an engine in a bad state spoils nothing else; then, on a fresh
+# engine, the held connections (HOLD_N open at once, RSS). One table on stdout (engines as rows),
 # progress on stderr.
 #
 # Environment:
@@ -500,9 +500,10 @@ m_crr() {
 }
 
 # m_hold: the guest opens HOLD_N connections and keeps them; the engine's
-# RSS once they are all up. First of an engine's runs, on a fresh engine
-# (after a UDP flood some engines keep hundreds of MiB); its peak is then
-# reset (clear_refs 5), so that "RSS peak" is that of the traffic runs.
+# RSS once they are all up. Run on a fresh engine after all other metrics:
+# after a UDP flood some engines keep hundreds of MiB, and one that cannot
+# cope with thousands of connections (slirp4netns stalls and then spins)
+# would spoil every run after it.
 m_hold() {
 	local out=$TMP/hold.$P i v=err
 	if ! engine_alive hold; then
@@ -527,8 +528,6 @@ m_hold() {
 				echo "stalled after $(sed -n 's/^opened=//p' "$out" | tail -n 1) connections for 120 s")"
 	fi
 	rec rss_hold 1 "$v"
-	nap 2 # the engine closes them all
-	echo 5 >"/proc/$EPID/clear_refs" 2>/dev/null || note "cannot reset VmHWM: RSS peak includes the held connections"
 }
 
 # ---------------------------------------------------------------- one engine
@@ -545,7 +544,6 @@ bench_engine() {
 		nap 0.5
 		v=$(mib "$EPID" VmRSS) || v=err
 		rec rss_idle 1 "$v"
-		m_hold
 	else
 		rec rss_hold 1 -
 		rec rss_idle 1 -
@@ -575,6 +573,11 @@ bench_engine() {
 			v=err
 		fi
 		rec rss_peak 1 "$v"
+		say "  $ENGINE: a fresh one for the held connections"
+		"setup_$ENGINE" "$3"
+		start_servers "$4"
+		nap 0.5
+		m_hold
 	fi
 	bench_clear
 }
