@@ -313,15 +313,42 @@ void umem_tx_flush(struct umem *u)
 	}
 }
 
-int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_invalid)
+/* Adds one socket's XDP_STATISTICS to the totals. */
+static int add_stats(int fd, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_invalid)
 {
 	struct xdp_statistics st;
 	socklen_t len = sizeof(st);
 
-	if (getsockopt(u->fd, SOL_XDP, XDP_STATISTICS, &st, &len) < 0)
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_XDP, XDP_STATISTICS, &st, &len) < 0)
 		return -errno;
-	*rx_dropped = st.rx_dropped;
-	*rx_ring_full = st.rx_ring_full;
-	*tx_invalid = st.tx_invalid_descs;
+	*rx_dropped += st.rx_dropped;
+	*rx_ring_full += st.rx_ring_full;
+	*tx_invalid += st.tx_invalid_descs;
+	return 0;
+}
+
+/**
+ * umem_stats() - The kernel's drop counters of both AF_XDP sockets, summed
+ * @u:            state
+ * @rx_dropped:   frames dropped for want of a fill-ring frame
+ * @rx_ring_full: frames dropped because an rx ring was full
+ * @tx_invalid:   tx descriptors the kernel rejected
+ *
+ * Return: 0 or a negative errno
+ */
+int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_invalid)
+{
+	__u64 d = 0, f = 0, t = 0;
+	int err = add_stats(u->fd, &d, &f, &t);
+
+	if (!err)
+		err = add_stats(u->ufd, &d, &f, &t);
+	if (err)
+		return err;
+	*rx_dropped = d;
+	*rx_ring_full = f;
+	*tx_invalid = t;
 	return 0;
 }

@@ -16,7 +16,9 @@
 #   - UDP to ports 853, 5353, 5355 and 137 is dropped and counted (xdp
 #     drop_udp), even with an echo server listening on 127.0.0.1:5353;
 #   - iperf3 -u at 300 Mbit/s for 3 s (its control connection is TCP through
-#     tapgate) completes and the server received datagrams;
+#     tapgate) completes and the server received datagrams; then at an
+#     unlimited rate, and every frame XDP steered to tapgate's sockets was
+#     read or counted dropped (xsk_rx_dropped, xsk_rx_ring_full);
 #   - --udp-max-flows 1024: 2000 guest sockets each get their echo, the
 #     newest 1024 keep their flow (the same host socket answers again), at
 #     least 976 were evicted, at most 1024 flows stay open, and an evicted
@@ -44,6 +46,16 @@ guest_udp() {
 	shift 2
 	tg_gwait "$out" timeout 600 "${UDPTOOL[@]}" "$@" ||
 		tg_fail "$mode: $what: $(tail -n 3 "$out" | tr '\n' ' ')"
+}
+
+# fresh_stats FILE: tg_stats_save once tapgate has read the AF_XDP sockets'
+# own drop counters, which it does at most once a second, on an event: wait
+# a second, then one echoed datagram.
+fresh_stats() {
+	sleep 1.1
+	guest_udp "$TMP/poke.out" "one more datagram" echo "$GW" "$ECHO_PORT" 1 16
+	sleep 0.3
+	tg_stats_save "$1"
 }
 
 for mode in $(tg_modes); do
@@ -127,6 +139,28 @@ print("%d %.1f %.2f %d %d" % (got, s["bits_per_second"] / 1e6, s["lost_percent"]
 	read -r rcvd mbps loss lost total <<<"$got"
 	[ "$rcvd" -gt 0 ] || tg_fail "$mode: iperf3 -u: the server received no datagram"
 	tg_pass "$mode: iperf3 -u -b 300M: $mbps Mbit/s received, $lost/$total lost ($loss %)"
+
+	# Unlimited rate: more than the relay can take. Every datagram XDP
+	# steered to the relay's socket must be read or counted dropped.
+	tg_bg iperf3 -s -B 127.0.0.1 -p "$iport" -1 >>"$TMP/iperf3-server.$P.log" 2>&1
+	for ((i = 0; i < 50; i++)); do
+		ss -Hltn "sport = :$iport" | grep -q LISTEN && break
+		sleep 0.1
+	done
+	fresh_stats "$TMP/s0.json"
+	tg_gwait "$TMP/flood.json" timeout 30 iperf3 -u -c "$GW" -p "$iport" -b 0 -l 1472 -t 2 -J \
+		--connect-timeout 5000 || tg_fail "$mode: iperf3 -u -b 0 failed: $(head -c 600 "$TMP/flood.json")"
+	fresh_stats "$TMP/s1.json"
+	# Both sockets share the fill ring, so when the flood empties it the
+	# main socket (the TCP control connection) drops too: count both.
+	steered=$(tg_stat_delta xdp.udp_relay)
+	for v in to_tcp to_dns to_arp to_icmp to_frag to_denied_syn; do
+		steered=$((steered + $(tg_stat_delta "xdp.$v")))
+	done
+	read=$(($(tg_stat_delta daemon.udp_rx_frames) + $(tg_stat_delta daemon.rx_frames)))
+	dropped=$(($(tg_stat_delta daemon.xsk_rx_dropped) + $(tg_stat_delta daemon.xsk_rx_ring_full)))
+	tg_expect_eq $((read + dropped)) "$steered" \
+		"$mode: flood: every steered frame read ($read) or counted dropped ($dropped)"
 	tg_stop_tapgate
 
 	# ---- run 2: the flow cap
