@@ -28,15 +28,15 @@
 # The order per engine: idle RSS, RUNS x (TCP, rr), then RUNS x UDP, then
 # RUNS x crr, so that a failing UDP relay or a connection-rate run that
 # leaves an engine in a bad state spoils nothing else; then, on a fresh
-# engine, the held connections (HOLD_N open at once, RSS). One table on stdout (engines as rows),
-# progress on stderr.
+# engine, the held connections (HOLD_N open at once, RSS). One table on
+# stdout (engines as rows), progress on stderr.
 #
 # Environment:
-#   BENCH_QUICK=1      1 run, short durations (~2 min), for development
+#   BENCH_QUICK=1      1 run, short durations (~4 min), for development
 #   BENCH_RUNS=N       runs per metric (3; quick 1)
 #   BENCH_TIME=S       seconds per TCP run (5; quick 3). 10 is steadier, but
 #                      5 engines x 4 TCP metrics x 3 runs x 10 s alone is
-#                      10 minutes; the default run takes about 10 in all
+#                      10 minutes; the default run takes about 11 in all
 #   BENCH_UDP_TIME=S   seconds per UDP run (4; quick 2)
 #   BENCH_CRR_TIME=S   seconds per connection-rate run (4; quick 2)
 #   BENCH_CRR_MODE=M   fin: the server closes first (default); rst: the
