@@ -46,7 +46,8 @@
 #                      column (10000; quick 2000); tapgate runs with
 #                      --max-conns above it (its default is 4096)
 #   BENCH_PORT=N       port base: engine i uses N+i (iperf3), N+50+i (rr) (25200)
-#   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-tap"
+#   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap"
+#                      (tapgate-veth-bp: tapgate on a veth with --busy-poll 50)
 #   BENCH_MTU_TABLE=1  also a second table at guest MTU 65520 (kernel,
 #                      slirp4netns, pasta; tapgate's --mtu max is 4000)
 #   BENCH_KEEP=1       keep the logs ($TMP) after the run
@@ -69,8 +70,8 @@ RR_N=${BENCH_RR_N:-20000}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then HOLD_N=${BENCH_HOLD_N:-2000}; else HOLD_N=${BENCH_HOLD_N:-10000}; fi
 CRR_MODE=${BENCH_CRR_MODE:-fin}
 PORT_BASE=${BENCH_PORT:-25200}
-ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-tap}
-ALL_ENGINES=(kernel slirp4netns pasta tapgate-veth tapgate-tap)
+ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap}
+ALL_ENGINES=(kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap)
 BIG_MTU=65520
 RR=$ROOT/build/bench/rr
 REPORT=$ROOT/bench/report.py
@@ -363,17 +364,21 @@ setup_pasta() {
 	check_mtu eth0 "$1"
 }
 
+# setup_tapgate MODE [ARGS...]: tapgate behind MODE (veth, tap), run with ARGS.
 setup_tapgate() {
+	local mode=$1
+	shift
 	bench_clear
-	tg_round "$1" >&2
+	tg_round "$mode" >&2
 	TGPID=
 	guest_tune
-	tg_start_tapgate --allow host --max-conns $((HOLD_N + 1024)) >&2
+	tg_start_tapgate --allow host --max-conns $((HOLD_N + 1024)) "$@" >&2
 	EPID=$TGPID APID='' DST=$TG_GW_IP SRV_ADDR=127.0.0.1 SRVX=()
-	[ "$1" = tap ] && APID=$TG_SHUTTLE_PID
+	[ "$mode" = tap ] && APID=$TG_SHUTTLE_PID
 	return 0
 }
 setup_tapgate-veth() { setup_tapgate veth; }
+setup_tapgate-veth-bp() { setup_tapgate veth --busy-poll 50; }
 setup_tapgate-tap() { setup_tapgate tap; }
 
 # ---------------------------------------------------------------- metrics

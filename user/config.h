@@ -46,6 +46,7 @@ struct config {
 	bool udp_local_ports; /* let 853, 5353, 5355, 137 through */
 	unsigned int udp_timeout_ms;
 	unsigned int udp_max_flows;
+	unsigned int busy_poll_us; /* 0: sleep as soon as there is nothing to do */
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);

@@ -388,7 +388,7 @@ static void serve(void)
 		timeout = min_timeout(timeout, reasm_timeout_ms(now));
 		if (um.tx_stalled || tx_blocked)
 			timeout = min_timeout(timeout, 1);
-		if (loop_wait(timeout) > 0)
+		if (loop_wait_busy(timeout, cfg->busy_poll_us) > 0)
 			update_xsk_stats(loop_now_ms());
 	}
 }

@@ -119,6 +119,7 @@ static void defaults(void)
 	CHECK_EQ(c.max_conns, 4096);
 	CHECK_EQ(c.connect_timeout_ms, 10000);
 	CHECK_EQ(c.log_level, LOG_INFO);
+	CHECK_EQ(c.busy_poll_us, 0);
 }
 
 static void minimal_run(void)
@@ -234,6 +235,12 @@ static void numbers(void)
 		0);
 	CHECK_EQ(c.max_conns, 1000000);
 	CHECK_EQ(c.connect_timeout_ms, 600000);
+	CHECK_EQ(parse(&c, "--dev", "t", "--busy-poll", "50", NULL), 0);
+	CHECK_EQ(c.busy_poll_us, 50);
+	CHECK_EQ(parse(&c, "--dev", "t", "--busy-poll", "0", NULL), 0);
+	CHECK_EQ(c.busy_poll_us, 0);
+	CHECK_EQ(parse(&c, "--dev", "t", "--busy-poll", "1000", NULL), 0);
+	CHECK_EQ(c.busy_poll_us, 1000);
 }
 
 static void log_levels(void)
@@ -371,6 +378,8 @@ static const struct bad bads[] = {
 	  { "--dev", "t", "--connect-timeout", "601", NULL },
 	  "--connect-timeout" },
 	{ "reject_log_level", { "--dev", "t", "--log-level", "verbose", NULL }, "--log-level" },
+	{ "reject_busy_poll_1001", { "--dev", "t", "--busy-poll", "1001", NULL }, "--busy-poll" },
+	{ "reject_busy_poll_negative", { "--dev", "t", "--busy-poll", "-5", NULL }, "--busy-poll" },
 };
 
 static void run_bads(void)
