@@ -36,7 +36,7 @@
 #   BENCH_RUNS=N       runs per metric (3; quick 1)
 #   BENCH_TIME=S       seconds per TCP run (5; quick 3). 10 is steadier, but
 #                      5 engines x 4 TCP metrics x 3 runs x 10 s alone is
-#                      10 minutes; the default run takes about 11 in all
+#                      10 minutes; the default run takes about 13 in all
 #   BENCH_UDP_TIME=S   seconds per UDP run (4; quick 2)
 #   BENCH_CRR_TIME=S   seconds per connection-rate run (4; quick 2)
 #   BENCH_CRR_MODE=M   fin: the server closes first (default); rst: the
