@@ -72,16 +72,6 @@ static void forget(struct held *h)
 	*h = held[--nheld];
 }
 
-static void put(struct held *h, const uint8_t *ip, size_t len, size_t th)
-{
-	memcpy(h->tuple, ip + 12, 8);
-	memcpy(h->tuple + 8, ip + th, 4);
-	h->ack = rd32(ip + th + 8);
-	h->wnd = (uint16_t)(ip[th + 14] << 8 | ip[th + 15]);
-	h->len = (uint16_t)len;
-	memcpy(h->pkt, ip, len);
-}
-
 /** ackcoal_begin() - A batch of guest frames starts: hold pure ACKs */
 void ackcoal_begin(void)
 {
@@ -101,6 +91,8 @@ bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len, ackcoal_emit_f
 {
 	uint8_t tuple[12];
 	struct held *h;
+	uint32_t ack;
+	uint16_t wnd;
 	size_t th;
 
 	if (!active || !(th = tcp_off(ip, len)))
@@ -115,7 +107,9 @@ bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len, ackcoal_emit_f
 		}
 		return false;
 	}
-	if (h && h->ack == rd32(ip + th + 8) && h->wnd == (ip[th + 14] << 8 | ip[th + 15])) {
+	ack = rd32(ip + th + 8);
+	wnd = (uint16_t)(ip[th + 14] << 8 | ip[th + 15]);
+	if (h && h->ack == ack && h->wnd == wnd) {
 		emit(h->pkt, h->len); /* a duplicate ACK: both go, in order */
 		forget(h);
 		return false;
@@ -126,8 +120,12 @@ bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len, ackcoal_emit_f
 		if (nheld == HELD_MAX)
 			return false;
 		h = &held[nheld++];
+		memcpy(h->tuple, tuple, sizeof(tuple));
 	}
-	put(h, ip, tot_len, th);
+	h->ack = ack;
+	h->wnd = wnd;
+	h->len = (uint16_t)tot_len;
+	memcpy(h->pkt, ip, tot_len);
 	return true;
 }
 

@@ -19,6 +19,14 @@ static int epfd = -1;
 static struct epoll_event batch[LOOP_BATCH];
 static int batch_n;
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int loop_init(void)
 {
 	epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -60,14 +68,6 @@ int loop_wait(int timeout_ms)
 	}
 	batch_n = 0;
 	return n;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /**
@@ -113,8 +113,5 @@ void loop_forget(struct loop_handler *h)
 
 uint64_t loop_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return now_ns() / 1000000;
 }

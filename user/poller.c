@@ -118,12 +118,12 @@ static int emit_raw(const uint8_t *pkt, size_t len)
 /* lwIP's output: an IP packet, to which we add the Ethernet header. */
 static int emit_ip(struct pbuf *p, uint16_t ethertype)
 {
-	uint8_t hdr[ACKCOAL_HDR_MAX];
 	size_t cap;
 	uint8_t *ip;
 
-	if (ethertype == 0x0800 &&
-	    ackcoal_offer(hdr, pbuf_copy_partial(p, hdr, sizeof(hdr), 0), p->tot_len, emit_raw))
+	/* lwIP builds the IP and TCP headers in the first pbuf; if they were
+	 * not all there, ackcoal_offer() would just not hold the packet. */
+	if (ethertype == 0x0800 && ackcoal_offer(p->payload, p->len, p->tot_len, emit_raw))
 		return 0;
 	ip = tx_begin_type(ethertype, &cap);
 

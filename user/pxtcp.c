@@ -360,19 +360,15 @@ static void conn_abort(struct pxconn *c)
 		tcp_abort(pcb);
 }
 
-/* Both directions finished: let lwIP finish the guest side by itself. */
+/*
+ * Both directions finished: the connection goes. The pcb is lwIP's again
+ * by then (release_pcb() ran when the second FIN crossed), so lwIP finishes
+ * the guest side by itself.
+ */
 static void maybe_close(struct pxconn *c)
 {
 	if (c->dead || !c->host_shut || !c->fin_sent || c->toh || c->tog_len)
 		return;
-	if (c->pcb) {
-		detach_pcb(c);
-		if (tcp_close(c->pcb) != ERR_OK) {
-			/* no memory for the FIN: try again from the poll callback */
-			tcp_arg(c->pcb, c);
-			return;
-		}
-	}
 	conn_kill(c);
 }
 
@@ -458,9 +454,9 @@ static int flush_to_host_ret(struct pxconn *c)
 		consume_toh(c, (size_t)w);
 	}
 	if (c->guest_fin && !c->host_shut) {
-		/* When the host already sent its FIN and everything is across,
-		 * the close() in pxtcp_reap() sends ours: no shutdown() then. */
-		if (!(c->host_eof && c->fin_sent && !c->tog_len))
+		/* Once the host's FIN went on to the guest (fin_sent), the
+		 * close() in pxtcp_reap() sends ours: no shutdown() then. */
+		if (!c->fin_sent)
 			shutdown(c->fd, SHUT_WR);
 		c->host_shut = true;
 		maybe_close(c);

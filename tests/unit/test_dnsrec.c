@@ -24,19 +24,24 @@ static const char *look4(const char *addr, uint64_t now)
 	return dnsrec_lookup(4, a, now);
 }
 
+/* The name recorded for IPv4 @addr at @now is @want. */
+static bool name_is(const char *addr, uint64_t now, const char *want)
+{
+	const char *n = look4(addr, now);
+
+	return n && !strcmp(n, want);
+}
+
 static void lookup_by_address(void)
 {
 	struct dns_addr_rr a = rr4("a.test", "198.51.100.7", 60);
 	struct dns_addr_rr b = rr4("b.test", "198.51.100.8", 60);
-	const char *n;
 
 	CHECK(dnsrec_init(8) == 0);
 	dnsrec_add(&a, 1000);
 	dnsrec_add(&b, 1000);
-	n = look4("198.51.100.7", 2000);
-	CHECK(n && !strcmp(n, "a.test"));
-	n = look4("198.51.100.8", 2000);
-	CHECK(n && !strcmp(n, "b.test"));
+	CHECK(name_is("198.51.100.7", 2000, "a.test"));
+	CHECK(name_is("198.51.100.8", 2000, "b.test"));
 	CHECK(look4("198.51.100.9", 2000) == NULL);
 	dnsrec_fini();
 }
@@ -80,13 +85,11 @@ static void newest_name_wins(void)
 {
 	struct dns_addr_rr a = rr4("old.test", "198.51.100.7", 60);
 	struct dns_addr_rr b = rr4("new.test", "198.51.100.7", 60);
-	const char *n;
 
 	CHECK(dnsrec_init(8) == 0);
 	dnsrec_add(&a, 0);
 	dnsrec_add(&b, 0);
-	n = look4("198.51.100.7", 1);
-	CHECK(n && !strcmp(n, "new.test"));
+	CHECK(name_is("198.51.100.7", 1, "new.test"));
 	dnsrec_fini();
 }
 
