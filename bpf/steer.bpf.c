@@ -281,9 +281,13 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	if (ip->saddr != tg_cfg.guest_ip4)
 		return TG_V_DROP_SPOOF_IP;
 	/* Only the first fragment carries ports: never classify by them;
-	 * user space reassembles (bounded) and decides on the whole. */
+	 * user space reassembles (bounded) and decides on the whole. UDP's go
+	 * to the relay's socket, in one queue with the flow's unfragmented
+	 * datagrams, so that a big one cannot overtake a small one. */
 	if (ip->frag_off & bpf_htons(IP4_MF | IP4_OFFSET))
-		return TG_V_TO_FRAG;
+		return ip->protocol == IPPROTO_UDP && (tg_cfg.flags & TG_CFG_UDP_RELAY)
+			       ? TG_V_UDP_FRAG
+			       : TG_V_TO_FRAG;
 
 	l.hdr = l3 + hlen;
 	l.len = tot_len - hlen;
@@ -408,6 +412,7 @@ static __always_inline bool verdict_redirects(enum tg_verdict v)
 	case TG_V_TO_FRAG:
 	case TG_V_TO_DENIED_SYN:
 	case TG_V_UDP_RELAY:
+	case TG_V_UDP_FRAG:
 		return true;
 	default:
 		return false;
@@ -444,10 +449,10 @@ int tg_steer(struct xdp_md *ctx)
 	/* The low bits of flags are the action when the queue has no socket:
 	 * drop, never pass, so a dead daemon cannot leak guest frames into the
 	 * host stack. */
-	/* Non-DNS UDP goes to the relay's own socket, so it never queues
-	 * behind TCP in the slot's ring nor enters lwIP. */
+	/* Non-DNS UDP (and UDP fragments) go to the relay's own socket, so
+	 * they never queue behind TCP in the slot's ring nor enter lwIP. */
 	key = ctx->rx_queue_index;
-	if (v == TG_V_UDP_RELAY)
+	if (v == TG_V_UDP_RELAY || v == TG_V_UDP_FRAG)
 		key += TG_XSK_UDP;
 	ret = bpf_redirect_map(&TG_MAP_XSKS, key, XDP_DROP);
 	if (ret != XDP_REDIRECT) {

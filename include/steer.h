@@ -45,6 +45,7 @@ enum tg_verdict {
 	TG_V_TO_FRAG,	     /* IPv4/IPv6 fragment: user space reassembles */
 	TG_V_TO_DENIED_SYN,  /* TCP SYN to a denied destination: user space RSTs */
 	TG_V_UDP_RELAY,	     /* non-DNS UDP, allowed: the UDP relay's own socket */
+	TG_V_UDP_FRAG,	     /* IPv4 fragment of UDP: the relay's socket reassembles */
 	TG_V_DROP_MALFORMED, /* truncated or inconsistent headers */
 	TG_V_DROP_SPOOF_MAC, /* Ethernet or ARP source MAC is not the guest's */
 	TG_V_DROP_SPOOF_IP,  /* IP / ARP sender address is not the guest's */
@@ -158,9 +159,11 @@ struct tg_ustats {
 	__u64 icmp_replies_relayed;
 	__u64 reasm_done;
 	__u64 reasm_dropped;
-	__u64 rx_pbuf_fallbacks; /* guest segments that needed malloc (pool dry) */
-	__u64 acks_merged;	 /* pure ACKs to the guest made redundant by a newer one */
-	__u64 drop_reason[16];	 /* slot drops by enum slot_drop (user/slot.h) */
+	__u64 rx_pbuf_fallbacks;   /* guest segments that needed malloc (pool dry) */
+	__u64 acks_merged;	   /* pure ACKs to the guest made redundant by a newer one */
+	__u64 udp_batched;	   /* datagrams to the host that shared a send (UDP_SEGMENT) */
+	__u64 udp_batch_fallbacks; /* batches the kernel refused whole: sent one by one */
+	__u64 drop_reason[16];	   /* slot drops by enum slot_drop (user/slot.h) */
 };
 
 #endif /* TAPGATE_STEER_H */

@@ -269,9 +269,10 @@ static void handle_frame(const uint8_t *data, uint32_t len)
 
 /*
  * A frame from the UDP relay's socket: XDP already said it is plain UDP,
- * not DNS, to an allowed destination. The same validating parser reads it
- * (guest bytes stay hostile), and it goes straight to the relay: no slot
- * dispatch, no lwIP.
+ * not DNS, to an allowed destination, or an IPv4 fragment of UDP. The same
+ * validating parser reads it (guest bytes stay hostile), and it goes
+ * straight to the relay (no lwIP), a fragment by way of the reassembler,
+ * whose whole datagram is dispatched like any other.
  */
 static void handle_udp_frame(const uint8_t *data, uint32_t len)
 {
@@ -279,8 +280,14 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 	int r = slot_stage(&s, cfg, data, len);
 
 	st->udp_rx_frames++;
-	if (r == SLOT_OK)
-		r = s.kind == SLOT_UDP && s.dport != 53 ? pxudp_datagram(&s) : SLOT_DROP_UNHANDLED;
+	if (r == SLOT_OK) {
+		if (s.kind == SLOT_FRAG)
+			r = reassemble(&s);
+		else if (s.kind == SLOT_UDP && s.dport != 53)
+			r = pxudp_datagram(&s);
+		else
+			r = SLOT_DROP_UNHANDLED;
+	}
 	count_drop(r);
 }
 
@@ -313,6 +320,7 @@ static void on_xsk(struct loop_handler *h, uint32_t events)
 	pxtcp_flush(); /* its window updates merge with the batch's ACKs */
 	st->acks_merged += ackcoal_end(emit_raw);
 	drain(&um.urx, handle_udp_frame);
+	pxudp_flush();
 }
 
 static void on_signal(struct loop_handler *h, uint32_t events)

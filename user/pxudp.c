@@ -38,6 +38,7 @@
 #include "loop.h"
 #include "pxudp.h"
 #include "slot.h"
+#include "udpbatch.h"
 
 #define SNDBUF_BUDGET  (256 * 1024)
 #define READS_PER_TURN 16
@@ -49,6 +50,7 @@ struct udpflow {
 	int fd;
 	bool blocked; /* readable, but waiting for tx room */
 	bool df;      /* the socket sends with DF (IP_PMTUDISC_DO) */
+	bool nogso;   /* its route cannot segment: one send() per datagram */
 	uint64_t last;
 	struct udpflow *prev, *next; /* LRU list; free list uses next */
 	struct udpflow *hnext;
@@ -62,6 +64,7 @@ static struct udpflow lru; /* sentinel: lru.next is the newest */
 static uint32_t table_mask;
 static unsigned int nblocked;
 static uint8_t rbuf[65536];
+static struct udpbatch batch; /* a flow's datagrams gathered in one rx batch */
 
 static uint32_t hash(const uint8_t dst[4], uint16_t sport, uint16_t dport)
 {
@@ -102,10 +105,14 @@ static void flow_touch(struct udpflow *f)
 	lru_push(f);
 }
 
+static void batch_flush(void);
+
 static void flow_close(struct udpflow *f)
 {
 	struct udpflow **pp = find(f->dst, f->sport, f->dport);
 
+	if (batch.owner == f)
+		batch_flush();
 	*pp = f->hnext;
 	lru_unlink(f);
 	loop_forget(&f->h);
@@ -158,18 +165,20 @@ void pxudp_fini(void)
 }
 
 /* An ICMP error quoting a datagram of this flow, as the kernel reported. */
-static void icmp_to_guest(const struct udpflow *f, uint8_t code, uint16_t mtu)
+static void icmp_to_guest(const struct udpflow *f, uint8_t code, uint16_t mtu, size_t len)
 {
 	uint8_t q[28] = { 0x45 };
 
-	wr16(q + 2, 28);
+	wr16(q + 2, (uint16_t)(28 + len));
+	if (f->df)
+		q[6] = 0x40;
 	q[8] = 64;
 	q[9] = 17;
 	memcpy(q + 12, &cfg->guest_ip4, 4);
 	memcpy(q + 16, f->dst, 4);
 	wr16(q + 20, f->sport);
 	wr16(q + 22, f->dport);
-	wr16(q + 24, 8);
+	wr16(q + 24, (uint16_t)(8 + len));
 	wr16(q + 10, csum_fold(csum_add(0, q, 20)));
 	ip4out_icmp_error(3, code, mtu, q, sizeof(q));
 }
@@ -196,7 +205,7 @@ static void flow_read(struct udpflow *f)
 		n = recv(f->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
-				icmp_to_guest(f, 3, 0);
+				icmp_to_guest(f, 3, 0, 0);
 			break;
 		}
 		if (ip4out_udp(f->dst, f->dport, f->sport, rbuf, (size_t)n)) {
@@ -260,6 +269,7 @@ static struct udpflow *flow_open(const uint8_t dst[4], uint16_t sport, uint16_t 
 	f->dport = dport;
 	f->blocked = false;
 	f->df = true;
+	f->nogso = false;
 	follow_df(f, false);
 	f->hnext = NULL;
 	*find(dst, sport, dport) = f;
@@ -269,25 +279,79 @@ static struct udpflow *flow_open(const uint8_t dst[4], uint16_t sport, uint16_t 
 	return f;
 }
 
+/* One datagram on its own, with the errors the guest should hear about. */
+static void send_one(struct udpflow *f, const uint8_t *data, size_t len)
+{
+	if (send(f->fd, data, len, MSG_DONTWAIT) >= 0) {
+		st->udp_to_host++;
+		return;
+	}
+	if (errno == EMSGSIZE) {
+		int mtu = 0;
+		socklen_t sl = sizeof(mtu);
+
+		getsockopt(f->fd, IPPROTO_IP, IP_MTU, &mtu, &sl);
+		icmp_to_guest(f, 4, (uint16_t)mtu, len);
+	} else if (errno == ECONNREFUSED) {
+		icmp_to_guest(f, 3, 0, len);
+	}
+	st->udp_dropped++;
+}
+
+/*
+ * Send the gathered datagrams. A full send buffer drops them all, as it
+ * would have dropped each; any other error (path MTU, a refused port, a
+ * route without segmentation offload) is sorted out one datagram at a time.
+ */
+static void batch_flush(void)
+{
+	struct udpflow *f = (struct udpflow *)batch.owner;
+	size_t off = 0;
+
+	if (!f)
+		return;
+	if (batch.n == 1 || udpbatch_send(&batch) < 0) {
+		if (batch.n > 1 && (errno == EAGAIN || errno == ENOBUFS)) {
+			st->udp_dropped += batch.n;
+		} else {
+			if (batch.n > 1) {
+				st->udp_batch_fallbacks++;
+				f->nogso = errno == EIO;
+			}
+			for (unsigned int i = 0; i < batch.n; i++, off += batch.seg)
+				send_one(f, batch.buf + off,
+					 i + 1 < batch.n ? batch.seg : batch.len - off);
+		}
+	} else {
+		st->udp_to_host += batch.n;
+		st->udp_batched += batch.n;
+	}
+	udpbatch_clear(&batch);
+}
+
+/* The datagrams of a flow's run within one rx batch go out together. */
 static void send_to_host(struct udpflow *f, const struct slot *s)
 {
 	const uint8_t *data = frame_get(&s->f, s->l4_off + 8, s->payload_len);
 
-	follow_df(f, s->df);
-	if (!data || send(f->fd, data, s->payload_len, MSG_DONTWAIT) < 0) {
-		if (data && errno == EMSGSIZE) {
-			int mtu = 0;
-			socklen_t sl = sizeof(mtu);
-
-			getsockopt(f->fd, IPPROTO_IP, IP_MTU, &mtu, &sl);
-			ip4out_icmp_error(3, 4, (uint16_t)mtu, s->f.data + s->l3_off, s->l3_len);
-		} else if (data && errno == ECONNREFUSED) {
-			icmp_to_guest(f, 3, 0);
-		}
+	if (!data) {
 		st->udp_dropped++;
 		return;
 	}
-	st->udp_to_host++;
+	if (!udpbatch_fits(&batch, f, s->df, s->payload_len))
+		batch_flush();
+	follow_df(f, s->df);
+	if (f->nogso) {
+		send_one(f, data, s->payload_len);
+		return;
+	}
+	udpbatch_add(&batch, f, f->fd, s->df, data, s->payload_len);
+}
+
+/* Ports the relay carries only with --allow-udp-local, as XDP decides. */
+static bool local_port(uint16_t port)
+{
+	return port == 853 || port == 5353 || port == 5355 || port == 137;
 }
 
 /**
@@ -303,9 +367,12 @@ int pxudp_datagram(const struct slot *s)
 
 	if (s->family != 4)
 		return SLOT_DROP_UNHANDLED;
-	/* Checked here too: reassembled datagrams never met the XDP policy. */
+	/* Checked here too: reassembled datagrams never met the XDP policy
+	 * (nor its ports rule, bpf/steer.bpf.c l4_udp). */
 	group = group_classify(groups, 4, s->dst);
 	if (!group_allowed(cfg->allow, group))
+		return SLOT_DROP_POLICY;
+	if (!cfg->udp_local_ports && local_port(s->dport))
 		return SLOT_DROP_POLICY;
 	f = *find(s->dst, s->sport, s->dport);
 	if (!f)
@@ -315,6 +382,12 @@ int pxudp_datagram(const struct slot *s)
 	flow_touch(f);
 	send_to_host(f, s);
 	return SLOT_OK;
+}
+
+/* The rx batch is done: send what it gathered. */
+void pxudp_flush(void)
+{
+	batch_flush();
 }
 
 /* Tx frames came back: resume the flows that had replies waiting. */

@@ -16,6 +16,7 @@ struct slot;
 int pxudp_init(const struct config *cfg, const struct group_table *groups, struct tg_ustats *stats);
 void pxudp_fini(void);
 int pxudp_datagram(const struct slot *s);
+void pxudp_flush(void);
 void pxudp_output_all(void);
 void pxudp_run_timers(uint64_t now_ms);
 int pxudp_timeout_ms(uint64_t now_ms);

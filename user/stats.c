@@ -32,6 +32,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_TO_FRAG] = "to_frag",
 	[TG_V_TO_DENIED_SYN] = "to_denied_syn",
 	[TG_V_UDP_RELAY] = "udp_relay",
+	[TG_V_UDP_FRAG] = "udp_frag",
 	[TG_V_DROP_MALFORMED] = "drop_malformed",
 	[TG_V_DROP_SPOOF_MAC] = "drop_spoof_mac",
 	[TG_V_DROP_SPOOF_IP] = "drop_spoof_ip",
@@ -90,6 +91,8 @@ static const struct ustat_field fields[] = {
 	F(reasm_dropped),
 	F(rx_pbuf_fallbacks),
 	F(acks_merged),
+	F(udp_batched),
+	F(udp_batch_fallbacks),
 };
 #undef F
 

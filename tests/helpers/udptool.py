@@ -32,8 +32,17 @@ recognised and skipped, anything else unexpected fails.
         OUTFILE gets "GUEST_PORT HOST_ADDR" per socket. Prints "ok: ..."
   whoami HOST PORT [--sport N]
         one "WHOAMI?" from source port N (default any); prints the address
-  silent HOST PORT COUNT WAIT
-        send COUNT datagrams, then listen WAIT s: prints "no reply" (exit 0)
+  burst HOST PORT ROUNDS [SIZE]
+        ROUNDS rounds of 32 datagrams sent back to back without DF (no
+        waiting, so the relay gets them in one batch), mostly of one size
+        per round (8, 100, 1000, 1472 in turn, or SIZE), with a shorter one
+        at place 17 and a longer one at place 25; then the echoes are
+        collected for up to TIMEOUT s. Every echo must be intact and come
+        in the order sent; at most 5 % may be lost. Prints "ok: N sent, M
+        echoed in order, L lost"
+  silent HOST PORT COUNT WAIT [SIZE]
+        send COUNT datagrams (of SIZE bytes: more than the MTU makes the
+        guest fragment them), then listen WAIT s: prints "no reply" (exit 0)
         or "reply from IP:PORT" (exit 1)
 """
 import hashlib
@@ -220,11 +229,73 @@ def cmd_whoami(host, port, *rest):
     return 0
 
 
-def cmd_silent(host, port, count, wait):
+BURST = 32
+IP_MTU_DISCOVER, IP_PMTUDISC_DONT = 10, 0
+BURST_SIZES = [8, 100, 1000, 1472]
+
+
+def burst_payload(seq, size):
+    return seq.to_bytes(4, "big") + bytes((seq * 31 + i * 7) & 0xff for i in range(size - 4))
+
+
+def burst_sizes(rnd, size):
+    size = size or BURST_SIZES[rnd % len(BURST_SIZES)]
+    sizes = [size] * BURST
+    sizes[17] = size // 2 + 4
+    sizes[25] = size + 1
+    return sizes
+
+
+def burst_collect(sock, dest, first, sizes, last_seq):
+    """The echoes of one round, in order and intact; returns (echoed, last seq)."""
+    echoed, deadline = 0, time.monotonic() + TIMEOUT
+    while echoed < len(sizes) and time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data, src = sock.recvfrom(MAX_UDP + 1)
+        except socket.timeout:
+            break
+        if src != dest:
+            raise Failure("an echo came from %s:%d, not %s:%d" % (src + dest))
+        seq = int.from_bytes(data[:4], "big") if len(data) >= 4 else -1
+        if not first <= seq < first + len(sizes):
+            raise Failure("an echo of %d bytes carries sequence %d, outside round %d..%d"
+                          % (len(data), seq, first, first + len(sizes) - 1))
+        want = burst_payload(seq, sizes[seq - first])
+        if data != want:
+            raise Failure("echo %d: %s" % (seq, diff(want, data)))
+        if seq <= last_seq:
+            raise Failure("echo %d came after echo %d: reordered or duplicated"
+                          % (seq, last_seq))
+        last_seq, echoed = seq, echoed + 1
+    return echoed, last_seq
+
+
+def cmd_burst(host, port, rounds, size=0):
+    dest, rounds, size = dest_of(host, port), int(rounds), int(size)
+    sock = udp_socket()
+    sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+    sent = echoed = 0
+    last_seq = -1
+    for rnd in range(rounds):
+        sizes = burst_sizes(rnd, size)
+        for i, size in enumerate(sizes):
+            sock.sendto(burst_payload(sent + i, size), dest)
+        n, last_seq = burst_collect(sock, dest, sent, sizes, last_seq)
+        sent, echoed = sent + len(sizes), echoed + n
+    lost = sent - echoed
+    if lost * 20 > sent:
+        raise Failure("%d of %d datagrams lost" % (lost, sent))
+    print("ok: %d sent, %d echoed in order, %d lost" % (sent, echoed, lost))
+    return 0
+
+
+def cmd_silent(host, port, count, wait, size=0):
     dest = dest_of(host, port)
     sock = udp_socket()
     for i in range(int(count)):
-        sock.sendto(b"probe %d" % i, dest)
+        probe = b"probe %d" % i
+        sock.sendto(probe.ljust(int(size), b"."), dest)
     deadline = time.monotonic() + float(wait)
     while True:
         left = deadline - time.monotonic()
@@ -248,10 +319,11 @@ def main():
     cmds = {
         "serve-echo": (cmd_serve_echo, (1, 2)),
         "bulk": (cmd_bulk, (4,)),
+        "burst": (cmd_burst, (3, 4)),
         "echo": (cmd_echo, (4,)),
         "flows": (cmd_flows, (5,)),
         "whoami": (cmd_whoami, (2, 4)),
-        "silent": (cmd_silent, (4,)),
+        "silent": (cmd_silent, (4, 5)),
     }
     if not args or args[0] not in cmds or len(args) - 1 not in cmds[args[0]][1]:
         sys.exit(__doc__)

@@ -8,8 +8,10 @@
 # and the guest must get ICMP "fragmentation needed" with MTU 1280 - its
 # kernel then refuses the next 1400-byte send itself and reports IP_MTU
 # 1280. A 1200-byte datagram still gets its echo, and a 1400-byte one
-# WITHOUT DF is fragmented by the host and echoed whole. Behind a veth and
-# a tap.
+# WITHOUT DF is fragmented by the host and echoed whole. Bursts without DF
+# of sizes up to 1473 all arrive, in order: the relay's batched sends of
+# datagrams wider than the path are refused by the kernel and sent one by
+# one. Behind a veth and a tap.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tg_init pmtu
@@ -74,5 +76,26 @@ while True:
 	tg_pass "$mode: 1400 bytes with DF: the guest got frag-needed, MTU 1280"
 	grep -qx "nodf-echo True" "$TMP/client.out" || tg_fail "$mode: 1400 bytes without DF not echoed"
 	tg_pass "$mode: 1400 bytes without DF are fragmented by the host and echoed"
+	# Bursts without DF up to 1473 bytes: all arrive, in order.
+	tg_stats_save "$TMP/s0.json"
+	tg_gwait "$TMP/burst.out" timeout 120 "$TG_PY" "$TG_HELPERS/udptool.py" burst "$TARGET" "$PORT" 20 ||
+		tg_fail "$mode: bursts over the 1280 path: $(tail -n 2 "$TMP/burst.out")"
+	tg_pass "$mode: bursts over the 1280 path: $(tail -n 1 "$TMP/burst.out")"
+	tg_stats_save "$TMP/s1.json"
+	tg_stat_grew daemon.udp_batched 1 "$mode: datagrams that fit the path went in batches"
+	# One burst of 1472-byte datagrams queued while tapgate is stopped, so
+	# it reads them in one batch: the kernel refuses a UDP_SEGMENT send
+	# whose segments do not fit the path (EINVAL), and the relay falls back
+	# to one send per datagram (which the host fragments), losing nothing.
+	tg_stats_save "$TMP/s0.json"
+	kill -STOP "$TGPID"
+	tg_bg ip netns exec "$GUESTNS" "$TG_PY" "$TG_HELPERS/udptool.py" burst "$TARGET" "$PORT" 1 1472 \
+		>"$TMP/burst1.out" 2>&1
+	sleep 0.5
+	kill -CONT "$TGPID"
+	wait "$BGPID" || tg_fail "$mode: a stopped-and-continued burst: $(tail -n 2 "$TMP/burst1.out")"
+	tg_pass "$mode: 32 datagrams of 1472 bytes over the 1280 path: $(tail -n 1 "$TMP/burst1.out")"
+	tg_stats_save "$TMP/s1.json"
+	tg_stat_grew daemon.udp_batch_fallbacks 1 "$mode: the refused batch was sent one by one"
 	tg_stop_tapgate_hostns
 done

@@ -15,10 +15,16 @@
 #     what was sent, daemon rx_frames hardly moves;
 #   - UDP to ports 853, 5353, 5355 and 137 is dropped and counted (xdp
 #     drop_udp), even with an echo server listening on 127.0.0.1:5353;
+#     fragmented, by the relay after reassembly (slot_drops policy);
+#   - 40 bursts of 32 datagrams sent back to back (equal sizes, with a
+#     shorter and a longer one in each: what the relay sends to the host
+#     with one UDP_SEGMENT send) are echoed intact and in order;
 #   - iperf3 -u at 300 Mbit/s for 3 s (its control connection is TCP through
 #     tapgate) completes and the server received datagrams; then at an
 #     unlimited rate, and every frame XDP steered to tapgate's sockets was
-#     read or counted dropped (xsk_rx_dropped, xsk_rx_ring_full);
+#     read or counted dropped (xsk_rx_dropped, xsk_rx_ring_full), and at
+#     least half of the datagrams sent to the host shared a send
+#     (udp_batched);
 #   - --udp-max-flows 1024: 2000 guest sockets each get their echo, the
 #     newest 1024 keep their flow (the same host socket answers again), at
 #     least 976 were evicted, at most 1024 flows stay open, and an evicted
@@ -34,6 +40,7 @@ GW=$TG_GW_IP
 COUNT=${TG_UDP_COUNT:-10000}
 SEED=${TG_UDP_SEED:-3}
 NSMALL=500       # small datagrams for the "never through the slot" check
+BURSTS=40        # rounds of 32 datagrams sent back to back
 NFLOWS=2000      # guest sockets against...
 MAXFLOWS=1024    # ...--udp-max-flows (the default)
 DROPPED_PORTS=(853 5353 5355 137)
@@ -101,6 +108,17 @@ for mode in $(tg_modes); do
 	tg_stat_grew xdp.drop_udp $((5 * ${#DROPPED_PORTS[@]})) \
 		"$mode: UDP to ${DROPPED_PORTS[*]} dropped in XDP and counted"
 	tg_expect_eq "$(tg_stat_delta daemon.udp_to_host)" 0 "$mode: none of them reached the relay"
+	# Fragmented, their ports are not in XDP's sight: the relay refuses
+	# the reassembled datagrams itself.
+	tg_stats_save "$TMP/s0.json"
+	for port in "${DROPPED_PORTS[@]}"; do
+		guest_udp "$TMP/silent.out" "fragmented UDP to port $port" silent "$GW" "$port" 5 0.5 3000
+		tg_pass "$mode: 5 fragmented datagrams to $GW:$port: no reply"
+	done
+	tg_stats_save "$TMP/s1.json"
+	tg_stat_grew slot_drops.policy $((5 * ${#DROPPED_PORTS[@]})) \
+		"$mode: reassembled UDP to ${DROPPED_PORTS[*]} dropped and counted"
+	tg_expect_eq "$(tg_stat_delta daemon.udp_to_host)" 0 "$mode: none of them reached the host"
 
 	# Every size 1..65507, both ways, byte for byte.
 	tg_stats_save "$TMP/s0.json"
@@ -115,9 +133,16 @@ for mode in $(tg_modes); do
 	tg_stats_save "$TMP/s1.json"
 	tg_stat_grew daemon.udp_to_host "$COUNT" "$mode: bulk datagrams to the host counted"
 	tg_stat_grew daemon.udp_to_guest "$COUNT" "$mode: bulk datagrams to the guest counted"
-	tg_stat_grew xdp.to_frag "$COUNT" "$mode: the guest's fragments went to tapgate"
+	tg_stat_grew xdp.udp_frag "$COUNT" "$mode: the guest's fragments went to the relay's socket"
 	tg_stat_grew daemon.reasm_done $((COUNT / 2)) "$mode: fragmented datagrams reassembled"
 	tg_note "reasm_dropped +$(tg_stat_delta daemon.reasm_dropped), udp_dropped +$(tg_stat_delta daemon.udp_dropped)"
+
+	# Bursts: what the relay gathers into one send must reach the host as
+	# the same datagrams, intact and in order.
+	tg_stats_save "$TMP/s0.json"
+	guest_udp "$TMP/burst.out" "$BURSTS bursts of 32" burst "$GW" "$ECHO_PORT" "$BURSTS"
+	tg_stats_save "$TMP/s1.json"
+	tg_pass "$mode: bursts: $(tail -n 1 "$TMP/burst.out") (udp_batched +$(tg_stat_delta daemon.udp_batched))"
 
 	# iperf3: UDP at 300 Mbit/s; the control connection is TCP through tapgate.
 	iport=$(tg_free_port)
@@ -154,13 +179,15 @@ print("%d %.1f %.2f %d %d" % (got, s["bits_per_second"] / 1e6, s["lost_percent"]
 	# Both sockets share the fill ring, so when the flood empties it the
 	# main socket (the TCP control connection) drops too: count both.
 	steered=$(tg_stat_delta xdp.udp_relay)
-	for v in to_tcp to_dns to_arp to_icmp to_frag to_denied_syn; do
+	for v in to_tcp to_dns to_arp to_icmp to_frag to_denied_syn udp_frag; do
 		steered=$((steered + $(tg_stat_delta "xdp.$v")))
 	done
 	read=$(($(tg_stat_delta daemon.udp_rx_frames) + $(tg_stat_delta daemon.rx_frames)))
 	dropped=$(($(tg_stat_delta daemon.xsk_rx_dropped) + $(tg_stat_delta daemon.xsk_rx_ring_full)))
 	tg_expect_eq $((read + dropped)) "$steered" \
 		"$mode: flood: every steered frame read ($read) or counted dropped ($dropped)"
+	tg_stat_grew daemon.udp_batched $(($(tg_stat_delta daemon.udp_to_host) / 2)) \
+		"$mode: flood: most datagrams went to the host several to a send"
 	tg_stop_tapgate
 
 	# ---- run 2: the flow cap
