@@ -78,7 +78,7 @@ struct pxconn {
 	struct pbuf *toh; /* guest -> host, not yet written (see toh_append) */
 	struct pbuf *toh_tail;
 	uint32_t toh_len;
-	uint8_t *tog;	  /* host -> guest, read but not queued in lwIP */
+	uint8_t *tog; /* host -> guest, read but not queued in lwIP */
 	uint32_t tog_len, tog_off;
 	bool readable, guest_fin, host_shut, host_eof, fin_sent, dead, aborted;
 	bool host_rdhup;      /* the host's FIN has been signalled: read to EOF */
