@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define UDPBATCH_MAX_SEGS  64	 /* the kernel's UDP_MAX_SEGMENTS before 6.x */
+#define UDPBATCH_MAX_SEGS  64	 /* UDP_MAX_SEGMENTS of older kernels (newer: 128) */
 #define UDPBATCH_MAX_BYTES 65507 /* one IPv4 UDP datagram's payload */
 
 struct udpbatch {
