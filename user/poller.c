@@ -24,6 +24,7 @@
 #include "lwip/pbuf.h"
 
 #include "ackcoal.h"
+#include "ackfold.h"
 #include "config.h"
 #include "dnsfwd.h"
 #include "group.h"
@@ -255,16 +256,42 @@ static void count_drop(int r)
 	log_dbg("dropped a guest frame: %s", slot_drop_name((unsigned int)r));
 }
 
-static void handle_frame(const uint8_t *data, uint32_t len)
-{
-	struct slot s;
-	int r = slot_stage(&s, cfg, data, len);
+#define FRAME_NONE   (-1) /* no frame at that ring index */
+#define FRAME_FOLDED (-2) /* a later pure ACK made it redundant */
 
-	st->rx_frames++;
-	st->rx_bytes += len;
-	if (r == SLOT_OK)
-		r = dispatch(&s);
-	count_drop(r);
+/*
+ * A batch from the main ring: all of it staged first, so that pure ACKs a
+ * later one supersedes can be left out (ackfold.c), then acted on in order.
+ */
+static void handle_batch(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+{
+	struct slot s[RX_BATCH];
+	int r[RX_BATCH];
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len;
+		const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
+
+		r[i] = FRAME_NONE;
+		if (!data)
+			continue;
+		st->rx_frames++;
+		st->rx_bytes += len;
+		r[i] = slot_stage(&s[i], cfg, data, len);
+	}
+	ackfold_begin();
+	for (uint32_t i = n; i-- > 0;)
+		if (r[i] == SLOT_OK && ackfold_superseded(&s[i]))
+			r[i] = FRAME_FOLDED;
+	for (uint32_t i = 0; i < n; i++) {
+		if (r[i] == FRAME_NONE)
+			continue;
+		if (r[i] == FRAME_FOLDED) {
+			st->acks_folded++;
+			continue;
+		}
+		count_drop(r[i] == SLOT_OK ? dispatch(&s[i]) : r[i]);
+	}
 }
 
 /*
@@ -291,20 +318,26 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 	count_drop(r);
 }
 
-typedef void (*frame_fn)(const uint8_t *data, uint32_t len);
+/* A batch from the UDP relay's ring, frame by frame. */
+static void handle_udp_batch(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len;
+		const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
 
-static void drain(struct xsk_ring_cons *rx, frame_fn fn)
+		if (data)
+			handle_udp_frame(data, len);
+	}
+}
+
+typedef void (*batch_fn)(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n);
+
+static void drain(struct xsk_ring_cons *rx, batch_fn fn)
 {
 	uint32_t idx, n, done = 0;
 
 	while (done < RX_BUDGET && (n = umem_rx_peek(rx, RX_BATCH, &idx)) > 0) {
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t len;
-			const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
-
-			if (data)
-				fn(data, len);
-		}
+		fn(rx, idx, n);
 		umem_rx_done(&um, rx, idx, n);
 		done += n;
 	}
@@ -316,10 +349,10 @@ static void on_xsk(struct loop_handler *h, uint32_t events)
 	(void)h;
 	(void)events;
 	ackcoal_begin();
-	drain(&um.rx, handle_frame);
+	drain(&um.rx, handle_batch);
 	pxtcp_flush(); /* its window updates merge with the batch's ACKs */
 	st->acks_merged += ackcoal_end(emit_raw);
-	drain(&um.urx, handle_udp_frame);
+	drain(&um.urx, handle_udp_batch);
 	pxudp_flush();
 }
 

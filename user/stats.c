@@ -93,6 +93,7 @@ static const struct ustat_field fields[] = {
 	F(acks_merged),
 	F(udp_batched),
 	F(udp_batch_fallbacks),
+	F(acks_folded),
 };
 #undef F
 

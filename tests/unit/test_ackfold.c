@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_ackfold.c - the guest's pure ACKs a later one in the same batch
+ * supersedes (user/ackfold.c), on frames staged by the real slot_stage():
+ * asked last to first, an ACK is left out only when a later pure ACK of
+ * the same connection acknowledges strictly more (sequence space wraps);
+ * duplicates, data, FIN, RST, ECN bits and options are never left out and
+ * never supersede; connections are kept apart, and past the table's size
+ * nothing is left out.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ackfold.h"
+#include "check.h"
+#include "config.h"
+#include "slot.h"
+
+#define NMAX 40
+
+static struct config cfg;
+static uint8_t guest4[16], pub4[16];
+static uint8_t frames[NMAX][128];
+static struct slot slots[NMAX];
+static bool out[NMAX];
+static int n;
+
+/* Stage one guest TCP frame to pub4:80 from @sport. */
+static void add(uint16_t sport, uint32_t ack, uint8_t flags, size_t optlen, size_t paylen)
+{
+	static const uint8_t opts[12] = { 1, 1, 8, 10 }; /* NOP NOP timestamps */
+	uint8_t l4[80];
+	size_t len = tb_tcp(l4, sport, 80, 1000, ack, flags, opts, optlen);
+
+	memset(l4 + len, 'x', paylen);
+	len = tb_frame4(frames[n], cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_TCP, l4,
+			len + paylen);
+	CHECK_EQ(slot_stage(&slots[n], &cfg, frames[n], len), SLOT_OK);
+	n++;
+}
+
+/* Ask about the batch last to first, as the poller does. */
+static void fold(void)
+{
+	ackfold_begin();
+	for (int i = n; i-- > 0;)
+		out[i] = ackfold_superseded(&slots[i]);
+}
+
+static int count_out(void)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += out[i];
+	return c;
+}
+
+static void newest_stays(void)
+{
+	n = 0;
+	add(1000, 100, TB_ACK, 0, 0);
+	add(1000, 200, TB_ACK, 0, 0);
+	add(1000, 300, TB_ACK, 0, 0);
+	fold();
+	CHECK(out[0] && out[1] && !out[2]);
+}
+
+static void duplicates_kept(void)
+{
+	n = 0;
+	add(1000, 100, TB_ACK, 0, 0);
+	add(1000, 100, TB_ACK, 0, 0);
+	add(1000, 100, TB_ACK, 0, 0);
+	fold();
+	CHECK_EQ(count_out(), 0);
+	/* ...until a later ACK moves on: then they say nothing more. */
+	add(1000, 150, TB_ACK, 0, 0);
+	fold();
+	CHECK(out[0] && out[1] && out[2] && !out[3]);
+}
+
+static void wraps(void)
+{
+	n = 0;
+	add(1000, 0xfffffff0u, TB_ACK, 0, 0);
+	add(1000, 0x10, TB_ACK, 0, 0);
+	fold();
+	CHECK(out[0] && !out[1]);
+	n = 0; /* a later ACK that goes backwards supersedes nothing */
+	add(1000, 0x10, TB_ACK, 0, 0);
+	add(1000, 0xfffffff0u, TB_ACK, 0, 0);
+	fold();
+	CHECK_EQ(count_out(), 0);
+}
+
+static void only_pure_acks(void)
+{
+	static const struct {
+		uint8_t flags;
+		size_t optlen, paylen;
+	} not_pure[] = {
+		{ TB_ACK, 0, 10 },	   /* data */
+		{ TB_ACK | TB_PSH, 0, 0 }, /* PSH */
+		{ TB_ACK | TB_FIN, 0, 0 }, /* FIN */
+		{ TB_ACK | TB_RST, 0, 0 }, /* RST */
+		{ TB_ACK | 0x40, 0, 0 },   /* ECE */
+		{ TB_ACK | 0x80, 0, 0 },   /* CWR */
+		{ TB_ACK, 12, 0 },	   /* options */
+	};
+
+	for (size_t k = 0; k < sizeof(not_pure) / sizeof(not_pure[0]); k++) {
+		/* Not left out, even with a newer pure ACK after it... */
+		n = 0;
+		add(1000, 100, not_pure[k].flags, not_pure[k].optlen, not_pure[k].paylen);
+		add(1000, 200, TB_ACK, 0, 0);
+		fold();
+		CHECK(!out[0] && !out[1]);
+		/* ...and it supersedes no pure ACK before it. */
+		n = 0;
+		add(1000, 100, TB_ACK, 0, 0);
+		add(1000, 200, not_pure[k].flags, not_pure[k].optlen, not_pure[k].paylen);
+		fold();
+		CHECK(!out[0] && !out[1]);
+	}
+}
+
+static void connections_apart(void)
+{
+	n = 0;
+	add(1000, 100, TB_ACK, 0, 0);
+	add(1001, 200, TB_ACK, 0, 0);
+	add(1000, 150, TB_ACK, 0, 0);
+	add(1001, 150, TB_ACK, 0, 0); /* lower: supersedes nothing */
+	fold();
+	CHECK(out[0] && !out[1] && !out[2] && !out[3]);
+}
+
+static void table_full(void)
+{
+	n = 0;
+	for (uint16_t p = 0; p < 20; p++)
+		add((uint16_t)(2000 + p), 100, TB_ACK, 0, 0);
+	for (uint16_t p = 0; p < 20; p++)
+		add((uint16_t)(2000 + p), 200, TB_ACK, 0, 0);
+	fold();
+	/* Asked last to first, the last 16 connections fill the table. */
+	CHECK_EQ(count_out(), 16);
+	for (int p = 0; p < 4; p++)
+		CHECK(!out[p]);
+}
+
+int main(void)
+{
+	config_defaults(&cfg);
+	memcpy(guest4, &cfg.guest_ip4, 4);
+	tb_ip4(pub4, 8, 8, 8, 8);
+	RUN(newest_stays);
+	RUN(duplicates_kept);
+	RUN(wraps);
+	RUN(only_pure_acks);
+	RUN(connections_apart);
+	RUN(table_full);
+	return check_summary();
+}
