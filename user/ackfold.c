@@ -55,7 +55,8 @@ static bool pure_ack(const struct slot *s, uint32_t *ack)
 	return true;
 }
 
-static struct newest *find(const struct slot *s)
+/* The connection's entry; a new one starts at @ack. NULL when full. */
+static struct newest *find(const struct slot *s, uint32_t ack)
 {
 	for (unsigned int i = 0; i < nseen; i++)
 		if (seen[i].sport == s->sport && seen[i].dport == s->dport &&
@@ -66,6 +67,7 @@ static struct newest *find(const struct slot *s)
 	memcpy(seen[nseen].dst, s->dst, 4);
 	seen[nseen].sport = s->sport;
 	seen[nseen].dport = s->dport;
+	seen[nseen].ack = ack;
 	return &seen[nseen++];
 }
 
@@ -78,17 +80,15 @@ static struct newest *find(const struct slot *s)
 bool ackfold_superseded(const struct slot *s)
 {
 	struct newest *n;
-	unsigned int before = nseen;
 	uint32_t ack;
 
 	if (!pure_ack(s, &ack))
 		return false;
-	n = find(s);
+	n = find(s, ack);
 	if (!n)
 		return false;
-	if (nseen == before && (int32_t)(n->ack - ack) > 0)
+	if ((int32_t)(n->ack - ack) > 0)
 		return true;
-	if (nseen != before || (int32_t)(ack - n->ack) > 0)
-		n->ack = ack;
+	n->ack = ack; /* as high as any later one (higher: a hostile order) */
 	return false;
 }
