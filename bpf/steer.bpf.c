@@ -227,11 +227,7 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
 		return TG_V_DROP_POLICY;
 	if (!(tg_cfg.flags & TG_CFG_UDP_RELAY))
 		return TG_V_DROP_UDP;
-	/* DNS over QUIC would bypass the interceptor; mDNS, LLMNR and NetBIOS
-	 * only leak the sandbox's names to the host's networks. */
-	if (!(tg_cfg.flags & TG_CFG_UDP_LOCAL) &&
-	    (uh->dest == bpf_htons(853) || uh->dest == bpf_htons(5353) ||
-	     uh->dest == bpf_htons(5355) || uh->dest == bpf_htons(137)))
+	if (!(tg_cfg.flags & TG_CFG_UDP_LOCAL) && TG_UDP_LOCAL_PORT(bpf_ntohs(uh->dest)))
 		return TG_V_DROP_UDP;
 	return TG_V_UDP_RELAY;
 }

@@ -105,6 +105,12 @@ struct tg_rule {
 #define TG_CFG_IPV6	 (1u << 1) /* guest has IPv6 */
 #define TG_CFG_UDP_LOCAL (1u << 2) /* let 853, 5353, 5355, 137 through too */
 
+/* UDP ports the relay carries only with TG_CFG_UDP_LOCAL (--allow-udp-local):
+ * DNS over QUIC would bypass the interceptor; mDNS, LLMNR and NetBIOS only
+ * leak the sandbox's names. @p in host order. XDP checks whole datagrams,
+ * the relay reassembled ones. */
+#define TG_UDP_LOCAL_PORT(p) ((p) == 853 || (p) == 5353 || (p) == 5355 || (p) == 137)
+
 struct tg_config {
 	__u8 guest_mac[6];
 	__u8 gw_mac[6];

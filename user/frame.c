@@ -16,8 +16,8 @@
  *
  * RFC 1071's byte-order independence: sum native 32-bit words in four
  * 64-bit accumulators (no overflow below 16 GiB, and independent adds the
- * CPU can overlap), then fold. This runs over every guest TCP segment,
- * twice (see lwipsum.c), so it is worth the unrolling.
+ * CPU can overlap), then fold. lwIP sums every segment it sends with it
+ * (see lwipsum.c), so it is worth the unrolling.
  *
  * Return: the folded 16-bit sum, not inverted, in memory byte order
  */

@@ -4,8 +4,8 @@
  *
  * lwIP verifies the TCP checksum of every guest segment and sums every
  * segment it sends, with lwip_standard_chksum(), a 16-bit-at-a-time loop:
- * 9 % of tapgate's CPU in a guest->host bulk profile, on top of our own
- * pass that completes the guest's offloaded checksum (stack.c). Debian's
+ * 9 % of tapgate's CPU in a guest->host bulk profile before this file
+ * (and our own pass over each guest segment came on top, see below). Debian's
  * liblwip calls it through its PLT, so, by ordinary ELF symbol
  * interposition, a definition in the executable takes over every call
  * (-Wl,--dynamic-list=user/lwipsum.list exports it). Should a future

@@ -108,7 +108,7 @@ static int tx_commit(size_t ip_len)
 static int emit_raw(const uint8_t *pkt, size_t len)
 {
 	size_t cap;
-	uint8_t *ip = tx_begin_type(0x0800, &cap);
+	uint8_t *ip = tx_begin(&cap);
 
 	if (!ip)
 		return -ENOBUFS;

@@ -202,9 +202,9 @@ int pxicmp_timeout_ms(uint64_t now_ms)
 {
 	const struct echo *e;
 
-	pxicmp_run_timers(now_ms);
+	/* After pxicmp_run_timers(): the oldest left is one still waiting. */
 	if (oldest_seq == next_seq)
 		return -1;
 	e = &tab[oldest_seq % ECHO_MAX];
-	return (int)(e->deadline - now_ms);
+	return e->deadline <= now_ms ? 0 : (int)(e->deadline - now_ms);
 }

@@ -348,12 +348,6 @@ static void send_to_host(struct udpflow *f, const struct slot *s)
 	udpbatch_add(&batch, f, f->fd, s->df, data, s->payload_len);
 }
 
-/* Ports the relay carries only with --allow-udp-local, as XDP decides. */
-static bool local_port(uint16_t port)
-{
-	return port == 853 || port == 5353 || port == 5355 || port == 137;
-}
-
 /**
  * pxudp_datagram() - A guest UDP datagram (not DNS) to relay
  * @s: staged SLOT_UDP frame (or a reassembled datagram)
@@ -372,7 +366,7 @@ int pxudp_datagram(const struct slot *s)
 	group = group_classify(groups, 4, s->dst);
 	if (!group_allowed(cfg->allow, group))
 		return SLOT_DROP_POLICY;
-	if (!cfg->udp_local_ports && local_port(s->dport))
+	if (!cfg->udp_local_ports && TG_UDP_LOCAL_PORT(s->dport))
 		return SLOT_DROP_POLICY;
 	f = *find(s->dst, s->sport, s->dport);
 	if (!f)

@@ -178,16 +178,6 @@ static void fix_tcp_csum(uint8_t *ip, size_t len)
 	     csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, (uint16_t)tlen), th, tlen)));
 }
 
-/**
- * stack_input4() - Hand one validated IPv4 TCP packet to lwIP
- * @ip:  the packet (copied; the caller keeps its buffer)
- * @len: its length
- *
- * Callbacks of pxtcp.c may run inside this call.
- *
- * Return: 0, or -ENOMEM when no pbuf could be had (the packet is dropped
- * and TCP will retransmit it)
- */
 /*
  * lwIP's TIME_WAIT connections end as soon as the next segment comes in.
  * lwIP finds the pcb of every segment by walking its lists, TIME_WAIT
@@ -207,6 +197,16 @@ static void drop_timewait(void)
 		tcp_abort(tcp_tw_pcbs);
 }
 
+/**
+ * stack_input4() - Hand one validated IPv4 TCP packet to lwIP
+ * @ip:  the packet (copied; the caller keeps its buffer)
+ * @len: its length
+ *
+ * Callbacks of pxtcp.c may run inside this call.
+ *
+ * Return: 0, or -ENOMEM when no pbuf could be had (the packet is dropped
+ * and TCP will retransmit it)
+ */
 int stack_input4(const uint8_t *ip, size_t len)
 {
 	struct pbuf *p;
