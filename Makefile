@@ -30,11 +30,12 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BU
 # code tapgate calls is mapped, 0.3 MiB less resident per daemon than the
 # shared objects (every sandbox runs one). lwIP has no .a in Debian.
 LIBS     := -Wl,-Bstatic -lxdp -lbpf -lelf -lz -Wl,-Bdynamic -llwip \
-	    -Wl,--dynamic-list=user/lwipsum.list
+	    -Wl,--dynamic-list=user/stack/lwipsum.list
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude \
 	-I/usr/include/$(shell uname -m)-linux-gnu
 
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
+USER_HDRS := $(wildcard user/*.h user/*/*.h)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # Everything but main.o, so unit tests can link the modules they test.
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
@@ -48,10 +49,10 @@ BPFTS       := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps test demo bench fuzz check clean format format-check asan
+.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES)
+all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck
 
 deps:
 	$(Q)scripts/deps.sh
@@ -64,7 +65,7 @@ $(BUILD)/steer.skel.h: $(BUILD)/steer.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name steer_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/steer.h $(BUILD)/steer.skel.h | $(BUILD)
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(wildcard include/*.h) $(BUILD)/steer.skel.h | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -135,11 +136,21 @@ bench: deps
 
 check: test
 
+# Every header compiles on its own (its includes are complete).
+HDRCHECK := $(patsubst %.h,$(BUILD)/hdrcheck/%.o,$(USER_HDRS) $(wildcard include/*.h))
+hdrcheck: $(HDRCHECK)
+$(BUILD)/hdrcheck/%.o: %.h $(BUILD)/steer.skel.h
+	$(call msg,HDR,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -x c -fsyntax-only -include $< /dev/null && touch $@
+
+FORMAT_SRCS = $(wildcard user/*.[ch] user/*/*.[ch] include/*.h bpf/*.c tests/*/*.c bench/*.c)
+
 format:
-	$(Q)clang-format -i $(wildcard user/*.[ch] include/*.h bpf/*.c tests/*/*.c bench/*.c)
+	$(Q)clang-format -i $(FORMAT_SRCS)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror $(wildcard user/*.[ch] include/*.h bpf/*.c tests/*/*.c bench/*.c)
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 clean:
 	$(Q)rm -rf build

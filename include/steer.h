@@ -170,7 +170,7 @@ struct tg_ustats {
 	__u64 udp_batched;	   /* datagrams to the host that shared a send (UDP_SEGMENT) */
 	__u64 udp_batch_fallbacks; /* batches the kernel refused whole: sent one by one */
 	__u64 acks_folded;	   /* guest pure ACKs left out: a later one acked more */
-	__u64 drop_reason[16];	   /* slot drops by enum slot_drop (user/slot.h) */
+	__u64 drop_reason[16];	   /* slot drops by enum slot_drop (user/wire/slot.h) */
 };
 
 #endif /* TAPGATE_STEER_H */

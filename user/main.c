@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "loader.h"
-#include "log.h"
+#include "control/config.h"
+#include "control/loader.h"
+#include "control/log.h"
 #include "poller.h"
-#include "stats.h"
+#include "control/stats.h"
 
 #define TAPGATE_VERSION "0.1.0"
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "control/config.h"
 #include "steer.h"
 
 #define MAX_ARGS 64

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnsmsg.h"
-#include "frame.h"
+#include "dns/dnsmsg.h"
+#include "wire/frame.h"
 
 #define F_QR 0x8000
 #define F_TC 0x0200

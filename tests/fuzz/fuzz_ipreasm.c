@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipreasm.h"
+#include "wire/ipreasm.h"
 
 #define TIMEOUT_MS 1000
 #define BUF_SIZE   65535

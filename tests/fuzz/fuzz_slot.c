@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "reply.h"
-#include "slot.h"
+#include "control/config.h"
+#include "wire/reply.h"
+#include "wire/slot.h"
 
 #define CAP_MAX (14 + 65535 + 64)
 

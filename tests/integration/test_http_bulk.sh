@@ -30,7 +30,7 @@ for mode in $(tg_modes); do
 		tg_fail "$mode: download of $MIB MiB failed"
 	tg_expect_eq "$got" "$want" "$mode: guest downloads $MIB MiB intact"
 	# The guest's pure ACKs that a later one in the same rx batch
-	# superseded never went through lwIP (user/ackfold.c).
+	# superseded never went through lwIP (user/stack/ackfold.c).
 	tg_stats_save "$TMP/s1.json"
 	tg_note "download: rx_frames +$(tg_stat_delta daemon.rx_frames), tx_frames +$(tg_stat_delta daemon.tx_frames), acks_folded +$(tg_stat_delta daemon.acks_folded)"
 	tg_stat_grew daemon.acks_folded 50 "$mode: download: the guest's redundant ACKs left out"
@@ -39,7 +39,7 @@ for mode in $(tg_modes); do
 	got=$(tg_gcurl -f "${SLOW[@]}" -T "$TMP/www/big.bin" "$(tg_gw_url upload)") ||
 		tg_fail "$mode: upload of $MIB MiB failed"
 	tg_expect_eq "$got" "$want" "$mode: guest uploads $MIB MiB intact (PUT)"
-	# The upload's ACKs were merged per rx batch (user/ackcoal.c): fewer
+	# The upload's ACKs were merged per rx batch (user/stack/ackcoal.c): fewer
 	# frames went to the guest than half the segments it sent.
 	tg_stats_save "$TMP/s1.json"
 	tg_stat_grew daemon.acks_merged 1000 "$mode: upload ACKs merged"

@@ -8,7 +8,7 @@
  * check_summary() prints "N passed, N failed" and returns the exit status.
  *
  * Builders write whole Ethernet frames with correct IPv4 header and
- * TCP/UDP/ICMP checksums, computed here independently of user/frame.c so
+ * TCP/UDP/ICMP checksums, computed here independently of user/wire/frame.c so
  * that checksums produced by the code under test are verified against a
  * second implementation. tests/fuzz/gen_corpus.py builds the same frames
  * for the fuzz seeds.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_ackcoal.c - pure ACKs held and merged during a batch (user/ackcoal.c):
+ * test_ackcoal.c - pure ACKs held and merged during a batch (user/stack/ackcoal.c):
  * the newest per connection goes out at the end; a duplicate ACK goes out
  * with the held one, in order; data, FIN, SYN and RST go at once and
  * drop their connection's held ACK; connections are kept apart; nothing is
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ackcoal.h"
+#include "stack/ackcoal.h"
 #include "check.h"
 
 #define MAXOUT 64

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_ackfold.c - the guest's pure ACKs a later one in the same batch
- * supersedes (user/ackfold.c), on frames staged by the real slot_stage():
+ * supersedes (user/stack/ackfold.c), on frames staged by the real slot_stage():
  * asked last to first, an ACK is left out only when a later pure ACK of
  * the same connection acknowledges strictly more (sequence space wraps);
  * duplicates, data, FIN, RST, ECN bits and options are never left out and
@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ackfold.h"
+#include "stack/ackfold.h"
 #include "check.h"
-#include "config.h"
-#include "slot.h"
+#include "control/config.h"
+#include "wire/slot.h"
 
 #define NMAX 40
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "config.h"
+#include "control/config.h"
 #include "steer.h"
 
 static char out_text[8192], err_text[8192];

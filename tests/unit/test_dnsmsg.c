@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "dnsmsg.h"
+#include "dns/dnsmsg.h"
 
 #define F_QR  0x8000
 #define F_AA  0x0400

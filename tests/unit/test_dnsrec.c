@@ -5,7 +5,7 @@
  * giving way when the table is full.
  */
 #include "check.h"
-#include "dnsrec.h"
+#include "dns/dnsrec.h"
 
 static struct dns_addr_rr rr4(const char *name, const char *addr, uint32_t ttl)
 {

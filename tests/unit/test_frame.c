@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "frame.h"
+#include "wire/frame.h"
 
 static void get_inside(void)
 {

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "config.h"
-#include "group.h"
+#include "control/config.h"
+#include "control/group.h"
 #include "steer.h"
 
 static struct config cfg;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "ipreasm.h"
+#include "wire/ipreasm.h"
 
 #define MF 0x2000
 

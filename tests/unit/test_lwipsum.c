@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_lwipsum.c - tapgate's lwip_standard_chksum() (user/lwipsum.c)
+ * test_lwipsum.c - tapgate's lwip_standard_chksum() (user/stack/lwipsum.c)
  * against the one in Debian's liblwip (found with dlsym(RTLD_NEXT)), on
  * pseudo-random buffers at every start alignment and many lengths, all-ones
  * and all-zero buffers; and that the process-wide symbol, the one liblwip's
@@ -19,8 +19,8 @@
 #include "lwip/prot/ip.h"
 
 #include "check.h"
-#include "frame.h"
-#include "lwipsum.h"
+#include "wire/frame.h"
+#include "stack/lwipsum.h"
 
 typedef uint16_t (*sum_fn)(const void *, int);
 

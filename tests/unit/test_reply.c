@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "config.h"
-#include "reply.h"
-#include "slot.h"
+#include "control/config.h"
+#include "wire/reply.h"
+#include "wire/slot.h"
 
 static struct config cfg;
 static uint8_t guest4[16], gw4[16], pub4[16], guest6[16], pub6[16];

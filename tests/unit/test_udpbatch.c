@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_udpbatch.c - datagrams gathered and sent with one UDP_SEGMENT send
- * (user/udpbatch.c), through the real kernel on 127.0.0.1: the receiving
+ * (user/proxy/udpbatch.c), through the real kernel on 127.0.0.1: the receiving
  * socket gets every datagram back with its own size, content and place,
  * including a shorter last one and an empty one; what may not join a batch
  * (another flow, another DF choice, a longer datagram, anything after a
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "udpbatch.h"
+#include "proxy/udpbatch.h"
 
 static struct udpbatch b;
 static int tx = -1, rx = -1;

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: MIT
+/*
+ * config.c - parse and check `tapgate run` options. Every error names the
+ * option and says what a valid value looks like.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/config.h"
+#include "steer.h"
+
+static const char *const group_names[TG_G_MAX] = {
+	[TG_G_PUBLIC] = "public",	 [TG_G_HOST] = "host",
+	[TG_G_PRIVATE] = "private",	 [TG_G_LOOPBACK] = "loopback",
+	[TG_G_LINKLOCAL] = "link-local", [TG_G_METADATA] = "metadata",
+	[TG_G_MULTICAST] = "multicast",	 [TG_G_GATEWAY] = "gateway",
+};
+
+const char *config_group_name(unsigned int group)
+{
+	return group < TG_G_MAX ? group_names[group] : "?";
+}
+
+void config_defaults(struct config *cfg)
+{
+	static const uint8_t guest_mac[6] = { 0x02, 0x6d, 0x73, 0, 0, 2 };
+	static const uint8_t gw_mac[6] = { 0x02, 0x6d, 0x73, 0, 0, 1 };
+
+	memset(cfg, 0, sizeof(*cfg));
+	inet_pton(AF_INET, "100.96.0.2", &cfg->guest_ip4);
+	inet_pton(AF_INET, "100.96.0.1", &cfg->gw_ip4);
+	cfg->prefix4 = 30;
+	memcpy(cfg->guest_mac, guest_mac, 6);
+	memcpy(cfg->gw_mac, gw_mac, 6);
+	inet_pton(AF_INET6, "fd42:6d73:62::2", cfg->guest_ip6);
+	inet_pton(AF_INET6, "fd42:6d73:62::1", cfg->gw_ip6);
+	cfg->ipv6 = true;
+	cfg->mtu = 1500;
+	cfg->allow = 1u << TG_G_PUBLIC;
+	cfg->max_conns = 4096;
+	cfg->connect_timeout_ms = 10000;
+	cfg->log_level = LOG_INFO;
+	strcpy(cfg->host_name, "host.tapgate.internal");
+	cfg->rebind_protection = true;
+	cfg->udp_timeout_ms = 60000;
+	cfg->udp_max_flows = 1024;
+}
+
+/**
+ * config_parse_groups() - Parse a comma list of destination groups
+ * @list: e.g. "public,host"; "all" means every group
+ * @out:  bit set, one bit per enum tg_group
+ *
+ * Return: 0, or -EINVAL (after printing which name is unknown)
+ */
+int config_parse_groups(const char *list, uint32_t *out)
+{
+	char buf[256], *save = NULL, *tok;
+	uint32_t set = 0;
+
+	if (strlen(list) >= sizeof(buf)) {
+		log_err("--allow: list too long (%zu bytes, at most %zu)", strlen(list),
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int g;
+
+		if (!strcmp(tok, "all")) {
+			set |= (1u << TG_G_MAX) - 1;
+			continue;
+		}
+		for (g = 0; g < TG_G_MAX; g++)
+			if (g != TG_G_GATEWAY && !strcmp(tok, group_names[g]))
+				break;
+		if (g == TG_G_MAX) {
+			log_err("--allow: unknown group '%s'; use a comma list of "
+				"host, public, private, loopback, link-local, metadata, "
+				"multicast, all",
+				tok);
+			return -EINVAL;
+		}
+		set |= 1u << g;
+	}
+	*out = set;
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char extra;
+
+	/* sscanf's %x would take signs, spaces and 0x prefixes. */
+	if (strlen(s) != 17 || strspn(s, "0123456789abcdefABCDEF:") != 17)
+		return -EINVAL;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &extra) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	if (mac[0] & 1)
+		return -EINVAL; /* multicast */
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL; /* strtoul would take spaces and signs */
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/*
+ * "A.B.C.D" with an optional SEP and number (a prefix length, a port):
+ * @num keeps its default when there is none.
+ */
+static int parse_ip4_suffix(const char *s, char sep, uint32_t *ip, unsigned long min,
+			    unsigned long max, unsigned int *num)
+{
+	char buf[64], *mark;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	mark = strchr(buf, sep);
+	if (mark) {
+		*mark = '\0';
+		if (parse_uint(mark + 1, min, max, num))
+			return -EINVAL;
+	}
+	return inet_pton(AF_INET, buf, ip) == 1 ? 0 : -EINVAL;
+}
+
+static int parse_cidr4(const char *s, uint32_t *ip, uint8_t *prefix)
+{
+	unsigned int p = 30;
+
+	if (parse_ip4_suffix(s, '/', ip, 8, 30, &p))
+		return -EINVAL;
+	*prefix = (uint8_t)p;
+	return 0;
+}
+
+static int check_config(const struct config *cfg)
+{
+	uint32_t mask = htonl(~0u << (32 - cfg->prefix4));
+
+	if (!cfg->dev[0]) {
+		log_err("run: --dev IFNAME is required (the host side of the "
+			"sandbox's tap or veth)");
+		return -EINVAL;
+	}
+	if (cfg->guest_ip4 == cfg->gw_ip4 || (cfg->guest_ip4 & mask) != (cfg->gw_ip4 & mask)) {
+		log_err("--gateway must be another address in the guest's subnet "
+			"(--guest-ip)");
+		return -EINVAL;
+	}
+	if (!memcmp(cfg->guest_mac, cfg->gw_mac, 6)) {
+		log_err("--guest-mac and --gateway-mac must differ");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+enum {
+	OPT_DEV = 'd',
+	OPT_HELP = 'h',
+	OPT_GUEST_IP = 256,
+	OPT_GATEWAY,
+	OPT_GUEST_MAC,
+	OPT_GW_MAC,
+	OPT_MTU,
+	OPT_ALLOW,
+	OPT_MAX_CONNS,
+	OPT_LOG_LEVEL,
+	OPT_CONNECT_TIMEOUT,
+	OPT_NO_IPV6,
+	OPT_DNS,
+	OPT_HOST_NAME,
+	OPT_NO_REBIND,
+	OPT_UDP_TIMEOUT,
+	OPT_UDP_MAX_FLOWS,
+	OPT_UDP_LOCAL,
+	OPT_BUSY_POLL,
+};
+
+static const struct option run_opts[] = {
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "guest-ip", required_argument, NULL, OPT_GUEST_IP },
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "guest-mac", required_argument, NULL, OPT_GUEST_MAC },
+	{ "gateway-mac", required_argument, NULL, OPT_GW_MAC },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
+	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
+	{ "udp-max-flows", required_argument, NULL, OPT_UDP_MAX_FLOWS },
+	{ "allow-udp-local", no_argument, NULL, OPT_UDP_LOCAL },
+	{ "busy-poll", required_argument, NULL, OPT_BUSY_POLL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ 0 },
+};
+
+void config_usage_run(FILE *out)
+{
+	fprintf(out,
+		"usage: tapgate run --dev IFNAME [options]\n"
+		"\n"
+		"Attach to IFNAME (the host side of a sandbox's tap or veth) and give the\n"
+		"guest behind it networking through tapgate's user-space TCP/IP stack.\n"
+		"Stays in the foreground until SIGINT/SIGTERM; prints\n"
+		"'tapgate: ready on IFNAME' on stdout once serving.\n"
+		"\n"
+		"  --dev IFNAME            device to attach to (required)\n"
+		"  --guest-ip A.B.C.D/N    guest address and prefix (100.96.0.2/30)\n"
+		"  --gateway A.B.C.D       gateway address; stands for the host (100.96.0.1)\n"
+		"  --guest-mac MAC         guest MAC (02:6d:73:00:00:02)\n"
+		"  --gateway-mac MAC       gateway MAC (02:6d:73:00:00:01)\n"
+		"  --mtu N                 guest MTU, %d..%d (1500)\n"
+		"  --allow GROUPS          destination groups the guest may reach, comma\n"
+		"                          list of host, public, private, loopback,\n"
+		"                          link-local, metadata, multicast, all (public).\n"
+		"                          'host': TCP to the gateway goes to the host's\n"
+		"                          127.0.0.1\n"
+		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
+		"  --connect-timeout SEC   host connect timeout before the guest gets RST (10)\n"
+		"  --dns IP[:PORT]         upstream resolver for the guest's DNS, repeatable\n"
+		"                          up to 4, tried in order (/etc/resolv.conf's)\n"
+		"  --host-name NAME        name the guest resolves to the gateway\n"
+		"                          (host.tapgate.internal)\n"
+		"  --no-rebind-protection  let DNS answers point into private, loopback,\n"
+		"                          link-local and metadata ranges\n"
+		"  --udp-timeout SEC       idle UDP flow lifetime (60)\n"
+		"  --udp-max-flows N       UDP flows at once; the least recently used is\n"
+		"                          closed beyond (1024)\n"
+		"  --allow-udp-local       carry UDP 853 (DoQ), 5353 (mDNS), 5355 (LLMNR)\n"
+		"                          and 137 (NetBIOS) too (dropped by default)\n"
+		"  --busy-poll USEC        after traffic, keep polling up to USEC\n"
+		"                          microseconds before sleeping: lower latency\n"
+		"                          for more CPU while busy, none idle (0: off;\n"
+		"                          at most 1000)\n"
+		"  --no-ipv6               drop all IPv6 from the guest\n"
+		"  --log-level LEVEL       error, warn, info, debug (info)\n",
+		CONFIG_MTU_MIN, CONFIG_MTU_MAX);
+}
+
+static int bad(const char *opt, const char *val, const char *want)
+{
+	log_err("%s '%s' is not valid: %s", opt, val, want);
+	return -EINVAL;
+}
+
+/**
+ * config_parse_dns() - Parse an upstream resolver "A.B.C.D[:PORT]"
+ * @arg: the text
+ * @out: address and port (53 if none given)
+ *
+ * Return: 0 or -EINVAL
+ */
+int config_parse_dns(const char *arg, struct dns_upstream *out)
+{
+	unsigned int port = 53;
+
+	if (parse_ip4_suffix(arg, ':', &out->ip4, 1, 65535, &port))
+		return -EINVAL;
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+static bool valid_host_name(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+
+	if (!n || n > 253 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			   (*s >= '0' && *s <= '9') || *s == '-' || *s == '_') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The options of the UDP relay and the DNS interceptor. */
+static int parse_udp_dns(struct config *cfg, int c, const char *arg)
+{
+	unsigned int v;
+
+	switch (c) {
+	case OPT_DNS:
+		if (cfg->ndns == CONFIG_DNS_MAX)
+			return bad("--dns", arg, "give at most 4 upstream resolvers");
+		if (config_parse_dns(arg, &cfg->dns[cfg->ndns]))
+			return bad("--dns", arg, "give an IPv4 address, optionally with :PORT");
+		cfg->ndns++;
+		return 0;
+	case OPT_HOST_NAME:
+		if (!valid_host_name(arg))
+			return bad("--host-name", arg, "give a DNS name like host.internal");
+		for (size_t i = 0; arg[i]; i++)
+			cfg->host_name[i] =
+				(char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] + 32 : arg[i]);
+		cfg->host_name[strlen(arg)] = '\0';
+		return 0;
+	case OPT_NO_REBIND:
+		cfg->rebind_protection = false;
+		return 0;
+	case OPT_UDP_LOCAL:
+		cfg->udp_local_ports = true;
+		return 0;
+	case OPT_UDP_TIMEOUT:
+		if (parse_uint(arg, 1, 86400, &v))
+			return bad("--udp-timeout", arg, "give seconds from 1 to 86400");
+		cfg->udp_timeout_ms = v * 1000;
+		return 0;
+	case OPT_UDP_MAX_FLOWS:
+		return parse_uint(arg, 1, 1000000, &cfg->udp_max_flows)
+			       ? bad("--udp-max-flows", arg, "give a number from 1 to 1000000")
+			       : 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_one(struct config *cfg, int c, const char *arg)
+{
+	unsigned int v;
+
+	switch (c) {
+	case OPT_DEV:
+		if (!arg[0] || strlen(arg) >= sizeof(cfg->dev))
+			return bad("--dev", arg, "a device name of 1-15 characters");
+		strcpy(cfg->dev, arg);
+		return 0;
+	case OPT_GUEST_IP:
+		return parse_cidr4(arg, &cfg->guest_ip4, &cfg->prefix4)
+			       ? bad("--guest-ip", arg, "give A.B.C.D/N with N in 8..30")
+			       : 0;
+	case OPT_GATEWAY:
+		return inet_pton(AF_INET, arg, &cfg->gw_ip4) == 1
+			       ? 0
+			       : bad("--gateway", arg, "give an IPv4 address");
+	case OPT_GUEST_MAC:
+		return parse_mac(arg, cfg->guest_mac)
+			       ? bad("--guest-mac", arg, "give a unicast MAC aa:bb:cc:dd:ee:ff")
+			       : 0;
+	case OPT_GW_MAC:
+		return parse_mac(arg, cfg->gw_mac)
+			       ? bad("--gateway-mac", arg, "give a unicast MAC aa:bb:cc:dd:ee:ff")
+			       : 0;
+	case OPT_MTU:
+		return parse_uint(arg, CONFIG_MTU_MIN, CONFIG_MTU_MAX, &cfg->mtu)
+			       ? bad("--mtu", arg, "give a number from 576 to 4000")
+			       : 0;
+	case OPT_ALLOW:
+		return config_parse_groups(arg, &cfg->allow);
+	case OPT_MAX_CONNS:
+		return parse_uint(arg, 1, 1000000, &cfg->max_conns)
+			       ? bad("--max-conns", arg, "give a number from 1 to 1000000")
+			       : 0;
+	case OPT_CONNECT_TIMEOUT:
+		if (parse_uint(arg, 1, 600, &v))
+			return bad("--connect-timeout", arg, "give seconds from 1 to 600");
+		cfg->connect_timeout_ms = v * 1000;
+		return 0;
+	case OPT_NO_IPV6:
+		cfg->ipv6 = false;
+		return 0;
+	case OPT_BUSY_POLL:
+		return parse_uint(arg, 0, 1000, &cfg->busy_poll_us)
+			       ? bad("--busy-poll", arg, "give microseconds from 0 to 1000")
+			       : 0;
+	case OPT_LOG_LEVEL:
+		return log_parse_level(arg, &cfg->log_level)
+			       ? bad("--log-level", arg, "use error, warn, info or debug")
+			       : 0;
+	}
+	return parse_udp_dns(cfg, c, arg);
+}
+
+/**
+ * config_parse_run() - Parse `tapgate run` options into @cfg
+ * @cfg:  filled with defaults by the caller, then overridden
+ * @argc: argument count, argv[0] being "run"
+ * @argv: arguments
+ *
+ * Return: 0, 1 when --help was printed, or -EINVAL after a message
+ */
+int config_parse_run(struct config *cfg, int argc, char **argv)
+{
+	int c, err;
+
+	/* 0, not 1: glibc then also forgets a half-parsed option cluster. */
+	optind = 0;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "d:h", run_opts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			config_usage_run(stdout);
+			return 1;
+		}
+		if (c == '?') {
+			config_usage_run(stderr);
+			return -EINVAL;
+		}
+		err = parse_one(cfg, c, optarg);
+		if (err)
+			return err;
+	}
+	if (optind < argc) {
+		log_err("run: unexpected argument '%s'; see 'tapgate run --help'", argv[optind]);
+		return -EINVAL;
+	}
+	return check_config(cfg);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - the settings of one `tapgate run`, parsed and checked from the
+ * command line before anything is touched, so that bad configuration fails
+ * with a message and leaves nothing half set up.
+ */
+#ifndef TAPGATE_CONFIG_H
+#define TAPGATE_CONFIG_H
+
+#include <net/if.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "control/log.h"
+
+#define CONFIG_MTU_MIN 576
+#define CONFIG_MTU_MAX 4000 /* one AF_XDP frame (a page) per Ethernet frame */
+
+#define CONFIG_DNS_MAX 4
+
+struct dns_upstream {
+	uint32_t ip4;  /* network byte order */
+	uint16_t port; /* host byte order */
+};
+
+struct config {
+	char dev[IF_NAMESIZE];
+	uint32_t guest_ip4; /* network byte order */
+	uint32_t gw_ip4;
+	uint8_t prefix4;
+	uint8_t guest_mac[6];
+	uint8_t gw_mac[6];
+	uint8_t guest_ip6[16];
+	uint8_t gw_ip6[16];
+	bool ipv6;
+	unsigned int mtu;
+	uint32_t allow; /* bit per enum tg_group */
+	unsigned int max_conns;
+	unsigned int connect_timeout_ms;
+	enum log_level log_level;
+	struct dns_upstream dns[CONFIG_DNS_MAX];
+	unsigned int ndns; /* 0: take /etc/resolv.conf's at start */
+	char host_name[254];
+	bool rebind_protection;
+	bool udp_local_ports; /* let 853, 5353, 5355, 137 through */
+	unsigned int udp_timeout_ms;
+	unsigned int udp_max_flows;
+	unsigned int busy_poll_us; /* 0: sleep as soon as there is nothing to do */
+};
+
+int config_parse_dns(const char *arg, struct dns_upstream *out);
+
+void config_defaults(struct config *cfg);
+int config_parse_run(struct config *cfg, int argc, char **argv);
+int config_parse_groups(const char *list, uint32_t *out);
+const char *config_group_name(unsigned int group);
+void config_usage_run(FILE *out);
+
+#endif

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loader.c - load, pin, attach and detach the XDP program (see loader.h).
+ *
+ * Order of setup: lock the device, clear a stale tapgate program (a daemon
+ * killed while attached leaves it behind), load the skeleton with the
+ * sandbox's addresses in rodata, pin the maps, and attach last, once the
+ * caller has bound its AF_XDP socket. Any failure undoes what was done, in
+ * reverse, through loader_close().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "control/config.h"
+#include "control/loader.h"
+#include "control/log.h"
+#include "steer.skel.h"
+
+#define LOCK_DIR "/run/tapgate"
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
+
+static const char *const map_names[] = {
+	STR(TG_MAP_XSKS),    STR(TG_MAP_COUNTERS), STR(TG_MAP_POLICY4),
+	STR(TG_MAP_POLICY6), STR(TG_MAP_USTATS),
+};
+
+int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s%s%s", TG_PIN_ROOT, dev, map ? "/" : "", map ? map : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/**
+ * loader_ensure_bpffs() - Mount bpffs on /sys/fs/bpf if it is not there
+ *
+ * `ip netns exec` gives its command a fresh /sys without bpffs.
+ *
+ * Return: 0 or a negative errno
+ */
+int loader_ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs("/sys/fs/bpf", &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0) {
+		int err = -errno;
+
+		log_err("cannot mount bpffs on /sys/fs/bpf: %s (mount it with "
+			"'mount -t bpf bpf /sys/fs/bpf')",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static pid_t lock_holder(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return (pid_t)atoi(buf);
+}
+
+static int take_lock(struct loader *ld)
+{
+	char path[PATH_MAX], pid[32];
+	int n;
+
+	mkdir(LOCK_DIR, 0755);
+	snprintf(path, sizeof(path), LOCK_DIR "/%s.lock", ld->dev);
+	ld->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (ld->lock_fd < 0) {
+		log_err("%s: cannot open %s: %s", ld->dev, path, strerror(errno));
+		return -errno;
+	}
+	if (flock(ld->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		log_err("another tapgate (pid %d) already serves %s; stop it first with "
+			"'tapgate detach %s'",
+			(int)lock_holder(path), ld->dev, ld->dev);
+		close(ld->lock_fd);
+		ld->lock_fd = -1;
+		return -EBUSY;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(ld->lock_fd, 0) < 0 || pwrite(ld->lock_fd, pid, (size_t)n, 0) != n)
+		log_warn("%s: cannot write the lock file %s", ld->dev, path);
+	return 0;
+}
+
+static void unpin_all(const char *dev)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		if (!loader_pin_path(dev, map_names[i], path, sizeof(path)))
+			unlink(path);
+	if (!loader_pin_path(dev, NULL, path, sizeof(path)))
+		rmdir(path);
+	rmdir(TG_PIN_ROOT); /* only when no other device's pins are left */
+}
+
+/* Whatever XDP program is on @ifindex: none (0), ours left by a dead
+ * daemon (removed, 0), or a foreign one (-EEXIST after a message). */
+static int clear_stale(const char *dev, int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *main_prog;
+	int err = 0;
+
+	if (!mp || libxdp_get_error(mp))
+		return 0;
+	main_prog = xdp_multiprog__main_prog(mp);
+	if (!main_prog) {
+		xdp_multiprog__close(mp);
+		return 0;
+	}
+	if (!xdp_multiprog__is_legacy(mp) || strcmp(xdp_program__name(main_prog), TG_PROG_NAME)) {
+		log_err("%s: another XDP program (%s, id %u) is attached; remove it with "
+			"'ip link set dev %s xdp off' if it is not needed",
+			dev, xdp_program__name(main_prog), xdp_program__id(main_prog), dev);
+		err = -EEXIST;
+	} else {
+		log_warn("%s: replacing a stale tapgate program (id %u) left by a daemon "
+			 "that is gone",
+			 dev, xdp_program__id(main_prog));
+		err = xdp_multiprog__detach(mp);
+		if (err)
+			log_err("%s: cannot remove the stale program: %s", dev, strerror(-err));
+	}
+	xdp_multiprog__close(mp);
+	return err;
+}
+
+static void set_rodata(struct steer_bpf *skel, const struct config *cfg)
+{
+	struct tg_config *c = (struct tg_config *)&skel->rodata->tg_cfg;
+
+	memcpy(c->guest_mac, cfg->guest_mac, 6);
+	memcpy(c->gw_mac, cfg->gw_mac, 6);
+	c->guest_ip4 = cfg->guest_ip4;
+	c->gw_ip4 = cfg->gw_ip4;
+	memcpy(c->guest_ip6, cfg->guest_ip6, 16);
+	memcpy(c->gw_ip6, cfg->gw_ip6, 16);
+	c->flags = TG_CFG_UDP_RELAY | (cfg->ipv6 ? TG_CFG_IPV6 : 0) |
+		   (cfg->udp_local_ports ? TG_CFG_UDP_LOCAL : 0);
+}
+
+static int pin_maps(struct loader *ld)
+{
+	struct bpf_map *maps[] = {
+		ld->skel->maps.TG_MAP_XSKS,    ld->skel->maps.TG_MAP_COUNTERS,
+		ld->skel->maps.TG_MAP_POLICY4, ld->skel->maps.TG_MAP_POLICY6,
+		ld->skel->maps.TG_MAP_USTATS,
+	};
+	char path[PATH_MAX];
+	int err;
+
+	mkdir(TG_PIN_ROOT, 0700);
+	loader_pin_path(ld->dev, NULL, ld->pin_dir, sizeof(ld->pin_dir));
+	mkdir(ld->pin_dir, 0700);
+	ld->pinned = true;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		err = loader_pin_path(ld->dev, bpf_map__name(maps[i]), path, sizeof(path));
+		if (!err)
+			err = bpf_map__pin(maps[i], path);
+		if (err) {
+			log_err("%s: cannot pin map %s: %s", ld->dev, path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int map_ustats(struct loader *ld)
+{
+	size_t len = (sizeof(struct tg_ustats) + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(ld->skel->maps.TG_MAP_USTATS), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	ld->ustats = p;
+	ld->ustats->pid = (uint64_t)getpid();
+	return 0;
+}
+
+static int libxdp_log(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBXDP_WARN && log_get_level() >= LOG_DEBUG)
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBXDP_DEBUG)
+		return 0;
+	/* libxdp warns that the dispatcher cannot be used and then attaches
+	 * our single program; that is the expected path here. */
+	return log_get_level() >= LOG_DEBUG ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+/*
+ * libxdp first tries its multi-program dispatcher, which Debian 12's kernel
+ * and libbpf refuse, and then attaches our program alone: the expected path.
+ * libbpf logs the refused dispatcher load as an error, so while libxdp works
+ * its messages are kept for --log-level debug; our own object's load
+ * messages (the verifier's complaints) always show.
+ */
+static bool libbpf_quiet;
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (libbpf_quiet && log_get_level() < LOG_DEBUG))
+		return 0;
+	if (level == LIBBPF_INFO && log_get_level() < LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/**
+ * loader_open() - Lock the device, load the program and pin its maps
+ * @ld:  zeroed state
+ * @cfg: the sandbox's configuration
+ *
+ * Return: 0, or a negative errno after a message (nothing left behind)
+ */
+int loader_open(struct loader *ld, const struct config *cfg)
+{
+	int err;
+
+	ld->lock_fd = -1;
+	snprintf(ld->dev, sizeof(ld->dev), "%s", cfg->dev);
+	ld->ifindex = (int)if_nametoindex(cfg->dev);
+	if (!ld->ifindex) {
+		log_err("%s: no such network device; create the tap or veth first", cfg->dev);
+		return -ENODEV;
+	}
+	libxdp_set_print(libxdp_log);
+	libbpf_set_print(libbpf_log);
+	err = loader_ensure_bpffs();
+	if (!err)
+		err = take_lock(ld);
+	if (!err)
+		err = clear_stale(ld->dev, ld->ifindex);
+	if (err)
+		goto fail;
+	unpin_all(ld->dev);
+	ld->skel = steer_bpf__open();
+	if (!ld->skel) {
+		err = -errno;
+		log_err("cannot open the BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	set_rodata(ld->skel, cfg);
+	err = steer_bpf__load(ld->skel);
+	if (err) {
+		log_err("cannot load the XDP program (kernel with BPF and XDP needed): %s",
+			strerror(-err));
+		goto fail;
+	}
+	err = pin_maps(ld);
+	if (!err)
+		err = map_ustats(ld);
+	if (!err)
+		return 0;
+fail:
+	loader_close(ld);
+	return err;
+}
+
+/**
+ * loader_attach() - Attach the loaded program to the device
+ * @ld: state after loader_open()
+ *
+ * Native (driver) mode first, as tap and veth support it; generic (skb)
+ * mode if the driver refuses, with a line saying so.
+ *
+ * Return: 0 or a negative errno after a message
+ */
+int loader_attach(struct loader *ld)
+{
+	int err;
+
+	ld->prog = xdp_program__from_fd(bpf_program__fd(ld->skel->progs.tg_steer));
+	err = (int)libxdp_get_error(ld->prog);
+	if (err) {
+		ld->prog = NULL;
+		log_err("%s: cannot wrap the program for libxdp: %s", ld->dev, strerror(-err));
+		return err;
+	}
+	ld->mode = XDP_MODE_NATIVE;
+	libbpf_quiet = true;
+	err = xdp_program__attach(ld->prog, ld->ifindex, XDP_MODE_NATIVE, 0);
+	if (err) {
+		log_warn("%s: native XDP refused (%s); using generic (skb) mode", ld->dev,
+			 strerror(-err));
+		ld->mode = XDP_MODE_SKB;
+		err = xdp_program__attach(ld->prog, ld->ifindex, XDP_MODE_SKB, 0);
+	}
+	libbpf_quiet = false;
+	if (err) {
+		log_err("%s: cannot attach the XDP program: %s", ld->dev, strerror(-err));
+		return err;
+	}
+	ld->attached = true;
+	return 0;
+}
+
+int loader_map_fd(struct loader *ld, const char *which)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(ld->skel->obj, which);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+/**
+ * loader_close() - Detach, unpin, unload and unlock; safe on partial setup
+ * @ld: state
+ */
+void loader_close(struct loader *ld)
+{
+	if (ld->attached) {
+		int err = xdp_program__detach(ld->prog, ld->ifindex, (enum xdp_attach_mode)ld->mode,
+					      0);
+
+		if (err)
+			log_warn("%s: detach failed: %s; run 'ip link set dev %s xdp off'", ld->dev,
+				 strerror(-err), ld->dev);
+		ld->attached = false;
+	}
+	if (ld->prog)
+		xdp_program__close(ld->prog);
+	ld->prog = NULL;
+	if (ld->ustats)
+		munmap(ld->ustats, (sizeof(struct tg_ustats) + 4095) & ~(size_t)4095);
+	ld->ustats = NULL;
+	if (ld->pinned)
+		unpin_all(ld->dev);
+	ld->pinned = false;
+	steer_bpf__destroy(ld->skel);
+	ld->skel = NULL;
+	if (ld->lock_fd >= 0)
+		close(ld->lock_fd);
+	ld->lock_fd = -1;
+}
+
+static int stop_daemon(const char *dev, pid_t pid)
+{
+	log_info("%s: stopping tapgate (pid %d)", dev, (int)pid);
+	if (kill(pid, SIGTERM) < 0)
+		return -errno;
+	for (int i = 0; i < 100; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 0;
+		usleep(50000);
+	}
+	log_err("%s: tapgate (pid %d) did not stop within 5 s", dev, (int)pid);
+	return -ETIMEDOUT;
+}
+
+/**
+ * loader_detach_dev() - `tapgate detach DEV`: stop the daemon serving DEV,
+ * or clear what a dead one left (program and pins)
+ * @dev: device name
+ *
+ * Return: 0 or a negative errno after a message
+ */
+int loader_detach_dev(const char *dev)
+{
+	char path[PATH_MAX];
+	int ifindex = (int)if_nametoindex(dev), fd, err = 0;
+
+	snprintf(path, sizeof(path), LOCK_DIR "/%s.lock", dev);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		pid_t pid = lock_holder(path);
+
+		close(fd);
+		return pid > 0 ? stop_daemon(dev, pid) : -EBUSY;
+	}
+	if (fd >= 0)
+		close(fd);
+	loader_ensure_bpffs();
+	unpin_all(dev);
+	libxdp_set_print(libxdp_log);
+	if (ifindex)
+		err = clear_stale(dev, ifindex);
+	else
+		log_info("%s: no such device; removed leftover pins only", dev);
+	return err;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loader.h - put the XDP program on a device and take it off again: the
+ * libbpf skeleton (bpftool gen skeleton), maps pinned under
+ * TG_PIN_ROOT/<dev>/, attach with libxdp, one daemon per device (a lock
+ * file), and recovery from a daemon that died attached.
+ */
+#ifndef TAPGATE_LOADER_H
+#define TAPGATE_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "steer.h"
+
+struct config;
+struct steer_bpf;
+struct xdp_program;
+
+struct loader {
+	struct steer_bpf *skel;
+	struct xdp_program *prog;
+	int ifindex;
+	int lock_fd;
+	bool pinned;
+	bool attached;
+	int mode;		  /* enum xdp_attach_mode once attached */
+	struct tg_ustats *ustats; /* mmap of TG_MAP_USTATS */
+	char dev[16];
+	char pin_dir[PATH_MAX];
+};
+
+int loader_open(struct loader *ld, const struct config *cfg);
+int loader_attach(struct loader *ld);
+void loader_close(struct loader *ld);
+int loader_map_fd(struct loader *ld, const char *which);
+int loader_detach_dev(const char *dev);
+int loader_pin_path(const char *dev, const char *map, char *buf, size_t len);
+int loader_ensure_bpffs(void);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stats.c - print a device's counters from its pinned maps, for people or
+ * (--json) for machines. Works without the daemon's help: the XDP counters
+ * are per-CPU and summed here; the daemon's own counters live in an mmapable
+ * array map it updates in place.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "control/loader.h"
+#include "control/log.h"
+#include "wire/slot.h"
+#include "control/stats.h"
+#include "steer.h"
+
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+static const char *const verdict_names[TG_V_MAX] = {
+	[TG_V_TO_TCP] = "to_tcp",
+	[TG_V_TO_DNS] = "to_dns",
+	[TG_V_TO_ARP] = "to_arp",
+	[TG_V_TO_ICMP] = "to_icmp",
+	[TG_V_TO_FRAG] = "to_frag",
+	[TG_V_TO_DENIED_SYN] = "to_denied_syn",
+	[TG_V_UDP_RELAY] = "udp_relay",
+	[TG_V_UDP_FRAG] = "udp_frag",
+	[TG_V_DROP_MALFORMED] = "drop_malformed",
+	[TG_V_DROP_SPOOF_MAC] = "drop_spoof_mac",
+	[TG_V_DROP_SPOOF_IP] = "drop_spoof_ip",
+	[TG_V_DROP_POLICY] = "drop_policy",
+	[TG_V_DROP_PROTO] = "drop_proto",
+	[TG_V_DROP_NOSOCK] = "drop_nosock",
+	[TG_V_DROP_UDP] = "drop_udp",
+};
+
+struct ustat_field {
+	const char *name;
+	size_t off;
+};
+
+#define F(x)                                                                                       \
+	{                                                                                          \
+#x, offsetof(struct tg_ustats, x)                                                  \
+	}
+static const struct ustat_field fields[] = {
+	F(pid),
+	F(rx_frames),
+	F(rx_bytes),
+	F(tx_frames),
+	F(tx_bytes),
+	F(arp_replies),
+	F(icmp_replies),
+	F(slot_drops),
+	F(tx_ring_full),
+	F(conns_open),
+	F(conns_total),
+	F(conns_refused),
+	F(conns_denied),
+	F(conns_limit),
+	F(bytes_to_host),
+	F(bytes_to_guest),
+	F(xsk_rx_dropped),
+	F(xsk_rx_ring_full),
+	F(xsk_tx_invalid),
+	F(udp_rx_frames),
+	F(udp_flows_open),
+	F(udp_flows_total),
+	F(udp_evicted),
+	F(udp_to_host),
+	F(udp_to_guest),
+	F(udp_dropped),
+	F(dns_queries),
+	F(dns_answers),
+	F(dns_local),
+	F(dns_failover),
+	F(dns_timeouts),
+	F(dns_rebind_blocked),
+	F(dns_truncated),
+	F(icmp_relayed),
+	F(icmp_replies_relayed),
+	F(reasm_done),
+	F(reasm_dropped),
+	F(rx_pbuf_fallbacks),
+	F(acks_merged),
+	F(udp_batched),
+	F(udp_batch_fallbacks),
+	F(acks_folded),
+};
+#undef F
+
+static int open_pin(const char *dev, const char *map)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (loader_pin_path(dev, map, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			log_err("%s: no tapgate is attached (nothing pinned at %s); start one "
+				"with 'tapgate run --dev %s' (pins made inside 'ip netns exec' "
+				"are visible only there)",
+				dev, path, dev);
+		else
+			log_err("%s: cannot open %s: %s", dev, path, strerror(-err));
+		return err;
+	}
+	return fd;
+}
+
+static int read_verdicts(int fd, struct tg_count out[TG_V_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct tg_count *per;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	for (__u32 v = 0; v < TG_V_MAX; v++) {
+		memset(&out[v], 0, sizeof(out[v]));
+		if (bpf_map_lookup_elem(fd, &v, per))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			out[v].packets += per[c].packets;
+			out[v].bytes += per[c].bytes;
+		}
+	}
+	free(per);
+	return 0;
+}
+
+static void print_json(const char *dev, const struct tg_count *v, const struct tg_ustats *u)
+{
+	printf("{\"device\":\"%s\",\"xdp\":{", dev);
+	for (int i = 0; i < TG_V_MAX; i++)
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", verdict_names[i],
+		       (unsigned long long)v[i].packets, (unsigned long long)v[i].bytes);
+	printf("},\"daemon\":{");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		printf("%s\"%s\":%llu", i ? "," : "", fields[i].name,
+		       *(const unsigned long long *)((const char *)u + fields[i].off));
+	printf("},\"slot_drops\":{");
+	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
+		printf("%s\"%s\":%llu", i > 1 ? "," : "", slot_drop_name(i),
+		       (unsigned long long)u->drop_reason[i]);
+	printf("}}\n");
+}
+
+static void print_text(const char *dev, const struct tg_count *v, const struct tg_ustats *u)
+{
+	printf("tapgate on %s (pid %llu)\n\nXDP verdicts            packets          bytes\n", dev,
+	       (unsigned long long)u->pid);
+	for (int i = 0; i < TG_V_MAX; i++)
+		printf("  %-18s %12llu %14llu\n", verdict_names[i],
+		       (unsigned long long)v[i].packets, (unsigned long long)v[i].bytes);
+	printf("\ndaemon\n");
+	for (size_t i = 1; i < sizeof(fields) / sizeof(fields[0]); i++)
+		printf("  %-22s %12llu\n", fields[i].name,
+		       *(const unsigned long long *)((const char *)u + fields[i].off));
+	unsigned long long any = 0;
+
+	printf("\nslot drops by reason\n");
+	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++) {
+		any |= u->drop_reason[i];
+		if (u->drop_reason[i])
+			printf("  %-22s %8llu\n", slot_drop_name(i),
+			       (unsigned long long)u->drop_reason[i]);
+	}
+	if (!any)
+		printf("  (none)\n");
+}
+
+/**
+ * stats_print() - `tapgate stats`
+ * @dev:  device name
+ * @json: one JSON object instead of a table
+ *
+ * Return: 0 or a negative errno after a message
+ */
+int stats_print(const char *dev, bool json)
+{
+	struct tg_count v[TG_V_MAX];
+	struct tg_ustats u;
+	__u32 zero = 0;
+	int cfd, ufd, err;
+
+	if ((err = loader_ensure_bpffs()))
+		return err;
+	cfd = open_pin(dev, STR(TG_MAP_COUNTERS));
+	if (cfd < 0)
+		return cfd;
+	ufd = open_pin(dev, STR(TG_MAP_USTATS));
+	if (ufd < 0) {
+		close(cfd);
+		return ufd;
+	}
+	memset(&u, 0, sizeof(u));
+	err = read_verdicts(cfd, v);
+	if (!err && bpf_map_lookup_elem(ufd, &zero, &u))
+		err = -errno;
+	if (!err) {
+		if (json)
+			print_json(dev, v, &u);
+		else
+			print_text(dev, v, &u);
+	} else {
+		log_err("%s: cannot read counters: %s", dev, strerror(-err));
+	}
+	close(cfd);
+	close(ufd);
+	return err;
+}

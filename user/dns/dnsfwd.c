@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dnsfwd.c - forward the guest's UDP DNS queries to upstream resolvers.
+ *
+ * Theory of operation. A query (UDP to port 53, any address) is parsed
+ * (dnsmsg.c; hostile bytes), answered here if it asks for --host-name, and
+ * otherwise sent upstream under an id of ours, so that queries of different
+ * guest ports cannot collide. Each upstream has one connected UDP socket:
+ * the kernel then tells us at once when nobody listens there (ECONNREFUSED),
+ * and every pending query of that upstream fails over to the next one, as
+ * it does after 5 s of silence. When the last upstream fails the guest gets
+ * SERVFAIL rather than silence. The answer gets the guest's id back, its
+ * A/AAAA records are recorded (dnsrec.c) and checked against rebinding
+ * (an answer pointing into private, loopback, link-local, metadata or host
+ * addresses becomes NXDOMAIN), and it is cut to the guest's EDNS size with
+ * TC=1 so the guest retries over TCP, which pxtcp.c sends to the first
+ * upstream.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "control/config.h"
+#include "dns/dnsfwd.h"
+#include "dns/dnsmsg.h"
+#include "dns/dnsrec.h"
+#include "wire/frame.h"
+#include "control/group.h"
+#include "wire/ip4out.h"
+#include "control/log.h"
+#include "io/loop.h"
+#include "wire/slot.h"
+
+#define PENDING_MAX   256
+#define QUERY_MAX     1232 /* the DNS flag day's safe UDP size */
+#define TRY_MS	      5000
+#define ANSWER_RR_MAX 128
+#define LOCAL_TTL     60
+
+struct pending {
+	bool used;
+	uint8_t upstream;
+	uint16_t our_id, guest_id, guest_port, edns_size;
+	uint8_t guest_dst[4];
+	uint64_t deadline;
+	uint16_t len;
+	uint8_t query[QUERY_MAX];
+};
+
+struct upstream {
+	struct loop_handler h;
+	struct dns_upstream addr;
+	int fd;
+};
+
+static const struct config *cfg;
+static const struct group_table *groups;
+static struct tg_ustats *st;
+static struct upstream ups[CONFIG_DNS_MAX];
+static unsigned int nups;
+static struct pending *pend;
+static unsigned int npend;
+static uint8_t buf[65536];
+static struct dns_addr_rr rrs[ANSWER_RR_MAX];
+
+static void on_upstream(struct loop_handler *h, uint32_t events);
+
+/* /etc/resolv.conf's IPv4 nameservers, when no --dns was given. */
+static void read_resolv_conf(struct config *c)
+{
+	FILE *f = fopen("/etc/resolv.conf", "r");
+	char line[256], addr[64];
+
+	if (!f)
+		return;
+	while (c->ndns < CONFIG_DNS_MAX && fgets(line, sizeof(line), f))
+		if (sscanf(line, " nameserver %63s", addr) == 1 &&
+		    !config_parse_dns(addr, &c->dns[c->ndns]))
+			c->ndns++;
+	fclose(f);
+}
+
+static int open_upstream(struct upstream *u)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(u->addr.port) };
+
+	sa.sin_addr.s_addr = u->addr.ip4;
+	u->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (u->fd < 0)
+		return -errno;
+	u->h.fn = on_upstream;
+	if (connect(u->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return loop_add(u->fd, EPOLLIN, &u->h);
+}
+
+/**
+ * dnsfwd_init() - Open one socket per upstream resolver
+ * @config: --dns (or none: /etc/resolv.conf is read), --host-name
+ * @g:      destination groups, for rebinding checks
+ * @stats:  counters
+ *
+ * Return: 0 or a negative errno after a message
+ */
+int dnsfwd_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
+{
+	static struct config with_resolv;
+	int err;
+
+	cfg = config;
+	groups = g;
+	st = stats;
+	if (!cfg->ndns) {
+		with_resolv = *cfg;
+		read_resolv_conf(&with_resolv);
+		cfg = &with_resolv;
+		if (!cfg->ndns)
+			log_warn("no --dns given and no IPv4 nameserver in /etc/resolv.conf: "
+				 "the guest's DNS queries will get SERVFAIL");
+	}
+	pend = calloc(PENDING_MAX, sizeof(*pend));
+	if (!pend || dnsrec_init(DNSREC_MAX))
+		return -ENOMEM;
+	for (nups = 0; nups < cfg->ndns; nups++) {
+		ups[nups].addr = cfg->dns[nups];
+		err = open_upstream(&ups[nups]);
+		if (err) {
+			log_err("cannot open a socket to DNS upstream %u: %s", nups + 1,
+				strerror(-err));
+			nups++;
+			return err;
+		}
+	}
+	return 0;
+}
+
+void dnsfwd_fini(void)
+{
+	for (unsigned int i = 0; i < nups; i++)
+		if (ups[i].fd >= 0) {
+			loop_forget(&ups[i].h);
+			close(ups[i].fd);
+		}
+	nups = 0;
+	free(pend);
+	pend = NULL;
+	npend = 0;
+	dnsrec_fini();
+}
+
+/**
+ * dnsfwd_tcp_upstream() - Where a guest's DNS over TCP goes
+ * @idx:  0 for the first upstream, then the next ones on failover
+ * @ip:   set to the upstream's address
+ * @port: set to its port
+ *
+ * Return: 0, or -ENOENT when there is no such upstream
+ */
+int dnsfwd_tcp_upstream(unsigned int idx, uint8_t ip[4], uint16_t *port)
+{
+	if (idx >= nups)
+		return -ENOENT;
+	memcpy(ip, &ups[idx].addr.ip4, 4);
+	*port = ups[idx].addr.port;
+	return 0;
+}
+
+static void to_guest(const uint8_t src[4], uint16_t port, const uint8_t *msg, size_t len)
+{
+	if (ip4out_udp(src, 53, port, msg, len))
+		st->udp_dropped++;
+	else
+		st->dns_answers++;
+}
+
+static void answer_error(struct pending *p, int rcode)
+{
+	struct dns_query q;
+	size_t n;
+
+	if (dnsmsg_parse_query(p->query, p->len, &q))
+		return;
+	n = dnsmsg_error(p->query, &q, rcode, buf, sizeof(buf));
+	if (n)
+		to_guest(p->guest_dst, p->guest_port, buf, n);
+}
+
+static void pending_done(struct pending *p)
+{
+	p->used = false;
+	npend--;
+}
+
+/* Send (or resend) @p to upstream p->upstream, failing over on error.
+ * Every try at an upstream after the first counts as a failover. */
+static void try_upstream(struct pending *p)
+{
+	for (; p->upstream < nups; p->upstream++) {
+		if (p->upstream)
+			st->dns_failover++;
+		dnsmsg_set_id(p->query, p->len, p->our_id);
+		if (send(ups[p->upstream].fd, p->query, p->len, MSG_DONTWAIT) == p->len) {
+			p->deadline = loop_now_ms() + TRY_MS;
+			return;
+		}
+	}
+	dnsmsg_set_id(p->query, p->len, p->guest_id);
+	st->dns_timeouts++;
+	answer_error(p, DNS_RCODE_SERVFAIL);
+	pending_done(p);
+}
+
+static struct pending *find_pending(uint16_t id)
+{
+	for (unsigned int i = 0; i < PENDING_MAX; i++)
+		if (pend[i].used && pend[i].our_id == id)
+			return &pend[i];
+	return NULL;
+}
+
+static struct pending *new_pending(void)
+{
+	uint16_t id;
+
+	if (npend == PENDING_MAX)
+		return NULL;
+	do {
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+			return NULL;
+	} while (find_pending(id));
+	for (unsigned int i = 0; i < PENDING_MAX; i++)
+		if (!pend[i].used) {
+			memset(&pend[i], 0, offsetof(struct pending, query));
+			pend[i].used = true;
+			pend[i].our_id = id;
+			npend++;
+			return &pend[i];
+		}
+	return NULL;
+}
+
+static int answer_local(const struct slot *s, const uint8_t *msg, const struct dns_query *q)
+{
+	size_t n = dnsmsg_answer_addr(msg, q, &cfg->gw_ip4, 4, LOCAL_TTL, buf, sizeof(buf));
+
+	if (!n)
+		return SLOT_DROP_MALFORMED;
+	st->dns_local++;
+	to_guest(s->dst, s->sport, buf, dnsmsg_truncate(buf, n, q->edns_size));
+	return SLOT_OK;
+}
+
+/**
+ * dnsfwd_query() - A guest DNS query over UDP
+ * @s: staged SLOT_UDP frame to port 53 (or a reassembled one)
+ *
+ * Return: SLOT_OK, or an enum slot_drop reason
+ */
+int dnsfwd_query(const struct slot *s)
+{
+	const uint8_t *msg = frame_get(&s->f, s->l4_off + 8, s->payload_len);
+	struct dns_query q;
+	struct pending *p;
+
+	if (s->family != 4)
+		return SLOT_DROP_UNHANDLED;
+	if (!msg || s->payload_len > QUERY_MAX || dnsmsg_parse_query(msg, s->payload_len, &q))
+		return SLOT_DROP_MALFORMED;
+	st->dns_queries++;
+	if (!strcmp(q.name, cfg->host_name))
+		return answer_local(s, msg, &q);
+	p = new_pending();
+	if (!p)
+		return SLOT_DROP_NOMEM; /* the guest retries */
+	p->guest_id = q.id;
+	p->guest_port = s->sport;
+	p->edns_size = q.edns_size;
+	memcpy(p->guest_dst, s->dst, 4);
+	p->len = (uint16_t)s->payload_len;
+	memcpy(p->query, msg, s->payload_len);
+	try_upstream(p);
+	return SLOT_OK;
+}
+
+static bool is_rebinding(const struct dns_addr_rr *rr)
+{
+	int g = group_classify(groups, rr->family, rr->addr);
+
+	return g == TG_G_PRIVATE || g == TG_G_LOOPBACK || g == TG_G_LINKLOCAL ||
+	       g == TG_G_METADATA || g == TG_G_HOST || g == TG_G_GATEWAY;
+}
+
+/* Record the answer's addresses; or say it must become an error. */
+static int check_answer(const uint8_t *msg, size_t len)
+{
+	int total, n = dnsmsg_parse_answers(msg, len, rrs, ANSWER_RR_MAX, &total);
+	uint64_t now = loop_now_ms();
+
+	/* More records than we can check is as bad as unreadable: fail closed. */
+	if (n < 0 || total > ANSWER_RR_MAX)
+		return DNS_RCODE_SERVFAIL;
+	for (int i = 0; i < n; i++)
+		if (cfg->rebind_protection && is_rebinding(&rrs[i])) {
+			st->dns_rebind_blocked++;
+			return DNS_RCODE_NXDOMAIN;
+		}
+	for (int i = 0; i < n; i++)
+		dnsrec_add(&rrs[i], now);
+	return 0;
+}
+
+/**
+ * dnsfwd_local_answer() - Answer a DNS-over-TCP query here if it is ours
+ * @query: one query from the guest's stream (without the length prefix)
+ * @len:   its length
+ * @out:   where the answer goes
+ * @cap:   its size
+ *
+ * Return: the answer's length when @query asks for --host-name (it then
+ * never goes upstream), else 0
+ */
+size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_t cap)
+{
+	struct dns_query q;
+	size_t n;
+
+	if (dnsmsg_parse_query(query, len, &q) || strcmp(q.name, cfg->host_name))
+		return 0;
+	n = dnsmsg_answer_addr(query, &q, &cfg->gw_ip4, 4, LOCAL_TTL, out, cap);
+	if (n) {
+		st->dns_queries++;
+		st->dns_local++;
+	}
+	return n;
+}
+
+/**
+ * dnsfwd_filter_answer() - Apply the answer rules to one DNS-over-TCP answer
+ * @msg: the upstream's answer
+ * @len: its length
+ * @out: where the answer for the guest goes
+ * @cap: its size
+ *
+ * Return: the length of the answer for the guest (a rebinding answer became
+ * NXDOMAIN, an unreadable one SERVFAIL), or 0
+ * when nothing may reach the guest
+ */
+size_t dnsfwd_filter_answer(const uint8_t *msg, size_t len, uint8_t *out, size_t cap)
+{
+	int rcode;
+
+	st->dns_answers++;
+	if (len > cap)
+		return 0;
+	memcpy(out, msg, len);
+	rcode = check_answer(out, len);
+	return rcode ? dnsmsg_to_error(out, len, rcode) : len;
+}
+
+static void answer(struct pending *p, size_t len)
+{
+	int rcode = check_answer(buf, len);
+	size_t n = rcode ? dnsmsg_to_error(buf, len, rcode) : len;
+
+	if (!n) {
+		dnsmsg_set_id(p->query, p->len, p->guest_id);
+		answer_error(p, DNS_RCODE_SERVFAIL);
+		return;
+	}
+	dnsmsg_set_id(buf, n, p->guest_id);
+	if (n > p->edns_size) {
+		st->dns_truncated++;
+		n = dnsmsg_truncate(buf, n, p->edns_size);
+	}
+	to_guest(p->guest_dst, p->guest_port, buf, n);
+}
+
+/* Every query waiting on upstream @u moves on to the next one. */
+static void fail_over(unsigned int u)
+{
+	for (unsigned int i = 0; i < PENDING_MAX; i++)
+		if (pend[i].used && pend[i].upstream == u) {
+			pend[i].upstream++;
+			try_upstream(&pend[i]);
+		}
+}
+
+static void on_upstream(struct loop_handler *h, uint32_t events)
+{
+	struct upstream *u = (struct upstream *)h;
+	unsigned int idx = (unsigned int)(u - ups);
+
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(u->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct pending *p;
+
+		if (n < 0) {
+			if (errno == ECONNREFUSED)
+				fail_over(idx);
+			return;
+		}
+		p = find_pending(dnsmsg_id(buf, (size_t)n));
+		if (!p || p->upstream != idx)
+			continue; /* late or forged: not ours any more */
+		answer(p, (size_t)n);
+		pending_done(p);
+	}
+}
+
+/**
+ * dnsfwd_run_timers() - Fail over queries an upstream left unanswered
+ * @now_ms: monotonic milliseconds
+ */
+void dnsfwd_run_timers(uint64_t now_ms)
+{
+	if (!npend)
+		return;
+	for (unsigned int i = 0; i < PENDING_MAX; i++)
+		if (pend[i].used && pend[i].deadline <= now_ms) {
+			pend[i].upstream++;
+			try_upstream(&pend[i]);
+		}
+}
+
+int dnsfwd_timeout_ms(uint64_t now_ms)
+{
+	uint64_t due = UINT64_MAX;
+
+	if (!npend)
+		return -1;
+	for (unsigned int i = 0; i < PENDING_MAX; i++)
+		if (pend[i].used && pend[i].deadline < due)
+			due = pend[i].deadline;
+	return due <= now_ms ? 0 : (int)(due - now_ms);
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hostsock.c - host TCP sockets for pxtcp.c (see hostsock.h).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proxy/hostsock.h"
+
+/**
+ * hostsock_connect4() - Start a non-blocking connect to @addr:@port
+ * @addr: IPv4 address, network order
+ * @port: port, host order
+ *
+ * Return: the socket (connect in progress or done), or a negative errno
+ */
+int hostsock_connect4(const uint8_t addr[4], uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd, err;
+
+	memcpy(&sa.sin_addr, addr, 4);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/**
+ * hostsock_error() - The pending error of a socket (the connect result)
+ * @fd: socket
+ *
+ * Return: 0 or a positive errno value
+ */
+int hostsock_error(int fd)
+{
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		return errno;
+	return soerr;
+}
+
+/**
+ * hostsock_tune() - No Nagle (the guest already coalesces), and keepalive
+ * so that a vanished host peer does not pin the connection forever
+ * @fd:      socket
+ * @idle_s:  keepalive idle time
+ * @intvl_s: probe interval
+ * @cnt:     probes before giving up
+ */
+void hostsock_tune(int fd, int idle_s, int intvl_s, int cnt)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof(idle_s));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl_s, sizeof(intvl_s));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+/**
+ * hostsock_set_reset() - Make close() send RST instead of FIN
+ * @fd: socket
+ */
+void hostsock_set_reset(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stack.c - lwIP glue: one netif fed bare IP packets (we strip and add the
+ * Ethernet header), and TCP timers run only while TCP pcbs exist, so an idle
+ * daemon does not wake up.
+ *
+ * lwIP's ip4_input only accepts packets addressed to the netif's own
+ * address. tapgate terminates TCP for every destination, so just before
+ * each input the netif's address field is set to the packet's destination
+ * (the field, not netif_set_ipaddr(), which would disturb existing pcbs).
+ * Only packets the slot validated reach stack_input4(), and only TCP.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "lwip/init.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+
+#include "control/config.h"
+#include "wire/frame.h"
+#include "control/log.h"
+#include "stack/lwipsum.h"
+#include "stack/stack.h"
+
+#define INBUF_COUNT 1024
+
+/*
+ * Guest segments go into lwIP as custom pbufs from a pool of our own, so
+ * the per-frame path does not call malloc (Debian's lwIP is built with
+ * MEM_LIBC_MALLOC). A pbuf lives as long as lwIP or pxtcp.c holds its data
+ * (up to a window per connection), so the pool can run dry under many busy
+ * connections: then pbuf_alloc() is the fallback, counted.
+ */
+struct inbuf {
+	struct pbuf_custom pc; /* first: lwIP hands this pointer back */
+	struct inbuf *next;
+	uint8_t data[];
+};
+
+static uint8_t *inbuf_area;
+static size_t inbuf_size;
+static unsigned int inbuf_fresh; /* buffers never handed out yet */
+static struct inbuf *inbuf_free;
+static uint64_t inbuf_fallbacks;
+
+static struct netif nif;
+static bool vouch; /* lwIP's sums reach lwipsum.c (see fix_tcp_csum) */
+static stack_emit_fn emit_fn;
+static unsigned int nif_mtu;
+static uint64_t next_tcp_tick;
+
+static void inbuf_release(struct pbuf *p)
+{
+	struct inbuf *b = (struct inbuf *)(void *)p;
+
+	b->next = inbuf_free;
+	inbuf_free = b;
+}
+
+static int inbuf_init(unsigned int mtu)
+{
+	inbuf_size = (sizeof(struct inbuf) + mtu + 63) & ~(size_t)63;
+	/* calloc'd pages stay untouched, so unused buffers cost no memory. */
+	inbuf_area = calloc(INBUF_COUNT, inbuf_size);
+	if (!inbuf_area)
+		return -ENOMEM;
+	inbuf_fresh = INBUF_COUNT; /* taken in order, so idle pages stay untouched */
+	return 0;
+}
+
+static struct pbuf *inbuf_get(size_t len)
+{
+	struct inbuf *b = inbuf_free;
+
+	if (!b && inbuf_fresh) {
+		b = (struct inbuf *)(void *)(inbuf_area + (INBUF_COUNT - inbuf_fresh) * inbuf_size);
+		b->next = NULL;
+		inbuf_fresh--;
+		inbuf_free = b;
+	}
+	if (!b || len > inbuf_size - sizeof(struct inbuf)) {
+		inbuf_fallbacks++;
+		return pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	}
+	inbuf_free = b->next;
+	b->pc.custom_free_function = inbuf_release;
+	return pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_RAM, &b->pc, b->data,
+				   (u16_t)(inbuf_size - sizeof(struct inbuf)));
+}
+
+uint64_t stack_inbuf_fallbacks(void)
+{
+	return inbuf_fallbacks;
+}
+
+static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
+{
+	(void)n;
+	(void)dst;
+	return emit_fn(p, 0x0800) ? ERR_MEM : ERR_OK;
+}
+
+static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
+{
+	(void)n;
+	(void)dst;
+	return emit_fn(p, 0x86dd) ? ERR_MEM : ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+	n->name[0] = 't';
+	n->name[1] = 'g';
+	n->mtu = (u16_t)nif_mtu;
+	n->output = out4;
+	n->output_ip6 = out6;
+	/* No ETHARP/BROADCAST flags: lwIP sends nothing but our IP packets
+	 * and treats no unicast destination as broadcast. */
+	n->flags = 0;
+	return ERR_OK;
+}
+
+/**
+ * stack_init() - Start lwIP with one netif standing for every destination
+ * @cfg:  configuration (gateway address, MTU)
+ * @emit: where lwIP's outgoing IP packets go
+ *
+ * Return: 0 or -ENOMEM
+ */
+int stack_init(const struct config *cfg, stack_emit_fn emit)
+{
+	ip4_addr_t addr, mask, gw;
+
+	emit_fn = emit;
+	nif_mtu = cfg->mtu;
+	if (inbuf_init(cfg->mtu))
+		return -ENOMEM;
+	lwip_init();
+	vouch = lwipsum_active();
+	if (!vouch)
+		log_info("lwIP computes its own checksums here: summing guest segments in full");
+	addr.addr = cfg->gw_ip4;
+	mask.addr = 0;
+	gw.addr = 0;
+	if (!netif_add(&nif, &addr, &mask, &gw, NULL, nif_init, ip_input))
+		return -ENOMEM;
+	netif_set_default(&nif);
+	netif_set_link_up(&nif);
+	netif_set_up(&nif);
+	return 0;
+}
+
+/*
+ * Guests with checksum offload send TCP with only the pseudo-header sum,
+ * and lwIP drops what does not check out. The packet was validated by
+ * slot_stage() (20-byte IPv4 header, TCP inside). Where lwIP's sums go
+ * through lwipsum.c, vouch for the segment (no pass over its bytes);
+ * otherwise write the real sum into it.
+ */
+static void fix_tcp_csum(uint8_t *ip, size_t len)
+{
+	uint8_t *th = ip + 20;
+	size_t tlen = len - 20;
+
+	if (tlen < 20)
+		return;
+	if (vouch) {
+		lwipsum_vouch_tcp4(ip, len);
+		return;
+	}
+	wr16(th + 16, 0);
+	wr16(th + 16,
+	     csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, (uint16_t)tlen), th, tlen)));
+}
+
+/*
+ * lwIP's TIME_WAIT connections end as soon as the next segment comes in.
+ * lwIP finds the pcb of every segment by walking its lists, TIME_WAIT
+ * included: at thousands of connections per second, 2 MSL of TIME_WAIT is
+ * thousands of entries walked per segment (a third of the CPU in a profile
+ * of the connection-rate benchmark). And a guest that reuses its port after
+ * the host closed first would have its new SYN answered by the old tuple's
+ * TIME_WAIT with an ACK, not a SYN-ACK. TIME_WAIT guards against late
+ * duplicates on a real network; the guest link is a memory copy with no
+ * such delays, and the host side keeps its own TIME_WAIT. (lwIP frees a
+ * TIME_WAIT pcb without calling its error callback: pxtcp.c gives every pcb
+ * back before it can get there, see release_pcb().)
+ */
+static void drop_timewait(void)
+{
+	while (tcp_tw_pcbs)
+		tcp_abort(tcp_tw_pcbs);
+}
+
+/**
+ * stack_input4() - Hand one validated IPv4 TCP packet to lwIP
+ * @ip:  the packet (copied; the caller keeps its buffer)
+ * @len: its length
+ *
+ * Callbacks of pxtcp.c may run inside this call.
+ *
+ * Return: 0, or -ENOMEM when no pbuf could be had (the packet is dropped
+ * and TCP will retransmit it)
+ */
+int stack_input4(const uint8_t *ip, size_t len)
+{
+	struct pbuf *p;
+
+	if (len < 20 || len > 0xffff)
+		return -EINVAL;
+	p = inbuf_get(len); /* one contiguous buffer */
+	if (!p)
+		return -ENOMEM;
+	memcpy(p->payload, ip, len);
+	fix_tcp_csum(p->payload, len);
+	drop_timewait();
+	memcpy(&ip_2_ip4(&nif.ip_addr)->addr, ip + 16, 4);
+	if (next_tcp_tick == 0)
+		next_tcp_tick = 1; /* arm the timer from the next loop turn */
+	nif.input(p, &nif);	   /* ip_input frees p */
+	lwipsum_vouch(NULL, 0, 0);
+	return 0;
+}
+
+static int tcp_busy(void)
+{
+	return tcp_active_pcbs || tcp_tw_pcbs;
+}
+
+/**
+ * stack_run_timers() - Run lwIP's TCP timer if it is due
+ * @now_ms: monotonic milliseconds
+ */
+void stack_run_timers(uint64_t now_ms)
+{
+	if (!tcp_busy()) {
+		next_tcp_tick = 0;
+		return;
+	}
+	if (next_tcp_tick <= 1) {
+		next_tcp_tick = now_ms + TCP_TMR_INTERVAL;
+		return;
+	}
+	if (now_ms < next_tcp_tick)
+		return;
+	tcp_tmr();
+	next_tcp_tick = now_ms + TCP_TMR_INTERVAL;
+}
+
+/**
+ * stack_timeout_ms() - How long the loop may sleep before lwIP needs it
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when lwIP has no TCP work (sleep forever)
+ */
+int stack_timeout_ms(uint64_t now_ms)
+{
+	if (!tcp_busy())
+		return -1;
+	if (next_tcp_tick <= 1)
+		return 0;
+	return now_ms >= next_tcp_tick ? 0 : (int)(next_tcp_tick - now_ms);
+}

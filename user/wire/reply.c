@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * reply.c - build the few frames tapgate answers by itself (see reply.h).
+ * Input comes from a staged slot, so lengths and offsets were validated by
+ * slot_stage(); outputs are bounded by the caller's capacity.
+ */
+#include <string.h>
+
+#include "control/config.h"
+#include "wire/reply.h"
+#include "wire/slot.h"
+
+#define ETH_HLEN 14
+
+static void eth_header(uint8_t *out, const struct config *cfg, uint16_t type)
+{
+	memcpy(out, cfg->guest_mac, 6);
+	memcpy(out + 6, cfg->gw_mac, 6);
+	wr16(out + 12, type);
+}
+
+/**
+ * reply_arp() - Answer an ARP request for the gateway's address
+ * @s:   staged SLOT_ARP frame
+ * @cfg: addresses
+ * @out: buffer for the reply frame
+ * @cap: its size
+ *
+ * Return: reply length, or 0 if the frame is not a request for the gateway
+ */
+size_t reply_arp(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
+{
+	const uint8_t *a = frame_get(&s->f, ETH_HLEN, 28);
+	uint8_t *r = out + ETH_HLEN;
+
+	if (!a || cap < ETH_HLEN + 28 || rd16(a + 6) != 1 || memcmp(a + 24, &cfg->gw_ip4, 4))
+		return 0;
+	eth_header(out, cfg, 0x0806);
+	memcpy(r, a, 6); /* htype, ptype, hlen, plen */
+	wr16(r + 6, 2);
+	memcpy(r + 8, cfg->gw_mac, 6);
+	memcpy(r + 14, &cfg->gw_ip4, 4);
+	memcpy(r + 18, a + 8, 6);
+	memcpy(r + 24, a + 14, 4);
+	return ETH_HLEN + 28;
+}
+
+static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
+		       uint16_t tot_len)
+{
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	wr16(ip + 2, tot_len);
+	wr16(ip + 6, 0x4000); /* DF */
+	ip[8] = 64;
+	ip[9] = proto;
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	wr16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+}
+
+/**
+ * reply_echo4() - Answer an ICMP echo request sent to the gateway
+ * @s:   staged SLOT_ICMP IPv4 frame
+ * @cfg: addresses
+ * @out: buffer for the reply frame
+ * @cap: its size
+ *
+ * Return: reply length, or 0 if not an echo request to the gateway
+ */
+size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
+{
+	const uint8_t *icmp = frame_get(&s->f, s->l4_off, s->l4_len);
+	uint8_t *ip = out + ETH_HLEN, *ic = ip + 20;
+
+	if (s->kind != SLOT_ICMP || s->family != 4 || s->l4_len < 8 || !icmp || icmp[0] != 8 ||
+	    icmp[1] != 0 || memcmp(s->dst, &cfg->gw_ip4, 4) || cap < ETH_HLEN + 20 + s->l4_len)
+		return 0;
+	eth_header(out, cfg, 0x0800);
+	ip4_header(ip, s->dst, s->src, 1, (uint16_t)(20 + s->l4_len));
+	memcpy(ic, icmp, s->l4_len);
+	ic[0] = 0;
+	wr16(ic + 2, 0);
+	wr16(ic + 2, csum_fold(csum_add(0, ic, s->l4_len)));
+	return ETH_HLEN + 20 + s->l4_len;
+}
+
+/**
+ * reply_rst() - Reset a guest SYN that gets no connection
+ * @s:   staged SLOT_TCP IPv4 frame
+ * @cfg: addresses
+ * @out: buffer for the reply frame
+ * @cap: its size
+ *
+ * The RST acknowledges the SYN (RFC 793 reset generation for a segment
+ * without ACK), so the guest's connect() fails at once with ECONNREFUSED.
+ *
+ * Return: reply length, or 0 when it does not apply
+ */
+size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
+{
+	const uint8_t *th = frame_get(&s->f, s->l4_off, 20);
+	uint8_t *ip = out + ETH_HLEN, *t = ip + 20;
+	uint32_t ack;
+
+	if (s->family != 4 || s->kind != SLOT_TCP || !th || (s->tcp_flags & TCPF_RST) ||
+	    cap < ETH_HLEN + 40)
+		return 0;
+	ack = rd32(th + 4) + (uint32_t)s->payload_len + ((s->tcp_flags & TCPF_SYN) ? 1 : 0) +
+	      ((s->tcp_flags & TCPF_FIN) ? 1 : 0);
+	eth_header(out, cfg, 0x0800);
+	ip4_header(ip, s->dst, s->src, 6, 40);
+	memset(t, 0, 20);
+	wr16(t, s->dport);
+	wr16(t + 2, s->sport);
+	if (s->tcp_flags & TCPF_ACK) {
+		memcpy(t + 4, th + 8, 4); /* seq = their ack, no ACK flag */
+		t[13] = TCPF_RST;
+	} else {
+		wr32(t + 8, ack);
+		t[13] = TCPF_RST | TCPF_ACK;
+	}
+	t[12] = 5 << 4;
+	wr16(t + 16, csum_fold(csum_add(csum_pseudo4(s->dst, s->src, 6, 20), t, 20)));
+	return ETH_HLEN + 40;
+}
+
+/**
+ * reply_tcp_rst_from_ip() - reply_rst() for a SYN kept as a bare IP packet
+ * @ip:     IPv4 packet (validated by slot_stage() when it was a frame)
+ * @ip_len: its length
+ * @cfg:    addresses
+ * @out:    buffer for the reply frame
+ * @cap:    its size
+ *
+ * Return: reply length, or 0
+ */
+size_t reply_tcp_rst_from_ip(const uint8_t *ip, size_t ip_len, const struct config *cfg,
+			     uint8_t *out, size_t cap)
+{
+	uint8_t frame[ETH_HLEN + 128];
+	struct slot s;
+
+	if (ip_len > sizeof(frame) - ETH_HLEN)
+		return 0;
+	memcpy(frame + 6, cfg->guest_mac, 6);
+	memcpy(frame, cfg->gw_mac, 6);
+	wr16(frame + 12, 0x0800);
+	memcpy(frame + ETH_HLEN, ip, ip_len);
+	if (slot_stage(&s, cfg, frame, ETH_HLEN + ip_len) != SLOT_OK)
+		return 0;
+	return reply_rst(&s, cfg, out, cap);
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * slot.c - stage and validate one guest frame (see slot.h for the contract).
+ *
+ * Everything here treats the frame as hostile: every header is read through
+ * frame_get(), every length field is checked against what is really there,
+ * and anything lwIP mishandles (IPv4 options, malformed TCP options,
+ * fragments, broadcast destinations) is refused before lwIP can see it.
+ * The XDP program already checked the source addresses; the slot checks
+ * them again because it must not depend on which program steered the frame.
+ */
+#include <string.h>
+
+#include "control/config.h"
+#include "wire/slot.h"
+
+#define ETH_HLEN       14
+#define ETHERTYPE_IP   0x0800
+#define ETHERTYPE_ARP  0x0806
+#define ETHERTYPE_IPV6 0x86dd
+#define PROTO_ICMP     1
+#define PROTO_TCP      6
+#define PROTO_UDP      17
+#define PROTO_FRAG6    44
+#define PROTO_ICMP6    58
+
+static const char *const drop_names[SLOT_DROP__MAX] = {
+	[SLOT_OK] = "ok",
+	[SLOT_DROP_MALFORMED] = "malformed",
+	[SLOT_DROP_SPOOF] = "spoofed",
+	[SLOT_DROP_IP_OPTIONS] = "ip_options",
+	[SLOT_DROP_CHECKSUM] = "checksum",
+	[SLOT_DROP_TCP_OPTIONS] = "tcp_options",
+	[SLOT_DROP_BAD_DST] = "bad_destination",
+	[SLOT_DROP_FRAGMENT] = "fragment",
+	[SLOT_DROP_UNHANDLED] = "unhandled",
+	[SLOT_DROP_ARP] = "arp_not_for_gateway",
+	[SLOT_DROP_POLICY] = "policy",
+	[SLOT_DROP_DUP_SYN] = "duplicate_syn",
+	[SLOT_DROP_SYN_DATA] = "syn_with_data",
+	[SLOT_DROP_ICMP] = "icmp",
+	[SLOT_DROP_NOMEM] = "no_memory",
+	[SLOT_DROP_ND] = "neighbour_discovery",
+};
+
+const char *slot_drop_name(unsigned int reason)
+{
+	return reason < SLOT_DROP__MAX ? drop_names[reason] : "?";
+}
+
+bool slot_is_syn(const struct slot *s)
+{
+	return s->kind == SLOT_TCP && (s->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN;
+}
+
+/* Walk TCP options: each must fit, and the ones lwIP parses must have their
+ * exact lengths, since lwIP 2.1.3 reads past a truncated option. */
+static bool tcp_options_ok(const uint8_t *o, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t kind = o[i], len;
+
+		if (kind == 0)
+			return true;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (n - i < 2)
+			return false;
+		len = o[i + 1];
+		if (len < 2 || len > n - i)
+			return false;
+		if ((kind == 2 && len != 4) || (kind == 3 && len != 3) || (kind == 4 && len != 2) ||
+		    (kind == 8 && len != 10))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static int parse_tcp(struct slot *s)
+{
+	const uint8_t *th = frame_get(&s->f, s->l4_off, 20);
+	const uint8_t *opts;
+	size_t hlen;
+
+	if (!th || s->l4_len < 20)
+		return SLOT_DROP_MALFORMED;
+	hlen = (size_t)(th[12] >> 4) * 4;
+	if (hlen < 20 || hlen > s->l4_len)
+		return SLOT_DROP_MALFORMED;
+	opts = frame_get(&s->f, s->l4_off + 20, hlen - 20);
+	if (!opts || !tcp_options_ok(opts, hlen - 20))
+		return SLOT_DROP_TCP_OPTIONS;
+	s->sport = rd16(th);
+	s->dport = rd16(th + 2);
+	s->tcp_flags = th[13];
+	s->payload_len = s->l4_len - hlen;
+	s->kind = SLOT_TCP;
+	if (!s->sport || !s->dport)
+		return SLOT_DROP_MALFORMED;
+	/* No checksum check here: a guest with checksum offload (a veth, a
+	 * virtio NIC) sends only the pseudo-header sum, and a virtual link does
+	 * not corrupt bytes. stack_input4() writes the real sum for lwIP. */
+	return SLOT_OK;
+}
+
+static int parse_udp(struct slot *s)
+{
+	const uint8_t *uh = frame_get(&s->f, s->l4_off, 8);
+
+	if (!uh || s->l4_len < 8 || rd16(uh + 4) != s->l4_len)
+		return SLOT_DROP_MALFORMED;
+	s->sport = rd16(uh);
+	s->dport = rd16(uh + 2);
+	s->payload_len = s->l4_len - 8;
+	s->kind = SLOT_UDP;
+	return SLOT_OK;
+}
+
+static int parse_l4(struct slot *s)
+{
+	switch (s->proto) {
+	case PROTO_TCP:
+		return parse_tcp(s);
+	case PROTO_UDP:
+		return parse_udp(s);
+	case PROTO_ICMP:
+	case PROTO_ICMP6:
+		if (!frame_get(&s->f, s->l4_off, 8) || s->l4_len < 8)
+			return SLOT_DROP_MALFORMED;
+		s->kind = SLOT_ICMP;
+		return SLOT_OK;
+	}
+	return SLOT_DROP_UNHANDLED;
+}
+
+static bool bad_dst4(const uint8_t d[4])
+{
+	return d[0] == 0 || d[0] >= 224; /* unspecified, multicast, class E, broadcast */
+}
+
+static int parse_ip4(struct slot *s, const struct config *cfg)
+{
+	const uint8_t *ih = frame_get(&s->f, ETH_HLEN, 20);
+	size_t tot;
+	uint16_t frag;
+
+	if (!ih || (ih[0] >> 4) != 4)
+		return SLOT_DROP_MALFORMED;
+	if ((ih[0] & 0x0f) != 5)
+		return (ih[0] & 0x0f) < 5 ? SLOT_DROP_MALFORMED : SLOT_DROP_IP_OPTIONS;
+	tot = rd16(ih + 2);
+	if (tot < 20 || !frame_get(&s->f, ETH_HLEN, tot))
+		return SLOT_DROP_MALFORMED;
+	if (csum_fold(csum_add(0, ih, 20)) != 0)
+		return SLOT_DROP_CHECKSUM;
+	s->family = 4;
+	s->proto = ih[9];
+	s->l3_off = ETH_HLEN;
+	s->l3_len = tot;
+	s->l4_off = ETH_HLEN + 20;
+	s->l4_len = tot - 20;
+	memcpy(s->src, ih + 12, 4);
+	memcpy(s->dst, ih + 16, 4);
+	if (memcmp(s->src, &cfg->guest_ip4, 4))
+		return SLOT_DROP_SPOOF;
+	frag = rd16(ih + 6);
+	s->df = frag & 0x4000;
+	if (frag & 0x3fff) { /* MF or an offset: no ports in here to trust */
+		s->kind = SLOT_FRAG;
+		return SLOT_OK;
+	}
+	if (bad_dst4(s->dst))
+		return SLOT_DROP_BAD_DST;
+	return parse_l4(s);
+}
+
+static bool is_linklocal6(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static bool is_unspec6(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+/*
+ * A link-local or unspecified source is how ND and DAD speak before the
+ * guest has its address; it is only honest on the link, so such frames may
+ * address a link-local or link-scope multicast destination only.
+ */
+static bool nd_source_ok(const struct slot *s)
+{
+	bool ll_dst = is_linklocal6(s->dst) || (s->dst[0] == 0xff && s->dst[1] == 0x02);
+
+	return s->proto == PROTO_ICMP6 && (is_linklocal6(s->src) || is_unspec6(s->src)) && ll_dst;
+}
+
+static int parse_ip6(struct slot *s, const struct config *cfg)
+{
+	const uint8_t *ih = frame_get(&s->f, ETH_HLEN, 40);
+	size_t plen;
+
+	if (!cfg->ipv6)
+		return SLOT_DROP_UNHANDLED;
+	if (!ih || (ih[0] >> 4) != 6)
+		return SLOT_DROP_MALFORMED;
+	plen = rd16(ih + 4);
+	if (!frame_get(&s->f, ETH_HLEN + 40, plen))
+		return SLOT_DROP_MALFORMED;
+	s->family = 6;
+	s->proto = ih[6];
+	s->l3_off = ETH_HLEN;
+	s->l3_len = 40 + plen;
+	s->l4_off = ETH_HLEN + 40;
+	s->l4_len = plen;
+	memcpy(s->src, ih + 8, 16);
+	memcpy(s->dst, ih + 24, 16);
+	if (memcmp(s->src, cfg->guest_ip6, 16) && !nd_source_ok(s))
+		return SLOT_DROP_SPOOF;
+	if (s->proto == PROTO_FRAG6) {
+		s->kind = SLOT_FRAG;
+		return SLOT_OK;
+	}
+	if (s->proto != PROTO_ICMP6 && (s->dst[0] == 0xff || is_unspec6(s->dst)))
+		return SLOT_DROP_BAD_DST;
+	return parse_l4(s);
+}
+
+static int parse_arp(struct slot *s, const struct config *cfg)
+{
+	static const uint8_t hdr[6] = { 0, 1, 8, 0, 6, 4 };
+	const uint8_t *a = frame_get(&s->f, ETH_HLEN, 28);
+
+	if (!a || memcmp(a, hdr, 6))
+		return SLOT_DROP_MALFORMED;
+	if (memcmp(a + 8, cfg->guest_mac, 6))
+		return SLOT_DROP_SPOOF;
+	/* 0.0.0.0 is an ARP probe (RFC 5227) before the guest takes its address. */
+	if (memcmp(a + 14, &cfg->guest_ip4, 4) && memcmp(a + 14, "\0\0\0\0", 4))
+		return SLOT_DROP_SPOOF;
+	memcpy(s->src, a + 14, 4);
+	memcpy(s->dst, a + 24, 4);
+	s->kind = SLOT_ARP;
+	return SLOT_OK;
+}
+
+/**
+ * slot_stage() - Parse and validate one guest frame into the slot
+ * @s:    the slot, overwritten
+ * @cfg:  the sandbox's addresses
+ * @data: the Ethernet frame (guest bytes; not copied, not kept)
+ * @len:  its length as the ring reported it
+ *
+ * Called only from the event-loop thread.
+ *
+ * Return: SLOT_OK with s->kind set, or an enum slot_drop reason
+ */
+int slot_stage(struct slot *s, const struct config *cfg, const uint8_t *data, size_t len)
+{
+	const uint8_t *eth;
+
+	memset(s, 0, sizeof(*s));
+	s->f.data = data;
+	s->f.len = len;
+	eth = frame_get(&s->f, 0, ETH_HLEN);
+	if (!eth)
+		return SLOT_DROP_MALFORMED;
+	if (memcmp(eth + 6, cfg->guest_mac, 6))
+		return SLOT_DROP_SPOOF;
+	switch (rd16(eth + 12)) {
+	case ETHERTYPE_IP:
+		return parse_ip4(s, cfg);
+	case ETHERTYPE_IPV6:
+		return parse_ip6(s, cfg);
+	case ETHERTYPE_ARP:
+		return parse_arp(s, cfg);
+	}
+	return SLOT_DROP_UNHANDLED;
+}
