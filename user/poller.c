@@ -2,15 +2,15 @@
 /*
  * poller.c - the daemon's event loop and the rx path through the slot.
  *
- * Theory of operation. One thread. epoll watches the AF_XDP socket, a
- * signalfd and every host socket (pxtcp.c). When the rx ring has frames,
- * each is staged in the slot (slot_stage() validates it), acted on (ARP and
- * gateway ping answered here, SYNs given to pxtcp, other TCP fed to lwIP)
- * and its UMEM frame goes straight back to the fill ring. Frames towards the
- * guest are written into UMEM tx frames by emit_ip() (lwIP's output) or by
- * the reply builders, and the kernel is kicked once per loop turn. When the
- * tx side has no room lwIP keeps its data (ERR_MEM) and pxtcp_output_all()
- * retries once completions freed frames: nothing waits for a timer.
+ * Theory of operation. One thread. epoll watches the AF_XDP sockets, a
+ * signalfd and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
+ * have frames, each is staged in the slot (slot_stage() validates it),
+ * acted on (ARP and gateway ping answered here, SYNs given to pxtcp, other
+ * TCP fed to lwIP, UDP to the relays) and its UMEM frame goes straight back
+ * to the fill ring. Everything towards the guest goes through gtx.c (see
+ * there who owns each tx frame when, and how a full ring pushes back on
+ * lwIP without waiting for a timer); once per loop turn gtx_flush() kicks
+ * the kernel and lets the writers that were refused try again.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,8 +21,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "lwip/pbuf.h"
-
 #include "stack/ackcoal.h"
 #include "stack/ackfold.h"
 #include "control/config.h"
@@ -32,6 +30,7 @@
 #include "wire/ipreasm.h"
 #include "control/loader.h"
 #include "control/log.h"
+#include "io/gtx.h"
 #include "io/loop.h"
 #include "poller.h"
 #include "proxy/pxicmp.h"
@@ -53,7 +52,6 @@ static struct umem um;
 static struct loader ld;
 static struct group_table groups;
 static struct tg_ustats *st;
-static bool tx_blocked;
 static bool stopping;
 static uint64_t last_xstats;
 static struct loop_handler xsk_h, sig_h;
@@ -61,120 +59,14 @@ static struct reasm *reasm;
 static uint8_t whole[14 + 65536]; /* a reassembled datagram, staged again */
 static int sigfd = -1;
 
-static void count_tx(uint32_t len)
+/* A reply a builder writes whole; 0, or the drop reason to count. */
+static int send_reply(gtx_build_fn build, const struct slot *s, int not_applicable)
 {
-	st->tx_frames++;
-	st->tx_bytes += len;
-}
+	int err = gtx_reply(build, s);
 
-/* The tx side, for lwIP's output and ip4out's: one IP packet per tx frame,
- * the Ethernet header written in front. */
-static uint64_t pending_addr;
-static uint8_t *pending_frame;
-
-static uint8_t *tx_begin_type(uint16_t ethertype, size_t *cap)
-{
-	pending_frame = umem_tx_frame(&um, &pending_addr);
-	if (!pending_frame) {
-		tx_blocked = true;
-		st->tx_ring_full++;
-		return NULL;
-	}
-	memcpy(pending_frame, cfg->guest_mac, 6);
-	memcpy(pending_frame + 6, cfg->gw_mac, 6);
-	wr16(pending_frame + 12, ethertype);
-	*cap = um.frame_size - 14;
-	return pending_frame + 14;
-}
-
-static uint8_t *tx_begin(size_t *cap)
-{
-	return tx_begin_type(0x0800, cap);
-}
-
-static int tx_commit(size_t ip_len)
-{
-	if (!pending_frame || umem_tx_send(&um, pending_addr, (uint32_t)(ip_len + 14))) {
-		tx_blocked = true;
-		st->tx_ring_full++;
-		return -ENOBUFS;
-	}
-	pending_frame = NULL;
-	count_tx((uint32_t)(ip_len + 14));
-	return 0;
-}
-
-/* A whole IPv4 packet, already flat (a held ACK, see ackcoal.c). */
-static int emit_raw(const uint8_t *pkt, size_t len)
-{
-	size_t cap;
-	uint8_t *ip = tx_begin(&cap);
-
-	if (!ip)
-		return -ENOBUFS;
-	memcpy(ip, pkt, len); /* len <= ACKCOAL_HDR_MAX, far below cap */
-	return tx_commit(len);
-}
-
-/* lwIP's output: an IP packet, to which we add the Ethernet header. */
-static int emit_ip(struct pbuf *p, uint16_t ethertype)
-{
-	size_t cap;
-	uint8_t *ip;
-
-	/* lwIP builds the IP and TCP headers in the first pbuf; if they were
-	 * not all there, ackcoal_offer() would just not hold the packet. */
-	if (ethertype == 0x0800 && ackcoal_offer(p->payload, p->len, p->tot_len, emit_raw))
-		return 0;
-	ip = tx_begin_type(ethertype, &cap);
-
-	if (!ip)
-		return -ENOBUFS;
-	if (p->tot_len > cap) {
-		pending_frame = NULL; /* never sent: the frame stays free */
-		return -EMSGSIZE;
-	}
-	pbuf_copy_partial(p, ip, p->tot_len, 0);
-	return tx_commit(p->tot_len);
-}
-
-/* Free tx frames, keeping a reserve for lwIP's segments and replies. */
-static uint32_t tx_room(void)
-{
-	return um.tx_nfree > 64 ? um.tx_nfree - 64 : 0;
-}
-
-typedef size_t (*reply_fn)(const struct slot *s, const struct config *c, uint8_t *out, size_t cap);
-
-/* Build a reply straight into a tx frame. Returns 0 or a drop reason. */
-static int send_reply(reply_fn fn, const struct slot *s, int not_applicable)
-{
-	uint64_t addr;
-	uint8_t *f = umem_tx_frame(&um, &addr);
-	size_t n;
-
-	if (!f)
-		return SLOT_DROP_NOMEM;
-	n = fn(s, cfg, f, um.frame_size);
-	if (!n)
+	if (err == -ENODATA)
 		return not_applicable;
-	if (umem_tx_send(&um, addr, (uint32_t)n))
-		return SLOT_DROP_NOMEM;
-	count_tx((uint32_t)n);
-	return SLOT_OK;
-}
-
-static void send_syn_rst(const uint8_t *ip, size_t len)
-{
-	uint64_t addr;
-	uint8_t *f = umem_tx_frame(&um, &addr);
-	size_t n;
-
-	if (!f)
-		return; /* the guest retransmits its SYN and asks again */
-	n = reply_tcp_rst_from_ip(ip, len, cfg, f, um.frame_size);
-	if (n && !umem_tx_send(&um, addr, (uint32_t)n))
-		count_tx((uint32_t)n);
+	return err ? SLOT_DROP_NOMEM : SLOT_OK;
 }
 
 static int dispatch(const struct slot *s);
@@ -351,7 +243,7 @@ static void on_xsk(struct loop_handler *h, uint32_t events)
 	ackcoal_begin();
 	drain(&um.rx, handle_batch);
 	pxtcp_flush(); /* its window updates merge with the batch's ACKs */
-	st->acks_merged += ackcoal_end(emit_raw);
+	st->acks_merged += ackcoal_end();
 	drain(&um.urx, handle_udp_batch);
 	pxudp_flush();
 }
@@ -375,19 +267,6 @@ static void update_xsk_stats(uint64_t now)
 	last_xstats = now;
 	umem_stats(&um, &st->xsk_rx_dropped, &st->xsk_rx_ring_full, &st->xsk_tx_invalid);
 	st->rx_pbuf_fallbacks = stack_inbuf_fallbacks();
-}
-
-/* Kick tx; when frames came free after lwIP was refused, let it retry. */
-static void flush_tx(void)
-{
-	for (int i = 0; i < 8; i++) {
-		umem_tx_flush(&um);
-		if (!tx_blocked || um.tx_nfree == 0)
-			break;
-		tx_blocked = false;
-		pxtcp_output_all();
-		pxudp_output_all();
-	}
 }
 
 static int min_timeout(int a, int b)
@@ -420,14 +299,14 @@ static void serve(void)
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
 		st->reasm_dropped += reasm_expire(reasm, now);
-		flush_tx();
+		gtx_flush();
 		pxtcp_reap();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
 		timeout = min_timeout(timeout, reasm_timeout_ms(now));
-		if (um.tx_stalled || tx_blocked)
+		if (gtx_waiting())
 			timeout = min_timeout(timeout, 1);
 		if (loop_wait_busy(timeout, cfg->busy_poll_us) > 0)
 			update_xsk_stats(loop_now_ms());
@@ -453,10 +332,9 @@ static int setup_signals(void)
 /* The relays: UDP, DNS, ICMP, fragments. */
 static int setup_relays(void)
 {
-	static const struct ip4out_tx tx = { tx_begin, tx_commit, tx_room };
 	int err;
 
-	ip4out_init(cfg, &tx);
+	ip4out_init(cfg);
 	reasm = reasm_new(REASM_MAX, REASM_FRAGS, REASM_MS);
 	if (!reasm)
 		return -ENOMEM;
@@ -509,10 +387,14 @@ static int setup(void)
 	if (!err)
 		err = umem_open(&um, cfg->dev, cfg->mtu + 14 <= 2048 ? 2048 : 4096,
 				loader_map_fd(&ld, "tg_xsks"));
+	if (!err) {
+		struct gtx_backend tx = gtx_umem_backend(&um);
+
+		gtx_init(cfg, st, &tx);
+		err = stack_init(cfg);
+	}
 	if (!err)
-		err = stack_init(cfg, emit_ip);
-	if (!err)
-		err = pxtcp_init(cfg, &groups, st, send_syn_rst);
+		err = pxtcp_init(cfg, &groups, st);
 	if (!err) {
 		xsk_h.fn = on_xsk;
 		err = loop_add(um.fd, EPOLLIN, &xsk_h);

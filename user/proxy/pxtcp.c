@@ -35,6 +35,7 @@
 #include "control/config.h"
 #include "dns/dnsfwd.h"
 #include "control/group.h"
+#include "io/gtx.h"
 #include "proxy/hostsock.h"
 #include "control/log.h"
 #include "io/loop.h"
@@ -97,7 +98,6 @@ struct pxconn {
 static const struct config *cfg;
 static const struct group_table *groups;
 static struct tg_ustats *st, dummy_stats;
-static pxtcp_rst_fn send_rst;
 static struct pxconn **table;
 static struct listener **ltable;
 static uint32_t table_mask;
@@ -136,19 +136,16 @@ static struct pxconn **find_slot(const struct flow_key *k)
  * @config: configuration (max_conns, addresses, timeouts)
  * @g:      destination groups
  * @stats:  counters to keep (mmapped pinned map), or NULL
- * @rst:    how to answer a SYN with RST
  *
  * Return: 0 or -ENOMEM
  */
-int pxtcp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats,
-	       pxtcp_rst_fn rst)
+int pxtcp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
 	uint32_t n = 64;
 
 	cfg = config;
 	groups = g;
 	st = stats ? stats : &dummy_stats;
-	send_rst = rst;
 	while (n < config->max_conns * 2 && n < (1u << 22))
 		n <<= 1;
 	table = calloc(n, sizeof(*table));
@@ -863,7 +860,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 static void refuse(struct pxconn *c, __u64 *counter)
 {
 	(*counter)++;
-	send_rst(c->syn, c->syn_len);
+	gtx_send_rst(c->syn, c->syn_len);
 	conn_kill(c);
 }
 
@@ -987,12 +984,12 @@ int pxtcp_syn(const struct slot *s)
 	/* DNS to any address is the interceptor's (it goes upstream). */
 	if (s->dport != 53 && !group_allowed(cfg->allow, group)) {
 		st->conns_denied++;
-		send_rst(s->f.data + s->l3_off, s->l3_len);
+		gtx_send_rst(s->f.data + s->l3_off, s->l3_len);
 		return SLOT_OK;
 	}
 	if (nconns >= cfg->max_conns) {
 		st->conns_limit++;
-		send_rst(s->f.data + s->l3_off, s->l3_len);
+		gtx_send_rst(s->f.data + s->l3_off, s->l3_len);
 		return SLOT_OK;
 	}
 	c = conn_new(s);

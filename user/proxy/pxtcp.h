@@ -15,11 +15,7 @@ struct config;
 struct group_table;
 struct slot;
 
-/* Send a TCP reset answering the SYN in @ip (an IPv4 packet). */
-typedef void (*pxtcp_rst_fn)(const uint8_t *ip, size_t len);
-
-int pxtcp_init(const struct config *cfg, const struct group_table *groups, struct tg_ustats *st,
-	       pxtcp_rst_fn rst);
+int pxtcp_init(const struct config *cfg, const struct group_table *groups, struct tg_ustats *st);
 void pxtcp_fini(void);
 int pxtcp_syn(const struct slot *s);
 void pxtcp_run_timers(uint64_t now_ms);

@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "io/gtx.h"
 #include "stack/ackcoal.h"
 
 #define HELD_MAX 32 /* connections with an ACK held in one batch */
@@ -83,11 +84,12 @@ void ackcoal_begin(void)
  * @ip:      its first bytes (up to ACKCOAL_HDR_MAX)
  * @len:     how many of them
  * @tot_len: the packet's length
- * @emit:    sends a held ACK that must go before this packet
+ *
+ * A held ACK that must go before this packet is sent first (gtx_send_ip()).
  *
  * Return: true when the packet is held (the caller sends nothing now)
  */
-bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len, ackcoal_emit_fn emit)
+bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len)
 {
 	uint8_t tuple[12];
 	struct held *h;
@@ -110,7 +112,7 @@ bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len, ackcoal_emit_f
 	ack = rd32(ip + th + 8);
 	wnd = (uint16_t)(ip[th + 14] << 8 | ip[th + 15]);
 	if (h && h->ack == ack && h->wnd == wnd) {
-		emit(h->pkt, h->len); /* a duplicate ACK: both go, in order */
+		gtx_send_ip(h->pkt, h->len); /* a duplicate ACK: both go, in order */
 		forget(h);
 		return false;
 	}
@@ -130,17 +132,16 @@ bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len, ackcoal_emit_f
 }
 
 /**
- * ackcoal_end() - The batch is done: send the held ACKs
- * @emit: sends one packet
+ * ackcoal_end() - The batch is done: send the held ACKs (gtx_send_ip())
  *
  * Return: ACKs merged away since the last call, for the counters
  */
-unsigned int ackcoal_end(ackcoal_emit_fn emit)
+unsigned int ackcoal_end(void)
 {
 	unsigned int n = merged;
 
 	for (unsigned int i = 0; i < nheld; i++)
-		emit(held[i].pkt, held[i].len);
+		gtx_send_ip(held[i].pkt, held[i].len);
 	nheld = 0;
 	merged = 0;
 	active = false;

@@ -22,6 +22,7 @@
 #include "lwip/tcp.h"
 
 #include "control/config.h"
+#include "io/gtx.h"
 #include "wire/frame.h"
 #include "control/log.h"
 #include "stack/lwipsum.h"
@@ -50,7 +51,6 @@ static uint64_t inbuf_fallbacks;
 
 static struct netif nif;
 static bool vouch; /* lwIP's sums reach lwipsum.c (see fix_tcp_csum) */
-static stack_emit_fn emit_fn;
 static unsigned int nif_mtu;
 static uint64_t next_tcp_tick;
 
@@ -98,18 +98,19 @@ uint64_t stack_inbuf_fallbacks(void)
 	return inbuf_fallbacks;
 }
 
+/* No tx room: ERR_MEM, and lwIP keeps the segment queued (backpressure). */
 static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return emit_fn(p, 0x0800) ? ERR_MEM : ERR_OK;
+	return gtx_send_pbuf(p, 0x0800) ? ERR_MEM : ERR_OK;
 }
 
 static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return emit_fn(p, 0x86dd) ? ERR_MEM : ERR_OK;
+	return gtx_send_pbuf(p, 0x86dd) ? ERR_MEM : ERR_OK;
 }
 
 static err_t nif_init(struct netif *n)
@@ -127,16 +128,17 @@ static err_t nif_init(struct netif *n)
 
 /**
  * stack_init() - Start lwIP with one netif standing for every destination
- * @cfg:  configuration (gateway address, MTU)
- * @emit: where lwIP's outgoing IP packets go
+ * @cfg: configuration (gateway address, MTU)
+ *
+ * lwIP's output goes through gtx.c: gtx_init() comes first. Once per
+ * process (lwIP's globals), from the event-loop thread.
  *
  * Return: 0 or -ENOMEM
  */
-int stack_init(const struct config *cfg, stack_emit_fn emit)
+int stack_init(const struct config *cfg)
 {
 	ip4_addr_t addr, mask, gw;
 
-	emit_fn = emit;
 	nif_mtu = cfg->mtu;
 	if (inbuf_init(cfg->mtu))
 		return -ENOMEM;

@@ -3,7 +3,8 @@
  * stack.h - the lwIP instance of one sandbox: Debian's liblwip 2.1.3 driven
  * through its raw API from the event-loop thread only (no tcpip thread).
  * This file pair is the only place that touches lwIP's globals (the netif,
- * the timers); pxtcp.c uses lwIP's per-pcb raw API.
+ * the timers); pxtcp.c uses lwIP's per-pcb raw API. lwIP's output goes to
+ * the guest through gtx_send_pbuf().
  */
 #ifndef TAPGATE_STACK_H
 #define TAPGATE_STACK_H
@@ -12,13 +13,8 @@
 #include <stdint.h>
 
 struct config;
-struct pbuf;
 
-/* Write an IP packet from lwIP to the guest. Returns 0, or -ENOBUFS when
- * there is no tx room (lwIP then keeps the data: backpressure). */
-typedef int (*stack_emit_fn)(struct pbuf *p, uint16_t ethertype);
-
-int stack_init(const struct config *cfg, stack_emit_fn emit);
+int stack_init(const struct config *cfg);
 int stack_input4(const uint8_t *ip, size_t len);
 uint64_t stack_inbuf_fallbacks(void);
 void stack_run_timers(uint64_t now_ms);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "control/config.h"
+#include "io/gtx.h"
 #include "wire/frame.h"
 #include "wire/ip4out.h"
 
@@ -20,13 +21,15 @@
 #define IP_MF	0x2000
 
 static const struct config *cfg;
-static struct ip4out_tx tx;
 static uint16_t next_id = 1;
 
-void ip4out_init(const struct config *config, const struct ip4out_tx *t)
+/**
+ * ip4out_init() - Remember the guest's address and MTU
+ * @config: configuration (kept)
+ */
+void ip4out_init(const struct config *config)
 {
 	cfg = config;
-	tx = *t;
 }
 
 static size_t frag_room(void)
@@ -50,7 +53,7 @@ uint32_t ip4out_frames_needed(size_t l4_len)
 /* True when a packet of @l4_len bytes could be sent whole right now. */
 bool ip4out_room_for(size_t l4_len)
 {
-	return tx.room() >= ip4out_frames_needed(l4_len);
+	return gtx_room() >= ip4out_frames_needed(l4_len);
 }
 
 static void ip_header(uint8_t *ip, uint8_t proto, const uint8_t src[4], uint16_t id, uint16_t frag,
@@ -93,12 +96,12 @@ static int send2(uint8_t proto, const uint8_t src[4], const uint8_t *hdr, size_t
 
 	if (total > 65535 - IP_HLEN)
 		return -EMSGSIZE;
-	if (tx.room() < ip4out_frames_needed(total))
+	if (gtx_room() < ip4out_frames_needed(total))
 		return -ENOBUFS;
 	while (off < total) {
 		size_t cap, n = total - off;
 		uint16_t frag = (uint16_t)(off / 8);
-		uint8_t *ip = tx.begin(&cap);
+		uint8_t *ip = gtx_begin(0x0800, &cap);
 
 		if (total + IP_HLEN > cfg->mtu && n > room) {
 			n = room;
@@ -108,7 +111,7 @@ static int send2(uint8_t proto, const uint8_t src[4], const uint8_t *hdr, size_t
 			return -ENOBUFS;
 		ip_header(ip, proto, src, id, frag, n);
 		copy_range(ip + IP_HLEN, hdr, hlen, body, off, n);
-		if (tx.commit(IP_HLEN + n))
+		if (gtx_commit(IP_HLEN + n))
 			return -ENOBUFS;
 		off += n;
 	}

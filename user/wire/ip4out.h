@@ -2,7 +2,8 @@
 /*
  * ip4out.h - IPv4 packets that tapgate itself sends to the guest (UDP relay
  * replies, DNS answers, relayed echo replies, ICMP errors), fragmented to the
- * guest's MTU when they are larger.
+ * guest's MTU when they are larger. Each packet or fragment goes out through
+ * gtx.c.
  */
 #ifndef TAPGATE_IP4OUT_H
 #define TAPGATE_IP4OUT_H
@@ -13,15 +14,7 @@
 
 struct config;
 
-/* Where packets go: a borrowed tx buffer for one IP packet (the Ethernet
- * header already written in front), and its commit. */
-struct ip4out_tx {
-	uint8_t *(*begin)(size_t *cap);
-	int (*commit)(size_t ip_len);
-	uint32_t (*room)(void); /* frames free right now */
-};
-
-void ip4out_init(const struct config *cfg, const struct ip4out_tx *tx);
+void ip4out_init(const struct config *cfg);
 uint32_t ip4out_frames_needed(size_t l4_len);
 bool ip4out_room_for(size_t l4_len);
 int ip4out_udp(const uint8_t src[4], uint16_t sport, uint16_t dport, const uint8_t *payload,

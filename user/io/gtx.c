@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gtx.c - guest tx: write frames for the guest into tx frames, send them,
+ * count them, and push back on the writers when there is no room.
+ *
+ * Theory of operation (who owns each UMEM tx frame at each step; one
+ * thread, the event loop's, does all of it):
+ *  1. Free: on the backend's free stack (umem.c), ours.
+ *  2. Lent: gtx_begin() (and the send functions below, which use it) lends
+ *     the top free frame to one writer at a time and writes the Ethernet
+ *     header; the writer puts one IP packet behind it (ip4out.c's packets
+ *     and fragments, lwIP's output copied out of its pbufs, a held ACK), or
+ *     a reply builder writes the whole frame. The frame is still on the
+ *     free stack: a writer that gives up (packet too big, builder had
+ *     nothing to say) just leaves it there, and the next lend is the same
+ *     frame.
+ *  3. Queued: gtx_commit() puts it on the tx ring, counted in tx_frames and
+ *     tx_bytes; from then on it is the kernel's.
+ *  4. Completed: gtx_flush(), once per loop turn, kicks the kernel and
+ *     reaps the completion ring, which puts the frame back on the free stack
+ *     (the backend also reaps when lending finds none free).
+ * lwIP's pure ACKs may be held during an rx batch (ackcoal.c): those are
+ * copies in ackcoal's table, not frames, until gtx_send_ip() sends them.
+ *
+ * Backpressure: when no frame is free or the ring is full, the writer is
+ * refused (-ENOBUFS, counted in tx_ring_full) and "blocked" is remembered.
+ * lwIP takes the refusal as ERR_MEM and keeps the segment queued; the UDP
+ * relay stops reading its host socket. When gtx_flush() finds frames free
+ * again after a refusal, it has the TCP and UDP sides output again at once
+ * (pxtcp_output_all(), pxudp_output_all()): nothing waits for a timer.
+ * gtx_room() keeps GTX_RESERVE frames out of what the relays may take, so
+ * datagrams never starve lwIP's segments and the replies.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "lwip/pbuf.h"
+
+#include "control/config.h"
+#include "io/gtx.h"
+#include "io/umem.h"
+#include "proxy/pxtcp.h"
+#include "proxy/pxudp.h"
+#include "stack/ackcoal.h"
+#include "wire/frame.h"
+#include "wire/reply.h"
+
+#define ETH_HLEN 14
+
+static const struct config *cfg;
+static struct tg_ustats *st, dummy_stats;
+static struct gtx_backend be;
+static uint64_t lent_addr;
+static uint8_t *lent; /* the frame gtx_begin() lent, until gtx_commit() */
+static bool blocked;  /* a writer was refused: retry once frames come free */
+
+static uint8_t *umem_lend(void *ctx, uint64_t *addr)
+{
+	return umem_tx_frame(ctx, addr);
+}
+
+static int umem_send(void *ctx, uint64_t addr, uint32_t len)
+{
+	return umem_tx_send(ctx, addr, len);
+}
+
+static void umem_kick(void *ctx)
+{
+	umem_tx_flush(ctx);
+}
+
+static uint32_t umem_nfree(void *ctx)
+{
+	return ((struct umem *)ctx)->tx_nfree;
+}
+
+static bool umem_stalled(void *ctx)
+{
+	return ((struct umem *)ctx)->tx_stalled;
+}
+
+/**
+ * gtx_umem_backend() - The daemon's backend: the tx half of the UMEM
+ * @u: an open UMEM (umem_open())
+ *
+ * Return: the backend, for gtx_init()
+ */
+struct gtx_backend gtx_umem_backend(struct umem *u)
+{
+	return (struct gtx_backend){
+		.ctx = u,
+		.frame_size = u->frame_size,
+		.lend = umem_lend,
+		.send = umem_send,
+		.kick = umem_kick,
+		.nfree = umem_nfree,
+		.stalled = umem_stalled,
+	};
+}
+
+/**
+ * gtx_init() - Say where frames go and whose addresses they carry
+ * @config: guest and gateway MAC addresses (kept)
+ * @stats:  counters (tx_frames, tx_bytes, tx_ring_full), or NULL
+ * @backend: where tx frames come from (copied)
+ *
+ * Called before anything sends, from the event-loop thread.
+ */
+void gtx_init(const struct config *config, struct tg_ustats *stats,
+	      const struct gtx_backend *backend)
+{
+	cfg = config;
+	st = stats ? stats : &dummy_stats;
+	be = *backend;
+	lent = NULL;
+	blocked = false;
+}
+
+static uint8_t *lend(void)
+{
+	lent = be.lend(be.ctx, &lent_addr);
+	if (!lent) {
+		blocked = true;
+		st->tx_ring_full++;
+	}
+	return lent;
+}
+
+static int commit(size_t len)
+{
+	uint8_t *f = lent;
+
+	lent = NULL;
+	if (!f || be.send(be.ctx, lent_addr, (uint32_t)len)) {
+		blocked = true;
+		st->tx_ring_full++;
+		return -ENOBUFS;
+	}
+	st->tx_frames++;
+	st->tx_bytes += len;
+	return 0;
+}
+
+/**
+ * gtx_begin() - Borrow a tx frame for one packet, Ethernet header written
+ * @ethertype: 0x0800 or 0x86dd
+ * @cap:       set to the bytes the packet may take
+ *
+ * Give the frame to gtx_commit() before the next gtx_begin(), or leave it:
+ * an uncommitted frame stays free.
+ *
+ * Return: where the packet goes, or NULL when there is no room (counted;
+ * gtx_flush() lets lwIP retry once frames come free)
+ */
+uint8_t *gtx_begin(uint16_t ethertype, size_t *cap)
+{
+	uint8_t *f = lend();
+
+	if (!f)
+		return NULL;
+	memcpy(f, cfg->guest_mac, 6);
+	memcpy(f + 6, cfg->gw_mac, 6);
+	wr16(f + 12, ethertype);
+	*cap = be.frame_size - ETH_HLEN;
+	return f + ETH_HLEN;
+}
+
+/**
+ * gtx_commit() - Send the frame gtx_begin() lent
+ * @l3_len: bytes of the packet written behind the Ethernet header
+ *
+ * Return: 0, or -ENOBUFS when nothing was lent or the ring is full
+ */
+int gtx_commit(size_t l3_len)
+{
+	return commit(ETH_HLEN + l3_len);
+}
+
+/**
+ * gtx_room() - Frames the relays may fill now
+ *
+ * Return: free tx frames less GTX_RESERVE (kept for lwIP and the replies)
+ */
+uint32_t gtx_room(void)
+{
+	uint32_t n = be.nfree(be.ctx);
+
+	return n > GTX_RESERVE ? n - GTX_RESERVE : 0;
+}
+
+/**
+ * gtx_send_ip() - Send one flat IPv4 packet (a held ACK, see ackcoal.c)
+ * @ip:  the packet
+ * @len: its length
+ *
+ * Return: 0, -ENOBUFS, or -EMSGSIZE when it does not fit a frame
+ */
+int gtx_send_ip(const uint8_t *ip, size_t len)
+{
+	size_t cap;
+	uint8_t *to = gtx_begin(0x0800, &cap);
+
+	if (!to)
+		return -ENOBUFS;
+	if (len > cap)
+		return -EMSGSIZE; /* never committed: the frame stays free */
+	memcpy(to, ip, len);
+	return gtx_commit(len);
+}
+
+/**
+ * gtx_send_pbuf() - lwIP's output: one IP packet in a pbuf chain
+ * @p:         the packet (lwIP keeps it)
+ * @ethertype: 0x0800 or 0x86dd
+ *
+ * A pure ACK may be held instead while an rx batch is processed
+ * (ackcoal_offer()); it is sent by ackcoal_end().
+ *
+ * Return: 0 (sent or held), -ENOBUFS (no room: lwIP keeps the data), or
+ * -EMSGSIZE
+ */
+int gtx_send_pbuf(struct pbuf *p, uint16_t ethertype)
+{
+	size_t cap;
+	uint8_t *to;
+
+	/* lwIP builds the IP and TCP headers in the first pbuf; if they were
+	 * not all there, ackcoal_offer() would just not hold the packet. */
+	if (ethertype == 0x0800 && ackcoal_offer(p->payload, p->len, p->tot_len))
+		return 0;
+	to = gtx_begin(ethertype, &cap);
+	if (!to)
+		return -ENOBUFS;
+	if (p->tot_len > cap)
+		return -EMSGSIZE;
+	pbuf_copy_partial(p, to, p->tot_len, 0);
+	return gtx_commit(p->tot_len);
+}
+
+/**
+ * gtx_reply() - Send a reply a builder writes whole (see reply.h)
+ * @build: the builder
+ * @s:     the staged guest frame it answers
+ *
+ * Return: 0, -ENOBUFS, or -ENODATA when the builder had no reply
+ */
+int gtx_reply(gtx_build_fn build, const struct slot *s)
+{
+	uint8_t *f = lend();
+	size_t n;
+
+	if (!f)
+		return -ENOBUFS;
+	n = build(s, cfg, f, be.frame_size);
+	if (!n)
+		return -ENODATA;
+	return commit(n);
+}
+
+/**
+ * gtx_send_rst() - Answer the TCP segment in @ip (a refused SYN) with RST
+ * @ip:  the guest's IPv4 packet
+ * @len: its length
+ *
+ * Without room the guest retransmits its SYN and asks again.
+ *
+ * Return: 0, -ENOBUFS, or -ENODATA when @ip needs no reset
+ */
+int gtx_send_rst(const uint8_t *ip, size_t len)
+{
+	uint8_t *f = lend();
+	size_t n;
+
+	if (!f)
+		return -ENOBUFS;
+	n = reply_tcp_rst_from_ip(ip, len, cfg, f, be.frame_size);
+	if (!n)
+		return -ENODATA;
+	return commit(n);
+}
+
+/**
+ * gtx_flush() - Kick tx; when frames came free after a refusal, output again
+ *
+ * Called once per loop turn, outside lwIP. The retries are bounded: what
+ * they cannot send waits for the next turn (gtx_waiting() keeps it short).
+ */
+void gtx_flush(void)
+{
+	for (int i = 0; i < 8; i++) {
+		be.kick(be.ctx);
+		if (!blocked || be.nfree(be.ctx) == 0)
+			break;
+		blocked = false;
+		pxtcp_output_all();
+		pxudp_output_all();
+	}
+}
+
+/**
+ * gtx_waiting() - Whether tx has work the kernel or a retry still owes
+ *
+ * Return: true when the loop should come back within a millisecond (the
+ * kernel pushed back, or a writer is blocked)
+ */
+bool gtx_waiting(void)
+{
+	return blocked || be.stalled(be.ctx);
+}
