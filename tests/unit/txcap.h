@@ -10,7 +10,8 @@
  * lends before it reports no room (backpressure); txcap_drain() stands for
  * the kernel completing everything captured so far.
  *
- * Everything is static inline, as in check.h.
+ * txcap_tcp() reads a captured segment back for the checks. Everything is
+ * static inline, as in check.h.
  */
 #ifndef TAPGATE_TEST_TXCAP_H
 #define TAPGATE_TEST_TXCAP_H
@@ -20,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "check.h"
 #include "io/gtx.h"
 
 #define TXCAP_FRAMES	 256
@@ -104,6 +106,64 @@ static inline const uint8_t *txcap_ip(unsigned int i)
 static inline size_t txcap_ip_len(unsigned int i)
 {
 	return txcap.len[i] - 14;
+}
+
+/* A captured IPv4 TCP segment, read back. */
+struct txseg {
+	const uint8_t *ip, *th, *data;
+	size_t len; /* payload bytes */
+	uint16_t sport, dport, wnd;
+	uint32_t seq, ack;
+	uint8_t flags;
+	bool sums_ok; /* IPv4 header and TCP checksums verify */
+};
+
+/* Read captured frame @i as IPv4 TCP into @t; false if it is not that. */
+static inline bool txcap_tcp(unsigned int i, struct txseg *t)
+{
+	const uint8_t *ip = txcap_ip(i);
+	size_t n = txcap_ip_len(i), doff;
+
+	memset(t, 0, sizeof(*t));
+	if (i >= txcap.n || n < 40 || tb_get16(txcap.frame[i] + 12) != TB_ETH_IP4 ||
+	    ip[0] != 0x45 || ip[9] != TB_TCP || tb_get16(ip + 2) != n)
+		return false;
+	doff = (size_t)(ip[32] >> 4) * 4;
+	if (doff < 20 || 20 + doff > n)
+		return false;
+	t->ip = ip;
+	t->th = ip + 20;
+	t->data = t->th + doff;
+	t->len = n - 20 - doff;
+	t->sport = tb_get16(t->th);
+	t->dport = tb_get16(t->th + 2);
+	t->seq = tb_get32(t->th + 4);
+	t->ack = tb_get32(t->th + 8);
+	t->flags = t->th[13];
+	t->wnd = tb_get16(t->th + 14);
+	t->sums_ok = tb_fold(tb_sum(0, ip, 20)) == 0 &&
+		     tb_fold(tb_sum(tb_pseudo(ip + 12, ip + 16, 4, TB_TCP, (uint32_t)(n - 20)),
+				    t->th, n - 20)) == 0;
+	return true;
+}
+
+/* The MSS option of a captured SYN, or 0. */
+static inline uint16_t txcap_mss(const struct txseg *t)
+{
+	const uint8_t *o = t->th + 20;
+
+	while (o + 4 <= t->data && *o != 0) {
+		if (*o == 1) {
+			o++;
+			continue;
+		}
+		if (o[0] == 2 && o[1] == 4)
+			return tb_get16(o + 2);
+		if (o[1] < 2)
+			break;
+		o += o[1];
+	}
+	return 0;
 }
 
 #endif

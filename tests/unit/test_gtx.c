@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_gtx.c - the guest-tx path (user/io/gtx.c) over the capture backend
+ * (txcap.h): the Ethernet header it writes, the counters, a lent frame
+ * that is never committed staying free, no room (refused, counted, and
+ * "waiting" until gtx_flush() finds frames free again), the reserve
+ * gtx_room() keeps, and replies from a builder and for a refused SYN.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "control/config.h"
+#include "wire/reply.h"
+#include "wire/slot.h"
+#include "check.h"
+#include "txcap.h"
+
+static struct config cfg;
+static struct tg_ustats stats;
+
+static void begin_commit(void)
+{
+	size_t cap = 0;
+	uint8_t *ip;
+
+	txcap_drain(TXCAP_FRAMES);
+	memset(&stats, 0, sizeof(stats));
+	ip = gtx_begin(0x86dd, &cap);
+	CHECK(ip == txcap.frame[0] + 14);
+	CHECK_EQ(cap, TXCAP_FRAME_SIZE - 14);
+	CHECK_MEM(txcap.frame[0], cfg.guest_mac, 6);
+	CHECK_MEM(txcap.frame[0] + 6, cfg.gw_mac, 6);
+	CHECK_EQ(tb_get16(txcap.frame[0] + 12), 0x86dd);
+	CHECK_EQ(txcap.n, 0); /* lent, not sent */
+	CHECK_EQ(gtx_commit(40), 0);
+	CHECK_EQ(txcap.n, 1);
+	CHECK_EQ(txcap.len[0], 54);
+	CHECK_EQ(stats.tx_frames, 1);
+	CHECK_EQ(stats.tx_bytes, 54);
+	CHECK_EQ(gtx_commit(40), -ENOBUFS); /* nothing lent */
+}
+
+static void uncommitted_stays_free(void)
+{
+	static uint8_t big[TXCAP_FRAME_SIZE];
+	const uint8_t pkt[20] = { 0x45, 0, 0, 20 };
+	size_t cap;
+
+	txcap_drain(TXCAP_FRAMES);
+	memset(&stats, 0, sizeof(stats));
+	CHECK(gtx_begin(0x0800, &cap) != NULL); /* and given up */
+	CHECK_EQ(gtx_send_ip(big, sizeof(big)), -EMSGSIZE);
+	CHECK_EQ(gtx_send_ip(pkt, sizeof(pkt)), 0);
+	CHECK_EQ(txcap.n, 1); /* the same frame, lent three times */
+	CHECK_MEM(txcap_ip(0), pkt, sizeof(pkt));
+	CHECK_EQ(stats.tx_ring_full, 0);
+}
+
+static void no_room(void)
+{
+	const uint8_t pkt[20] = { 0x45, 0, 0, 20 };
+	size_t cap;
+
+	memset(&stats, 0, sizeof(stats));
+	txcap_drain(TXCAP_FRAMES);
+	gtx_flush(); /* forget the refusals of the cases before */
+	CHECK(!gtx_waiting());
+	txcap_drain(0);
+	CHECK(gtx_begin(0x0800, &cap) == NULL);
+	CHECK_EQ(gtx_send_ip(pkt, sizeof(pkt)), -ENOBUFS);
+	CHECK_EQ(stats.tx_ring_full, 2);
+	CHECK(gtx_waiting());
+	gtx_flush(); /* still nothing free: still waiting */
+	CHECK(gtx_waiting());
+	txcap_drain(GTX_RESERVE + 10);
+	CHECK_EQ(gtx_room(), 10);
+	gtx_flush();
+	CHECK(!gtx_waiting());
+	txcap_drain(GTX_RESERVE);
+	CHECK_EQ(gtx_room(), 0);
+}
+
+static void replies(void)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t f[128], sip[16], tip[16], l4[32];
+	struct slot s;
+	size_t len;
+
+	txcap_drain(TXCAP_FRAMES);
+	len = tb_arp(f, cfg.guest_mac, 1, tb_addr(sip, "100.96.0.2"), tb_addr(tip, "100.96.0.1"));
+	CHECK_EQ(slot_stage(&s, &cfg, f, len), SLOT_OK);
+	CHECK_EQ(gtx_reply(reply_arp, &s), 0);
+	CHECK_EQ(txcap.n, 1);
+	CHECK_EQ(tb_get16(txcap.frame[0] + 12), TB_ETH_ARP);
+	CHECK_EQ(tb_get16(txcap.frame[0] + 14 + 6), 2); /* a reply */
+	CHECK_EQ(gtx_reply(reply_echo4, &s), -ENODATA);
+	CHECK_EQ(txcap.n, 1);
+
+	len = tb_tcp(l4, 40000, 80, 1000, 0, TB_SYN, NULL, 0);
+	len = tb_frame4(f, cfg.guest_mac, bcast, sip, tb_addr(tip, "10.0.0.1"), TB_TCP, l4, len);
+	CHECK_EQ(gtx_send_rst(f + 14, len - 14), 0);
+	CHECK_EQ(txcap.n, 2);
+	CHECK_EQ(txcap_ip(1)[20 + 13], TB_RST | TB_ACK);
+}
+
+int main(void)
+{
+	config_defaults(&cfg);
+	txcap_init(&cfg, &stats);
+	RUN(begin_commit);
+	RUN(uncommitted_stays_free);
+	RUN(no_room);
+	RUN(replies);
+	return check_summary();
+}
