@@ -51,10 +51,11 @@ static void uncommitted_stays_free(void)
 	memset(&stats, 0, sizeof(stats));
 	CHECK(gtx_begin(0x0800, &cap) != NULL); /* and given up */
 	CHECK_EQ(gtx_send_ip(big, sizeof(big)), -EMSGSIZE);
+	CHECK_EQ(gtx_commit(20), -ENOBUFS); /* given up: not sent by mistake */
 	CHECK_EQ(gtx_send_ip(pkt, sizeof(pkt)), 0);
 	CHECK_EQ(txcap.n, 1); /* the same frame, lent three times */
 	CHECK_MEM(txcap_ip(0), pkt, sizeof(pkt));
-	CHECK_EQ(stats.tx_ring_full, 0);
+	CHECK_EQ(stats.tx_ring_full, 1); /* the stray commit */
 }
 
 static void no_room(void)

@@ -126,6 +126,14 @@ static uint8_t *lend(void)
 	return lent;
 }
 
+/* The writer gives the lent frame up: it stays free, and a stray
+ * gtx_commit() cannot send it. */
+static int give_up(int err)
+{
+	lent = NULL;
+	return err;
+}
+
 static int commit(size_t len)
 {
 	uint8_t *f = lent;
@@ -203,7 +211,7 @@ int gtx_send_ip(const uint8_t *ip, size_t len)
 	if (!to)
 		return -ENOBUFS;
 	if (len > cap)
-		return -EMSGSIZE; /* never committed: the frame stays free */
+		return give_up(-EMSGSIZE);
 	memcpy(to, ip, len);
 	return gtx_commit(len);
 }
@@ -232,7 +240,7 @@ int gtx_send_pbuf(struct pbuf *p, uint16_t ethertype)
 	if (!to)
 		return -ENOBUFS;
 	if (p->tot_len > cap)
-		return -EMSGSIZE;
+		return give_up(-EMSGSIZE);
 	pbuf_copy_partial(p, to, p->tot_len, 0);
 	return gtx_commit(p->tot_len);
 }
@@ -253,7 +261,7 @@ int gtx_reply(gtx_build_fn build, const struct slot *s)
 		return -ENOBUFS;
 	n = build(s, cfg, f, be.frame_size);
 	if (!n)
-		return -ENODATA;
+		return give_up(-ENODATA);
 	return commit(n);
 }
 
@@ -275,7 +283,7 @@ int gtx_send_rst(const uint8_t *ip, size_t len)
 		return -ENOBUFS;
 	n = reply_tcp_rst_from_ip(ip, len, cfg, f, be.frame_size);
 	if (!n)
-		return -ENODATA;
+		return give_up(-ENODATA);
 	return commit(n);
 }
 
