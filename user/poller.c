@@ -287,6 +287,17 @@ static int reasm_timeout_ms(uint64_t now)
 	return due <= now ? 0 : (int)(due - now);
 }
 
+/* Kick tx; when frames came free after a writer was refused, let lwIP and
+ * the UDP relay output again at once (bounded: the rest waits for the next
+ * turn, which gtx_waiting() keeps within a millisecond). */
+static void flush_tx(void)
+{
+	for (int i = 0; i < 8 && gtx_flush(); i++) {
+		pxtcp_output_all();
+		pxudp_output_all();
+	}
+}
+
 static void serve(void)
 {
 	while (!stopping) {
@@ -299,7 +310,7 @@ static void serve(void)
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
 		st->reasm_dropped += reasm_expire(reasm, now);
-		gtx_flush();
+		flush_tx();
 		pxtcp_reap();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));

@@ -101,7 +101,7 @@ static void replies(void)
 
 	len = tb_tcp(l4, 40000, 80, 1000, 0, TB_SYN, NULL, 0);
 	len = tb_frame4(f, cfg.guest_mac, bcast, sip, tb_addr(tip, "10.0.0.1"), TB_TCP, l4, len);
-	CHECK_EQ(gtx_send_rst(f + 14, len - 14), 0);
+	CHECK_EQ(reply_send_rst(f + 14, len - 14, &cfg), 0);
 	CHECK_EQ(txcap.n, 2);
 	CHECK_EQ(txcap_ip(1)[20 + 13], TB_RST | TB_ACK);
 }

@@ -9,8 +9,8 @@
  *  2. Lent: gtx_begin() (and the send functions below, which use it) lends
  *     the top free frame to one writer at a time and writes the Ethernet
  *     header; the writer puts one IP packet behind it (ip4out.c's packets
- *     and fragments, lwIP's output copied out of its pbufs, a held ACK), or
- *     a reply builder writes the whole frame. The frame is still on the
+ *     and fragments, lwIP's output copied out of its pbufs by stack.c, a
+ *     held ACK), or a reply builder (reply.c) writes the whole frame. The frame is still on the
  *     free stack: a writer that gives up (packet too big, builder had
  *     nothing to say) just leaves it there, and the next lend is the same
  *     frame.
@@ -26,24 +26,19 @@
  * refused (-ENOBUFS, counted in tx_ring_full) and "blocked" is remembered.
  * lwIP takes the refusal as ERR_MEM and keeps the segment queued; the UDP
  * relay stops reading its host socket. When gtx_flush() finds frames free
- * again after a refusal, it has the TCP and UDP sides output again at once
- * (pxtcp_output_all(), pxudp_output_all()): nothing waits for a timer.
+ * again after a refusal it says so, and the poller has the TCP and UDP
+ * sides output again at once: nothing waits for a timer. (gtx calls no
+ * layer above it: io knows frames, not lwIP or the proxies.)
  * gtx_room() keeps GTX_RESERVE frames out of what the relays may take, so
  * datagrams never starve lwIP's segments and the replies.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "lwip/pbuf.h"
-
 #include "control/config.h"
 #include "io/gtx.h"
 #include "io/umem.h"
-#include "proxy/pxtcp.h"
-#include "proxy/pxudp.h"
-#include "stack/ackcoal.h"
 #include "wire/frame.h"
-#include "wire/reply.h"
 
 #define ETH_HLEN 14
 
@@ -217,35 +212,6 @@ int gtx_send_ip(const uint8_t *ip, size_t len)
 }
 
 /**
- * gtx_send_pbuf() - lwIP's output: one IP packet in a pbuf chain
- * @p:         the packet (lwIP keeps it)
- * @ethertype: 0x0800 or 0x86dd
- *
- * A pure ACK may be held instead while an rx batch is processed
- * (ackcoal_offer()); it is sent by ackcoal_end().
- *
- * Return: 0 (sent or held), -ENOBUFS (no room: lwIP keeps the data), or
- * -EMSGSIZE
- */
-int gtx_send_pbuf(struct pbuf *p, uint16_t ethertype)
-{
-	size_t cap;
-	uint8_t *to;
-
-	/* lwIP builds the IP and TCP headers in the first pbuf; if they were
-	 * not all there, ackcoal_offer() would just not hold the packet. */
-	if (ethertype == 0x0800 && ackcoal_offer(p->payload, p->len, p->tot_len))
-		return 0;
-	to = gtx_begin(ethertype, &cap);
-	if (!to)
-		return -ENOBUFS;
-	if (p->tot_len > cap)
-		return give_up(-EMSGSIZE);
-	pbuf_copy_partial(p, to, p->tot_len, 0);
-	return gtx_commit(p->tot_len);
-}
-
-/**
  * gtx_reply() - Send a reply a builder writes whole (see reply.h)
  * @build: the builder
  * @s:     the staged guest frame it answers
@@ -254,55 +220,57 @@ int gtx_send_pbuf(struct pbuf *p, uint16_t ethertype)
  */
 int gtx_reply(gtx_build_fn build, const struct slot *s)
 {
-	uint8_t *f = lend();
-	size_t n;
+	size_t cap;
+	uint8_t *f = gtx_lend_frame(&cap);
 
 	if (!f)
 		return -ENOBUFS;
-	n = build(s, cfg, f, be.frame_size);
-	if (!n)
-		return give_up(-ENODATA);
-	return commit(n);
+	return gtx_commit_frame(build(s, cfg, f, cap));
 }
 
 /**
- * gtx_send_rst() - Answer the TCP segment in @ip (a refused SYN) with RST
- * @ip:  the guest's IPv4 packet
- * @len: its length
+ * gtx_flush() - Kick tx and reap completions
  *
- * Without room the guest retransmits its SYN and asks again.
+ * Called once or a few times per loop turn, outside lwIP.
  *
- * Return: 0, -ENOBUFS, or -ENODATA when @ip needs no reset
+ * Return: true when a writer was refused and frames are free again: the
+ * caller should let the writers output again now (and then flush again)
  */
-int gtx_send_rst(const uint8_t *ip, size_t len)
+bool gtx_flush(void)
+{
+	be.kick(be.ctx);
+	if (!blocked || be.nfree(be.ctx) == 0)
+		return false;
+	blocked = false;
+	return true;
+}
+
+/**
+ * gtx_lend_frame() - Borrow a whole tx frame (the writer writes the
+ * Ethernet header too), as for the reply builders
+ * @cap: set to the frame's size
+ *
+ * Return: the frame, or NULL when there is no room (counted)
+ */
+uint8_t *gtx_lend_frame(size_t *cap)
 {
 	uint8_t *f = lend();
-	size_t n;
 
-	if (!f)
-		return -ENOBUFS;
-	n = reply_tcp_rst_from_ip(ip, len, cfg, f, be.frame_size);
-	if (!n)
-		return give_up(-ENODATA);
-	return commit(n);
+	*cap = f ? be.frame_size : 0;
+	return f;
 }
 
 /**
- * gtx_flush() - Kick tx; when frames came free after a refusal, output again
+ * gtx_commit_frame() - Send the frame gtx_lend_frame() lent
+ * @len: its length, Ethernet header included; 0 gives the frame back unsent
  *
- * Called once per loop turn, outside lwIP. The retries are bounded: what
- * they cannot send waits for the next turn (gtx_waiting() keeps it short).
+ * Return: 0, -ENODATA for @len 0, or -ENOBUFS
  */
-void gtx_flush(void)
+int gtx_commit_frame(size_t len)
 {
-	for (int i = 0; i < 8; i++) {
-		be.kick(be.ctx);
-		if (!blocked || be.nfree(be.ctx) == 0)
-			break;
-		blocked = false;
-		pxtcp_output_all();
-		pxudp_output_all();
-	}
+	if (!len)
+		return give_up(-ENODATA);
+	return commit(len);
 }
 
 /**

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gtx.h - guest tx: the one path every frame towards the guest takes.
- * lwIP's output, the relays' packets (ip4out), held ACKs (ackcoal), ARP and
- * echo replies and resets all go through these functions; only they touch
+ * lwIP's output (stack.c), the relays' packets (ip4out), held ACKs
+ * (ackcoal), ARP and echo replies and resets (reply.c) all go through these
+ * functions; only they touch
  * the tx frames, count them and decide what a full ring means (gtx.c says
  * who owns each frame when). Event-loop thread only.
  */
@@ -16,7 +17,6 @@
 #include "steer.h"
 
 struct config;
-struct pbuf;
 struct slot;
 struct umem;
 
@@ -48,10 +48,10 @@ uint8_t *gtx_begin(uint16_t ethertype, size_t *cap);
 int gtx_commit(size_t l3_len);
 uint32_t gtx_room(void);
 int gtx_send_ip(const uint8_t *ip, size_t len);
-int gtx_send_pbuf(struct pbuf *p, uint16_t ethertype);
+uint8_t *gtx_lend_frame(size_t *cap);
+int gtx_commit_frame(size_t len);
 int gtx_reply(gtx_build_fn build, const struct slot *s);
-int gtx_send_rst(const uint8_t *ip, size_t len);
-void gtx_flush(void);
+bool gtx_flush(void);
 bool gtx_waiting(void);
 
 #endif

@@ -41,6 +41,7 @@
 #include "io/loop.h"
 #include "proxy/pxtcp.h"
 #include "stack/rcvwnd.h"
+#include "wire/reply.h"
 #include "wire/slot.h"
 #include "stack/stack.h"
 
@@ -860,7 +861,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 static void refuse(struct pxconn *c, __u64 *counter)
 {
 	(*counter)++;
-	gtx_send_rst(c->syn, c->syn_len);
+	reply_send_rst(c->syn, c->syn_len, cfg);
 	conn_kill(c);
 }
 
@@ -984,12 +985,12 @@ int pxtcp_syn(const struct slot *s)
 	/* DNS to any address is the interceptor's (it goes upstream). */
 	if (s->dport != 53 && !group_allowed(cfg->allow, group)) {
 		st->conns_denied++;
-		gtx_send_rst(s->f.data + s->l3_off, s->l3_len);
+		reply_send_rst(s->f.data + s->l3_off, s->l3_len, cfg);
 		return SLOT_OK;
 	}
 	if (nconns >= cfg->max_conns) {
 		st->conns_limit++;
-		gtx_send_rst(s->f.data + s->l3_off, s->l3_len);
+		reply_send_rst(s->f.data + s->l3_off, s->l3_len, cfg);
 		return SLOT_OK;
 	}
 	c = conn_new(s);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ackcoal.h - one pure ACK per connection per batch of guest frames, held in
- * front of gtx_send_pbuf() and sent with gtx_send_ip().
+ * front of lwIP's output (stack.c) and sent with gtx_send_ip().
  */
 #ifndef TAPGATE_ACKCOAL_H
 #define TAPGATE_ACKCOAL_H

@@ -26,6 +26,7 @@
 #include "wire/frame.h"
 #include "control/log.h"
 #include "stack/lwipsum.h"
+#include "stack/ackcoal.h"
 #include "stack/stack.h"
 
 #define INBUF_COUNT 1024
@@ -98,19 +99,39 @@ uint64_t stack_inbuf_fallbacks(void)
 	return inbuf_fallbacks;
 }
 
-/* No tx room: ERR_MEM, and lwIP keeps the segment queued (backpressure). */
+/* One packet from lwIP, copied out of its pbuf chain into a tx frame. No
+ * tx room: ERR_MEM, and lwIP keeps the segment queued (backpressure). */
+static err_t out_pbuf(struct pbuf *p, uint16_t ethertype)
+{
+	size_t cap;
+	uint8_t *to = gtx_begin(ethertype, &cap);
+
+	if (!to)
+		return ERR_MEM;
+	if (p->tot_len > cap) {
+		gtx_commit_frame(0); /* give the frame back */
+		return ERR_BUF;
+	}
+	pbuf_copy_partial(p, to, p->tot_len, 0);
+	return gtx_commit(p->tot_len) ? ERR_MEM : ERR_OK;
+}
+
 static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return gtx_send_pbuf(p, 0x0800) ? ERR_MEM : ERR_OK;
+	/* lwIP builds the IP and TCP headers in the first pbuf; were they not
+	 * all there, ackcoal_offer() would just not hold the packet. */
+	if (ackcoal_offer(p->payload, p->len, p->tot_len))
+		return ERR_OK;
+	return out_pbuf(p, 0x0800);
 }
 
 static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return gtx_send_pbuf(p, 0x86dd) ? ERR_MEM : ERR_OK;
+	return out_pbuf(p, 0x86dd);
 }
 
 static err_t nif_init(struct netif *n)

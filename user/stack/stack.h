@@ -4,7 +4,7 @@
  * through its raw API from the event-loop thread only (no tcpip thread).
  * This file pair is the only place that touches lwIP's globals (the netif,
  * the timers); pxtcp.c uses lwIP's per-pcb raw API. lwIP's output goes to
- * the guest through gtx_send_pbuf().
+ * the guest through gtx (io/gtx.h), a pure ACK by way of ackcoal.c.
  */
 #ifndef TAPGATE_STACK_H
 #define TAPGATE_STACK_H

@@ -4,9 +4,11 @@
  * Input comes from a staged slot, so lengths and offsets were validated by
  * slot_stage(); outputs are bounded by the caller's capacity.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "control/config.h"
+#include "io/gtx.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 
@@ -150,4 +152,24 @@ size_t reply_tcp_rst_from_ip(const uint8_t *ip, size_t ip_len, const struct conf
 	if (slot_stage(&s, cfg, frame, ETH_HLEN + ip_len) != SLOT_OK)
 		return 0;
 	return reply_rst(&s, cfg, out, cap);
+}
+
+/**
+ * reply_send_rst() - Answer the TCP segment in @ip (a refused SYN) with RST
+ * @ip:  the guest's IPv4 packet
+ * @len: its length
+ * @cfg: addresses
+ *
+ * Without tx room the guest retransmits its SYN and asks again.
+ *
+ * Return: 0, -ENOBUFS, or -ENODATA when @ip needs no reset
+ */
+int reply_send_rst(const uint8_t *ip, size_t len, const struct config *cfg)
+{
+	size_t cap;
+	uint8_t *f = gtx_lend_frame(&cap);
+
+	if (!f)
+		return -ENOBUFS;
+	return gtx_commit_frame(reply_tcp_rst_from_ip(ip, len, cfg, f, cap));
 }

@@ -18,6 +18,7 @@ struct slot;
 size_t reply_arp(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap);
 size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap);
 size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap);
+int reply_send_rst(const uint8_t *ip, size_t len, const struct config *cfg);
 size_t reply_tcp_rst_from_ip(const uint8_t *ip, size_t ip_len, const struct config *cfg,
 			     uint8_t *out, size_t cap);
 
