@@ -38,6 +38,7 @@
 #include "proxy/pxtcp.h"
 #include "proxy/pxudp.h"
 #include "wire/reply.h"
+#include "wire/bytes.h"
 #include "wire/slot.h"
 #include "stack/stack.h"
 #include "io/umem.h"
@@ -460,7 +461,7 @@ static int setup_relays(void)
 	reasm = reasm_new(REASM_MAX, REASM_FRAGS, REASM_MS);
 	if (!reasm)
 		return -ENOMEM;
-	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, "tg_xsks"));
+	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err)
 		err = loop_add(um.ufd, EPOLLIN, &xsk_h);
 	if (!err)
@@ -504,11 +505,12 @@ static int setup(void)
 	st = ld.ustats;
 	err = group_build(&groups, cfg);
 	if (!err)
-		err = group_fill_maps(&groups, cfg->allow, loader_map_fd(&ld, "tg_policy4"),
-				      loader_map_fd(&ld, "tg_policy6"));
+		err = group_fill_maps(&groups, cfg->allow,
+				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
+				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
 	if (!err)
 		err = umem_open(&um, cfg->dev, cfg->mtu + 14 <= 2048 ? 2048 : 4096,
-				loader_map_fd(&ld, "tg_xsks"));
+				loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err)
 		err = stack_init(cfg, emit_ip);
 	if (!err)

@@ -40,6 +40,7 @@
 #include "io/loop.h"
 #include "proxy/pxtcp.h"
 #include "stack/rcvwnd.h"
+#include "wire/bytes.h"
 #include "wire/slot.h"
 #include "stack/stack.h"
 

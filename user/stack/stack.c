@@ -22,7 +22,9 @@
 #include "lwip/tcp.h"
 
 #include "control/config.h"
-#include "wire/frame.h"
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "control/log.h"
 #include "stack/lwipsum.h"
 #include "stack/stack.h"
@@ -102,14 +104,14 @@ static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return emit_fn(p, 0x0800) ? ERR_MEM : ERR_OK;
+	return emit_fn(p, TG_ETH_P_IP) ? ERR_MEM : ERR_OK;
 }
 
 static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return emit_fn(p, 0x86dd) ? ERR_MEM : ERR_OK;
+	return emit_fn(p, TG_ETH_P_IPV6) ? ERR_MEM : ERR_OK;
 }
 
 static err_t nif_init(struct netif *n)
