@@ -53,7 +53,7 @@ TEST_CFLAGS := -Itests
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck
+.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck contracts
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck contracts
@@ -147,6 +147,12 @@ $(BUILD)/hdrcheck/%.o: %.h $(BUILD)/steer.skel.h
 	$(call msg,HDR,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -x c -fsyntax-only -include $< /dev/null && touch $@
+
+# Every contract has one source: map names, wire constants, counter and
+# drop-reason names (scripts/contracts.sh says what it checks).
+contracts:
+	$(call msg,CHECK,contracts)
+	$(Q)CC="$(CC)" scripts/contracts.sh
 
 FORMAT_SRCS = $(wildcard user/*.[ch] user/*/*.[ch] include/*.h bpf/*.c tests/*/*.c tests/lib/*.h bench/*.c)
 
