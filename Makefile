@@ -46,18 +46,22 @@ UNIT_SRCS   := $(wildcard tests/unit/*.c)
 UNITS       := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS   := $(wildcard tests/bpf/*.c)
 BPFTS       := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+# Headers the C tests share (tests/lib/frames.h, the frame builder), and
+# where they find them: #include "lib/frames.h".
+TEST_HDRS   := $(wildcard tests/lib/*.h tests/unit/*.h)
+TEST_CFLAGS := -Itests
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck
+.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck contracts
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck
+all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck contracts
 
 deps:
 	$(Q)scripts/deps.sh
 
-$(BUILD)/steer.bpf.o: bpf/steer.bpf.c include/steer.h | $(BUILD)
+$(BUILD)/steer.bpf.o: bpf/steer.bpf.c $(wildcard include/*.h) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -79,15 +83,15 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(TEST_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(filter-out %.h,$^) $(LIBS) -o $@
 
-$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BUILD)/steer.skel.h
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BUILD)/steer.skel.h $(TEST_HDRS) $(wildcard include/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $< -lbpf -lelf -lz -o $@
 
 $(BUILD)/bench/%: bench/%.c | $(BUILD)
 	$(call msg,CC,$@)
@@ -105,11 +109,11 @@ asan:
 FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZERS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(BUILD)/steer.skel.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(BUILD)/steer.skel.h $(TEST_HDRS) $(USER_HDRS) $(wildcard include/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$(WARN) -Wno-unused-command-line-argument -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) $(LWIP_CFLAGS) \
+		$(WARN) -Wno-unused-command-line-argument -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) $(TEST_CFLAGS) $(LWIP_CFLAGS) \
 		$< $(FUZZ_LIB_SRCS) $(LIBS) -o $@
 
 fuzzers: $(FUZZERS)
@@ -137,14 +141,20 @@ bench: deps
 check: test
 
 # Every header compiles on its own (its includes are complete).
-HDRCHECK := $(patsubst %.h,$(BUILD)/hdrcheck/%.o,$(USER_HDRS) $(wildcard include/*.h))
+HDRCHECK := $(patsubst %.h,$(BUILD)/hdrcheck/%.o,$(USER_HDRS) $(wildcard include/*.h) $(TEST_HDRS))
 hdrcheck: $(HDRCHECK)
 $(BUILD)/hdrcheck/%.o: %.h $(BUILD)/steer.skel.h
 	$(call msg,HDR,$<)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -x c -fsyntax-only -include $< /dev/null && touch $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -x c -fsyntax-only -include $< /dev/null && touch $@
 
-FORMAT_SRCS = $(wildcard user/*.[ch] user/*/*.[ch] include/*.h bpf/*.c tests/*/*.c bench/*.c)
+# Every contract has one source: map names, wire constants, counter and
+# drop-reason names (scripts/contracts.sh says what it checks).
+contracts:
+	$(call msg,CHECK,contracts)
+	$(Q)CC="$(CC)" scripts/contracts.sh
+
+FORMAT_SRCS = $(wildcard user/*.[ch] user/*/*.[ch] include/*.h bpf/*.c tests/*/*.c tests/lib/*.h bench/*.c)
 
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)

@@ -25,19 +25,8 @@
 #include <bpf/bpf_helpers.h>
 
 #include "steer.h"
-
-/* IPv4 fragment bits of iphdr.frag_off (host order; the kernel keeps them
- * in net/ip.h, which is not uapi). */
-#define IP4_MF	   0x2000
-#define IP4_OFFSET 0x1fff
-
-#define DNS_PORT   53
-
-/* <linux/if_arp.h> and <linux/icmp.h> include libc headers (through
- * <linux/if.h>) that do not build for -target bpf; the two values needed
- * from them are here. */
-#define ARP_HTYPE_ETHER 1 /* ARPHRD_ETHER */
-#define ICMP_HDR_LEN	8 /* sizeof(struct icmphdr): type, code, csum, rest */
+#include "ustats.h"
+#include "wire.h"
 
 /* ARP body for IPv4 over Ethernet (RFC 826); uapi's struct arphdr leaves
  * the address fields out because their size depends on hlen/plen. */
@@ -47,13 +36,13 @@ struct arp_eth4 {
 	__u8 hlen;
 	__u8 plen;
 	__be16 op;
-	__u8 sha[ETH_ALEN];
+	__u8 sha[TG_ETH_ALEN];
 	__u8 sip[4];
-	__u8 tha[ETH_ALEN];
+	__u8 tha[TG_ETH_ALEN];
 	__u8 tip[4];
 };
 
-_Static_assert(sizeof(struct arp_eth4) == 28, "ARP body must be 28 bytes");
+_Static_assert(sizeof(struct arp_eth4) == TG_ARP_LEN, "ARP body must be 28 bytes");
 
 /* Set by the daemon through the skeleton before load; read-only here, so
  * the verifier sees constants and dead branches (IPv6 off) disappear. */
@@ -111,7 +100,7 @@ static __always_inline bool mac_eq(const __u8 *a, const volatile __u8 *b)
 	__u8 diff = 0;
 
 #pragma unroll
-	for (int i = 0; i < ETH_ALEN; i++)
+	for (int i = 0; i < TG_ETH_ALEN; i++)
 		diff |= a[i] ^ b[i];
 	return diff == 0;
 }
@@ -201,7 +190,7 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 	if (!l4_fits(f, l, sizeof(*th)))
 		return TG_V_DROP_MALFORMED;
 	/* DNS over TCP to any address goes to the interceptor, as UDP/53. */
-	if (th->dest == bpf_htons(DNS_PORT))
+	if (th->dest == bpf_htons(TG_DNS_PORT))
 		return TG_V_TO_DNS;
 	if (policy_allows(l))
 		return TG_V_TO_TCP;
@@ -221,7 +210,7 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
 
 	if (!l4_fits(f, l, sizeof(*uh)))
 		return TG_V_DROP_MALFORMED;
-	if (uh->dest == bpf_htons(DNS_PORT))
+	if (uh->dest == bpf_htons(TG_DNS_PORT))
 		return TG_V_TO_DNS;
 	if (!policy_allows(l))
 		return TG_V_DROP_POLICY;
@@ -237,7 +226,7 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
  * ICMP message has at least an 8-byte header. */
 static __always_inline enum tg_verdict l4_icmp4(const struct frame *f, const struct l4 *l)
 {
-	if (!l4_fits(f, l, ICMP_HDR_LEN))
+	if (!l4_fits(f, l, TG_ICMP_HLEN))
 		return TG_V_DROP_MALFORMED;
 	if (*(const __be32 *)l->daddr == tg_cfg.gw_ip4 || policy_allows(l))
 		return TG_V_TO_ICMP;
@@ -280,8 +269,8 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	 * user space reassembles (bounded) and decides on the whole. UDP's go
 	 * to the relay's socket, in one queue with the flow's unfragmented
 	 * datagrams, so that a big one cannot overtake a small one. */
-	if (ip->frag_off & bpf_htons(IP4_MF | IP4_OFFSET))
-		return ip->protocol == IPPROTO_UDP && (tg_cfg.flags & TG_CFG_UDP_RELAY)
+	if (ip->frag_off & bpf_htons(TG_IP4_MF | TG_IP4_OFFMASK))
+		return ip->protocol == TG_IPPROTO_UDP && (tg_cfg.flags & TG_CFG_UDP_RELAY)
 			       ? TG_V_UDP_FRAG
 			       : TG_V_TO_FRAG;
 
@@ -289,11 +278,11 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	l.len = tot_len - hlen;
 	l.daddr = &ip->daddr;
 	switch (ip->protocol) {
-	case IPPROTO_TCP:
+	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
-	case IPPROTO_UDP:
+	case TG_IPPROTO_UDP:
 		return l4_udp(f, &l);
-	case IPPROTO_ICMP:
+	case TG_IPPROTO_ICMP:
 		return l4_icmp4(f, &l);
 	default:
 		return TG_V_DROP_PROTO;
@@ -313,7 +302,7 @@ static __always_inline bool ipv6_source_ok(const struct ipv6hdr *ip6)
 {
 	if (addr6_eq(&ip6->saddr, tg_cfg.guest_ip6))
 		return true;
-	if (ip6->nexthdr != IPPROTO_ICMPV6 && ip6->nexthdr != IPPROTO_HOPOPTS)
+	if (ip6->nexthdr != TG_IPPROTO_ICMPV6 && ip6->nexthdr != TG_IPPROTO_HOPOPTS)
 		return false;
 	if (!addr6_unspecified(&ip6->saddr) && !addr6_linklocal(&ip6->saddr))
 		return false;
@@ -340,14 +329,14 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 
 	l.daddr = &ip6->daddr;
 	switch (ip6->nexthdr) {
-	case IPPROTO_FRAGMENT:
+	case TG_IPPROTO_FRAGMENT:
 		/* As IPv4: no ports to classify by until reassembled. */
 		return TG_V_TO_FRAG;
-	case IPPROTO_TCP:
+	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
-	case IPPROTO_UDP:
+	case TG_IPPROTO_UDP:
 		return l4_udp(f, &l);
-	case IPPROTO_ICMPV6:
+	case TG_IPPROTO_ICMPV6:
 		return l4_icmp6(f, &l);
 	default:
 		/* Extension headers (hop-by-hop for MLD, routing, ...) are not
@@ -363,8 +352,8 @@ static __always_inline enum tg_verdict parse_arp(const struct frame *f, void *l3
 
 	if ((void *)(arp + 1) > f->end)
 		return TG_V_DROP_MALFORMED;
-	if (arp->htype != bpf_htons(ARP_HTYPE_ETHER) || arp->ptype != bpf_htons(ETH_P_IP) ||
-	    arp->hlen != ETH_ALEN || arp->plen != 4)
+	if (arp->htype != bpf_htons(TG_ARP_HTYPE_ETHER) || arp->ptype != bpf_htons(TG_ETH_P_IP) ||
+	    arp->hlen != TG_ETH_ALEN || arp->plen != 4)
 		return TG_V_DROP_MALFORMED;
 	if (!mac_eq(arp->sha, tg_cfg.guest_mac))
 		return TG_V_DROP_SPOOF_MAC;
@@ -386,11 +375,11 @@ static __always_inline enum tg_verdict parse_eth(const struct frame *f)
 	/* VLAN tags (0x8100, 0x88a8) fall in the default: a guest has no
 	 * business tagging, and a tag would hide the real ethertype. */
 	switch (eth->h_proto) {
-	case bpf_htons(ETH_P_ARP):
+	case bpf_htons(TG_ETH_P_ARP):
 		return parse_arp(f, eth + 1);
-	case bpf_htons(ETH_P_IP):
+	case bpf_htons(TG_ETH_P_IP):
 		return parse_ipv4(f, eth + 1);
-	case bpf_htons(ETH_P_IPV6):
+	case bpf_htons(TG_ETH_P_IPV6):
 		return parse_ipv6(f, eth + 1);
 	default:
 		return TG_V_DROP_PROTO;

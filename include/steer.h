@@ -4,7 +4,9 @@
  * the tapgate daemon (user/): map names, key and value layouts, verdicts and
  * limits. Everything here has fixed-width types and explicit padding so that
  * the BPF object and user space agree byte for byte. Nothing in this file may
- * be defined a second time elsewhere.
+ * be defined a second time elsewhere. Its neighbours: ustats.h (the daemon's
+ * counters, in a map the program only declares) and wire.h (protocol
+ * numbers both sides parse by).
  */
 #ifndef TAPGATE_STEER_H
 #define TAPGATE_STEER_H
@@ -18,14 +20,21 @@
  * to recognise a stale tapgate program left on a device. */
 #define TG_PROG_NAME "tg_steer"
 
-/* Map names, spelled once for both sides. */
+/* Map names, spelled once for both sides: the BPF object names its maps
+ * with them, user space reaches a map through the skeleton
+ * (skel->maps.TG_MAP_XSKS) or by its name as a string, TG_STR(TG_MAP_XSKS),
+ * never by a literal "tg_xsks" (scripts/contracts.sh checks). */
 #define TG_MAP_XSKS	tg_xsks	    /* XSKMAP: rx queue -> AF_XDP socket */
 #define TG_MAP_COUNTERS tg_counters /* PERCPU_ARRAY: verdict -> tg_count */
 #define TG_MAP_POLICY4	tg_policy4  /* LPM_TRIE: IPv4 dst prefix -> tg_rule */
 #define TG_MAP_POLICY6	tg_policy6  /* LPM_TRIE: IPv6 dst prefix -> tg_rule */
-#define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: tg_ustats */
+#define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: struct tg_ustats (ustats.h) */
 
-#define TG_XSKS_MAX	64
+/* A macro's value as a string literal: TG_STR(TG_MAP_XSKS) is "tg_xsks". */
+#define TG_STR_(x)  #x
+#define TG_STR(x)   TG_STR_(x)
+
+#define TG_XSKS_MAX 64
 /* XSKMAP keys: the main socket of rx queue q is at q, the UDP relay's
  * socket of the same queue at TG_XSK_UDP + q. */
 #define TG_XSK_UDP    32
@@ -78,7 +87,7 @@ enum tg_action {
 	TG_ACT_ALLOW = 1,
 };
 
-/* Destination groups (see DESIGN.md, "Policy model"). */
+/* Destination groups (docs/DESIGN.md, "Policy model"). */
 enum tg_group {
 	TG_G_PUBLIC = 0,
 	TG_G_HOST,
@@ -120,57 +129,6 @@ struct tg_config {
 	__u8 gw_ip6[16];
 	__u32 flags;
 	__u32 pad;
-};
-
-/*
- * Counters kept by the daemon in the mmapable TG_MAP_USTATS array (one
- * element) so that `bpftool map dump pinned` and `tapgate stats` see them
- * without asking the daemon. Written only by the daemon's event-loop thread.
- */
-struct tg_ustats {
-	__u64 pid;	 /* the daemon serving this device */
-	__u64 rx_frames; /* frames from the guest taken off the rx ring */
-	__u64 rx_bytes;
-	__u64 tx_frames; /* frames to the guest put on the tx ring */
-	__u64 tx_bytes;
-	__u64 slot_drops;   /* frames dropped by the slot's inspection */
-	__u64 tx_ring_full; /* times output found no tx room (backpressure) */
-	__u64 arp_replies;
-	__u64 icmp_replies;
-	__u64 conns_open;
-	__u64 conns_total;    /* connections accepted (host connect succeeded) */
-	__u64 conns_refused;  /* host refused / unreachable / timed out */
-	__u64 conns_denied;   /* denied by policy */
-	__u64 conns_limit;    /* refused because --max-conns was reached */
-	__u64 bytes_to_host;  /* TCP payload guest -> host */
-	__u64 bytes_to_guest; /* TCP payload host -> guest */
-	__u64 xsk_rx_dropped; /* from XDP_STATISTICS */
-	__u64 xsk_rx_ring_full;
-	__u64 xsk_tx_invalid;
-	__u64 udp_rx_frames; /* frames read from the UDP relay's own socket */
-	__u64 udp_flows_open;
-	__u64 udp_flows_total;
-	__u64 udp_evicted; /* flows closed early by the --udp-max-flows cap */
-	__u64 udp_to_host; /* datagrams */
-	__u64 udp_to_guest;
-	__u64 udp_dropped; /* host socket full, no memory, bad datagram */
-	__u64 dns_queries;
-	__u64 dns_answers;
-	__u64 dns_local; /* answered by tapgate itself (--host-name) */
-	__u64 dns_failover;
-	__u64 dns_timeouts; /* queries no upstream answered (SERVFAIL) */
-	__u64 dns_rebind_blocked;
-	__u64 dns_truncated;
-	__u64 icmp_relayed;
-	__u64 icmp_replies_relayed;
-	__u64 reasm_done;
-	__u64 reasm_dropped;
-	__u64 rx_pbuf_fallbacks;   /* guest segments that needed malloc (pool dry) */
-	__u64 acks_merged;	   /* pure ACKs to the guest made redundant by a newer one */
-	__u64 udp_batched;	   /* datagrams to the host that shared a send (UDP_SEGMENT) */
-	__u64 udp_batch_fallbacks; /* batches the kernel refused whole: sent one by one */
-	__u64 acks_folded;	   /* guest pure ACKs left out: a later one acked more */
-	__u64 drop_reason[16];	   /* slot drops by enum slot_drop (user/wire/slot.h) */
 };
 
 #endif /* TAPGATE_STEER_H */

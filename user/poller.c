@@ -33,10 +33,12 @@
 #include "io/gtx.h"
 #include "io/loop.h"
 #include "poller.h"
+#include "wire.h"
 #include "proxy/pxicmp.h"
 #include "proxy/pxtcp.h"
 #include "proxy/pxudp.h"
 #include "wire/reply.h"
+#include "wire/bytes.h"
 #include "wire/slot.h"
 #include "stack/stack.h"
 #include "io/umem.h"
@@ -56,7 +58,7 @@ static bool stopping;
 static uint64_t last_xstats;
 static struct loop_handler xsk_h, sig_h;
 static struct reasm *reasm;
-static uint8_t whole[14 + 65536]; /* a reassembled datagram, staged again */
+static uint8_t whole[TG_ETH_HLEN + 65536]; /* a reassembled datagram, staged again */
 static int sigfd = -1;
 
 /* A reply a builder writes whole; 0, or the drop reason to count. */
@@ -96,9 +98,9 @@ static int reassemble(const struct slot *s)
 		return SLOT_DROP_FRAGMENT;
 	}
 	st->reasm_done++;
-	memcpy(whole, s->f.data, 14);
-	memcpy(whole + 14, out, len);
-	r = slot_stage(&whole_s, cfg, whole, 14 + len);
+	memcpy(whole, s->f.data, TG_ETH_HLEN);
+	memcpy(whole + TG_ETH_HLEN, out, len);
+	r = slot_stage(&whole_s, cfg, whole, TG_ETH_HLEN + len);
 	if (r != SLOT_OK)
 		return r;
 	if (whole_s.kind == SLOT_TCP)
@@ -349,7 +351,7 @@ static int setup_relays(void)
 	reasm = reasm_new(REASM_MAX, REASM_FRAGS, REASM_MS);
 	if (!reasm)
 		return -ENOMEM;
-	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, "tg_xsks"));
+	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err)
 		err = loop_add(um.ufd, EPOLLIN, &xsk_h);
 	if (!err)
@@ -393,11 +395,12 @@ static int setup(void)
 	st = ld.ustats;
 	err = group_build(&groups, cfg);
 	if (!err)
-		err = group_fill_maps(&groups, cfg->allow, loader_map_fd(&ld, "tg_policy4"),
-				      loader_map_fd(&ld, "tg_policy6"));
+		err = group_fill_maps(&groups, cfg->allow,
+				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
+				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
 	if (!err)
-		err = umem_open(&um, cfg->dev, cfg->mtu + 14 <= 2048 ? 2048 : 4096,
-				loader_map_fd(&ld, "tg_xsks"));
+		err = umem_open(&um, cfg->dev, cfg->mtu + TG_ETH_HLEN <= 2048 ? 2048 : 4096,
+				loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err) {
 		struct gtx_backend tx = gtx_umem_backend(&um);
 

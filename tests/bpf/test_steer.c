@@ -23,15 +23,15 @@
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/in6.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/frames.h"
 #include "steer.h"
 /* The skeleton names struct tg_config, so steer.h comes first. */
 #include "steer.skel.h"
+#include "wire.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -49,12 +49,13 @@ static const uint8_t GUEST_MAC[6] = { 0x02, 0x6d, 0x73, 0x00, 0x00, 0x02 };
 static const uint8_t GW_MAC[6] = { 0x02, 0x6d, 0x73, 0x00, 0x00, 0x01 };
 static const uint8_t OTHER_MAC[6] = { 0x02, 0x6d, 0x73, 0x00, 0x00, 0x66 };
 
-#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-#define GUEST4		IP4(100, 96, 0, 2)
-#define GW4		IP4(100, 96, 0, 1)
-#define PUBLIC4		IP4(8, 8, 8, 8)
-#define PRIV4		IP4(10, 1, 2, 3)
-#define CGNAT4		IP4(100, 64, 0, 5)
+static const uint8_t GUEST4[4] = { 100, 96, 0, 2 };
+static const uint8_t GW4[4] = { 100, 96, 0, 1 };
+static const uint8_t OTHER4[4] = { 100, 96, 0, 3 };
+static const uint8_t ANY4[4] = { 0, 0, 0, 0 };
+static const uint8_t PUBLIC4[4] = { 8, 8, 8, 8 };
+static const uint8_t PRIV4[4] = { 10, 1, 2, 3 };
+static const uint8_t CGNAT4[4] = { 100, 64, 0, 5 };
 
 static const uint8_t GUEST6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
 				    0,	  0,	0,    0,    0,	  0,	0, 0x02 };
@@ -74,198 +75,20 @@ static const uint8_t ANY6[16] = { 0 };
 static const uint8_t SNM6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0, 0, 0x01 };
 static const uint8_t ALLRT6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 };
 
-/* ---- frame writers ---------------------------------------------------- */
+/* ---- frames from the guest (tests/lib/frames.h) ------------------------ */
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_ACK 0x10
-
-/* Offsets of fields the builders below patch. */
-#define OFF_L3	     14
-#define OFF_IP4_VIHL (OFF_L3 + 0)
-#define OFF_IP4_LEN  (OFF_L3 + 2)
-#define OFF_IP4_FRAG (OFF_L3 + 6)
-#define OFF_IP6_LEN  (OFF_L3 + 4)
-#define OFF_IP6_NH   (OFF_L3 + 6)
-
-static uint8_t *put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-	return p + 2;
-}
-
-static uint8_t *put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	return put16(p + 2, v);
-}
-
-static uint8_t *put_bytes(uint8_t *p, const void *src, size_t n)
-{
-	memcpy(p, src, n);
-	return p + n;
-}
-
-static uint8_t *put_eth(uint8_t *p, const uint8_t *src, uint16_t type)
-{
-	p = put_bytes(p, GW_MAC, 6);
-	p = put_bytes(p, src, 6);
-	return put16(p, type);
-}
-
-static uint16_t ip4_csum(const uint8_t *h, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)h[i] << 8 | h[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
-static uint8_t *put_ip4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, size_t l4len)
-{
-	uint8_t *h = p;
-
-	*p++ = 0x45;
-	*p++ = 0;
-	p = put16(p, 20 + l4len);
-	p = put16(p, 0x1234); /* id */
-	p = put16(p, 0);      /* frag_off */
-	*p++ = 64;
-	*p++ = proto;
-	p = put16(p, 0);
-	p = put32(p, src);
-	p = put32(p, dst);
-	put16(h + 10, ip4_csum(h, 20));
-	return p;
-}
-
-static uint8_t *put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t nh,
-			size_t paylen)
-{
-	p = put32(p, 0x60000000);
-	p = put16(p, paylen);
-	*p++ = nh;
-	*p++ = 64;
-	p = put_bytes(p, src, 16);
-	return put_bytes(p, dst, 16);
-}
-
-/* L4 checksums are left zero: the program never reads them. */
-static uint8_t *put_tcp(uint8_t *p, uint16_t dport, uint8_t flags)
-{
-	memset(p, 0, 20);
-	put16(p, 40000);
-	put16(p + 2, dport);
-	put32(p + 4, 1000);
-	put32(p + 8, flags & TH_ACK ? 2000 : 0);
-	p[12] = 5 << 4;
-	p[13] = flags;
-	put16(p + 14, 65535);
-	return p + 20;
-}
-
-static uint8_t *put_udp(uint8_t *p, uint16_t dport, size_t paylen)
-{
-	p = put16(p, 40000);
-	p = put16(p, dport);
-	p = put16(p, 8 + paylen);
-	p = put16(p, 0);
-	memset(p, 'x', paylen);
-	return p + paylen;
-}
-
-/* ICMP / ICMPv6 echo request or another type with an 8-byte header. */
-static uint8_t *put_icmp(uint8_t *p, uint8_t type)
-{
-	memset(p, 0, 8);
-	p[0] = type;
-	put16(p + 4, 0x77);
-	put16(p + 6, 1);
-	return p + 8;
-}
-
-static size_t tcp4_to(uint8_t *b, uint32_t src, uint32_t dst, uint8_t flags)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
-
-	p = put_ip4(p, src, dst, IPPROTO_TCP, 20);
-	return put_tcp(p, 443, flags) - b;
-}
-
-static size_t tcp4(uint8_t *b, uint32_t dst, uint8_t flags)
-{
-	return tcp4_to(b, GUEST4, dst, flags);
-}
-
-static size_t udp4(uint8_t *b, uint32_t dst, uint16_t dport)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
-
-	p = put_ip4(p, GUEST4, dst, IPPROTO_UDP, 8 + 12);
-	return put_udp(p, dport, 12) - b;
-}
-
-static size_t icmp4(uint8_t *b, uint32_t dst)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
-
-	p = put_ip4(p, GUEST4, dst, IPPROTO_ICMP, 8);
-	return put_icmp(p, 8 /* echo request */) - b;
-}
-
-static size_t tcp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t flags)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
-
-	p = put_ip6(p, src, dst, IPPROTO_TCP, 20);
-	return put_tcp(p, 443, flags) - b;
-}
-
-static size_t tcp6(uint8_t *b, const uint8_t *dst, uint8_t flags)
-{
-	return tcp6_from(b, GUEST6, dst, flags);
-}
-
-static size_t udp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint16_t dport)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
-
-	p = put_ip6(p, src, dst, IPPROTO_UDP, 8 + 12);
-	return put_udp(p, dport, 12) - b;
-}
-
-static size_t icmp6(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t type)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
-	size_t len = type == 135 ? 24 : 8; /* NS carries its target */
-
-	p = put_ip6(p, src, dst, IPPROTO_ICMPV6, len);
-	p = put_icmp(p, type);
-	memset(p, 0, len - 8);
-	return p + (len - 8) - b;
-}
-
-static size_t arp(uint8_t *b, const uint8_t *sha, uint32_t sip)
-{
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_ARP);
-
-	p = put16(p, 1); /* htype Ethernet */
-	p = put16(p, ETH_P_IP);
-	*p++ = 6;
-	*p++ = 4;
-	p = put16(p, 1); /* request */
-	p = put_bytes(p, sha, 6);
-	p = put32(p, sip);
-	memset(p, 0, 6); /* tha unknown */
-	p = put32(p + 6, GW4);
-	return p - b;
-}
-
-/* ---- the cases' frames ------------------------------------------------ */
+/* Offsets of fields the cases below patch. */
+#define OFF_SRC_MAC   6
+#define OFF_ETHERTYPE 12
+#define OFF_L3	      TG_ETH_HLEN
+#define OFF_IP4_VIHL  (OFF_L3 + 0)
+#define OFF_IP4_LEN   (OFF_L3 + 2)
+#define OFF_IP4_FRAG  (OFF_L3 + 6)
+#define OFF_IP4_PROTO (OFF_L3 + 9)
+#define OFF_IP6_LEN   (OFF_L3 + 4)
+#define OFF_IP6_NH    (OFF_L3 + 6)
+#define OFF_IP6_SRC   (OFF_L3 + 8)
+#define OFF_IP6_DST   (OFF_L3 + 24)
 
 /* Patch a built frame of @n bytes and return @n, so that a case's frame is
  * one line: a well-formed frame, then the one thing wrong with it. The
@@ -278,7 +101,7 @@ static size_t set8(uint8_t *b, size_t n, size_t off, uint8_t v)
 
 static size_t set16(uint8_t *b, size_t n, size_t off, uint16_t v)
 {
-	put16(b + off, v);
+	tb_put16(b + off, v);
 	return n;
 }
 
@@ -288,33 +111,123 @@ static size_t setb(uint8_t *b, size_t n, size_t off, const uint8_t *v, size_t le
 	return n;
 }
 
-#define OFF_SRC_MAC   6
-#define OFF_ETHERTYPE 12
-#define OFF_IP6_SRC   (OFF_L3 + 8)
-#define OFF_IP6_DST   (OFF_L3 + 24)
+/* The program reads the transport headers' ports and flags, never their
+ * checksums; frames.h fills those in all the same. */
+static size_t tcp_hdr(uint8_t *l4, uint8_t flags)
+{
+	return tb_tcp(l4, 40000, 443, 1000, flags & TG_TCP_ACK ? 2000 : 0, flags, NULL, 0);
+}
+
+/* UDP from port 40000 with @paylen bytes of 'x'. */
+static size_t udp_dgram(uint8_t *l4, uint16_t dport, size_t paylen)
+{
+	memset(l4 + TG_UDP_HLEN, 'x', paylen);
+	return tb_udp(l4, 40000, dport, paylen) + paylen;
+}
+
+/* ICMP / ICMPv6 echo request or another type with an 8-byte header. */
+static size_t icmp_hdr(uint8_t *l4, uint8_t type)
+{
+	return tb_echo(l4, type, 0x77, 1);
+}
+
+static size_t ip4(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t proto,
+		  const uint8_t *l4, size_t l4len)
+{
+	return tb_frame4(b, GUEST_MAC, GW_MAC, src, dst, proto, l4, l4len);
+}
+
+static size_t ip6(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t nh, const uint8_t *l4,
+		  size_t l4len)
+{
+	return tb_frame6(b, GUEST_MAC, GW_MAC, src, dst, nh, l4, l4len);
+}
+
+static size_t tcp4_to(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t flags)
+{
+	uint8_t l4[TG_TCP_HLEN];
+
+	return ip4(b, src, dst, TG_IPPROTO_TCP, l4, tcp_hdr(l4, flags));
+}
+
+static size_t tcp4(uint8_t *b, const uint8_t *dst, uint8_t flags)
+{
+	return tcp4_to(b, GUEST4, dst, flags);
+}
+
+static size_t udp4(uint8_t *b, const uint8_t *dst, uint16_t dport)
+{
+	uint8_t l4[TG_UDP_HLEN + 12];
+
+	return ip4(b, GUEST4, dst, TG_IPPROTO_UDP, l4, udp_dgram(l4, dport, 12));
+}
+
+static size_t icmp4(uint8_t *b, const uint8_t *dst)
+{
+	uint8_t l4[TG_ICMP_HLEN];
+
+	return ip4(b, GUEST4, dst, TG_IPPROTO_ICMP, l4, icmp_hdr(l4, TG_ICMP_ECHO_REQUEST));
+}
+
+static size_t tcp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t flags)
+{
+	uint8_t l4[TG_TCP_HLEN];
+
+	return ip6(b, src, dst, TG_IPPROTO_TCP, l4, tcp_hdr(l4, flags));
+}
+
+static size_t tcp6(uint8_t *b, const uint8_t *dst, uint8_t flags)
+{
+	return tcp6_from(b, GUEST6, dst, flags);
+}
+
+static size_t udp6_from(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint16_t dport)
+{
+	uint8_t l4[TG_UDP_HLEN + 12];
+
+	return ip6(b, src, dst, TG_IPPROTO_UDP, l4, udp_dgram(l4, dport, 12));
+}
+
+static size_t icmp6(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t type)
+{
+	uint8_t l4[24] = { 0 };
+	size_t len = type == 135 ? 24 : 8; /* NS carries its target */
+
+	icmp_hdr(l4, type);
+	return ip6(b, src, dst, TG_IPPROTO_ICMPV6, l4, len);
+}
+
+/* An ARP request for the gateway from the guest's Ethernet address, with
+ * @sha and @sip in its body. */
+static size_t arp(uint8_t *b, const uint8_t *sha, const uint8_t *sip)
+{
+	return setb(b, tb_arp(b, sha, TG_ARP_REQUEST, sip, GW4), OFF_SRC_MAC, GUEST_MAC, 6);
+}
+
+/* ---- the cases' frames ------------------------------------------------ */
 
 /* Ethernet */
 /* an Ethernet header short of its last byte */
 static size_t f_eth_13(uint8_t *b)
 {
-	return put_eth(b, GUEST_MAC, ETH_P_IP) - b - 1;
+	return tb_eth(b, GW_MAC, GUEST_MAC, TG_ETH_P_IP) - 1;
 }
 static size_t f_eth_spoof(uint8_t *b)
 {
-	return setb(b, tcp4(b, PUBLIC4, TH_SYN), OFF_SRC_MAC, OTHER_MAC, 6);
+	return setb(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_SRC_MAC, OTHER_MAC, 6);
 }
 static size_t f_eth_gwmac(uint8_t *b)
 {
-	return setb(b, tcp4(b, PUBLIC4, TH_SYN), OFF_SRC_MAC, GW_MAC, 6);
+	return setb(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_SRC_MAC, GW_MAC, 6);
 }
 static size_t f_eth_vlan(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_8021Q);
+	/* a frame 4 bytes in: its ethertype is the real one, behind the tag */
+	size_t n = tcp4(b + 4, PUBLIC4, TG_TCP_SYN);
 
-	p = put16(p, 7);	/* TCI: VLAN 7 */
-	p = put16(p, ETH_P_IP); /* the real ethertype, hidden behind the tag */
-	p = put_ip4(p, GUEST4, PUBLIC4, IPPROTO_TCP, 20);
-	return put_tcp(p, 443, TH_SYN) - b;
+	tb_eth(b, GW_MAC, GUEST_MAC, ETH_P_8021Q);
+	tb_put16(b + TG_ETH_HLEN, 7); /* TCI: VLAN 7 */
+	return n + 4;
 }
 static size_t f_eth_qinq(uint8_t *b)
 {
@@ -322,11 +235,11 @@ static size_t f_eth_qinq(uint8_t *b)
 }
 static size_t f_eth_lldp(uint8_t *b)
 {
-	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_ETHERTYPE, 0x88cc);
+	return set16(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_ETHERTYPE, 0x88cc);
 }
 static size_t f_eth_only(uint8_t *b)
 {
-	return put_eth(b, GUEST_MAC, ETH_P_IP) - b;
+	return tb_eth(b, GW_MAC, GUEST_MAC, TG_ETH_P_IP);
 }
 
 /* ARP */
@@ -336,11 +249,11 @@ static size_t f_arp_req(uint8_t *b)
 }
 static size_t f_arp_probe(uint8_t *b)
 {
-	return arp(b, GUEST_MAC, 0);
+	return arp(b, GUEST_MAC, ANY4);
 }
 static size_t f_arp_spoof_ip(uint8_t *b)
 {
-	return arp(b, GUEST_MAC, IP4(100, 96, 0, 3));
+	return arp(b, GUEST_MAC, OTHER4);
 }
 static size_t f_arp_spoof_mac(uint8_t *b)
 {
@@ -356,85 +269,89 @@ static size_t f_arp_plen(uint8_t *b)
 }
 static size_t f_arp_ptype(uint8_t *b)
 {
-	return set16(b, arp(b, GUEST_MAC, GUEST4), OFF_L3 + 2, ETH_P_IPV6);
+	return set16(b, arp(b, GUEST_MAC, GUEST4), OFF_L3 + 2, TG_ETH_P_IPV6);
 }
 
 /* IPv4 TCP and header checks */
 static size_t f_tcp_syn_pub(uint8_t *b)
 {
-	return tcp4(b, PUBLIC4, TH_SYN);
+	return tcp4(b, PUBLIC4, TG_TCP_SYN);
 }
 static size_t f_tcp_ack_pub(uint8_t *b)
 {
-	return tcp4(b, PUBLIC4, TH_ACK);
+	return tcp4(b, PUBLIC4, TG_TCP_ACK);
 }
 static size_t f_tcp_ack_priv(uint8_t *b)
 {
-	return tcp4(b, PRIV4, TH_ACK);
+	return tcp4(b, PRIV4, TG_TCP_ACK);
 }
 static size_t f_tcp_syn_priv(uint8_t *b)
 {
-	return tcp4(b, PRIV4, TH_SYN);
+	return tcp4(b, PRIV4, TG_TCP_SYN);
 }
 static size_t f_tcp_synack_priv(uint8_t *b)
 {
-	return tcp4(b, PRIV4, TH_SYN | TH_ACK);
+	return tcp4(b, PRIV4, TG_TCP_SYN | TG_TCP_ACK);
 }
 static size_t f_tcp_fin_priv(uint8_t *b)
 {
-	return tcp4(b, PRIV4, TH_FIN);
+	return tcp4(b, PRIV4, TG_TCP_FIN);
 }
 static size_t f_tcp_cgnat(uint8_t *b)
 {
-	return tcp4(b, CGNAT4, TH_ACK);
+	return tcp4(b, CGNAT4, TG_TCP_ACK);
 }
 static size_t f_tcp_gw(uint8_t *b)
 {
-	return tcp4(b, GW4, TH_ACK);
+	return tcp4(b, GW4, TG_TCP_ACK);
 }
 static size_t f_ip4_spoof(uint8_t *b)
 {
-	return tcp4_to(b, IP4(100, 96, 0, 3), PUBLIC4, TH_SYN);
+	return tcp4_to(b, OTHER4, PUBLIC4, TG_TCP_SYN);
 }
 static size_t f_ip4_spoof_zero(uint8_t *b)
 {
-	return tcp4_to(b, 0, PUBLIC4, TH_SYN);
+	return tcp4_to(b, ANY4, PUBLIC4, TG_TCP_SYN);
 }
 /* tot_len one byte more than the frame holds */
 static size_t f_ip4_trunc(uint8_t *b)
 {
-	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_LEN, 41);
+	return set16(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_IP4_LEN, 41);
 }
 static size_t f_ip4_len_lt_hdr(uint8_t *b)
 {
-	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_LEN, 19);
+	return set16(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_IP4_LEN, 19);
 }
 static size_t f_ip4_ihl4(uint8_t *b)
 {
-	return set8(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_VIHL, 0x44);
+	return set8(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_IP4_VIHL, 0x44);
 }
 static size_t f_ip4_ver6(uint8_t *b)
 {
-	return set8(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_VIHL, 0x65);
+	return set8(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_IP4_VIHL, 0x65);
 }
 static size_t f_ip4_19(uint8_t *b)
 {
-	return tcp4(b, PUBLIC4, TH_SYN) - 20 - 1;
+	return tcp4(b, PUBLIC4, TG_TCP_SYN) - 20 - 1;
 }
 /* 54 bytes of frame padded to Ethernet's minimum of 60 (b is zeroed) */
 static size_t f_ip4_padded(uint8_t *b)
 {
-	return tcp4(b, PUBLIC4, TH_ACK) + 6;
+	return tcp4(b, PUBLIC4, TG_TCP_ACK) + 6;
 }
 static size_t f_ip4_options(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
-	uint8_t *ip = p;
+	uint8_t l4[4 + TG_TCP_HLEN] = { 1, 1, 1, 0 }; /* NOP NOP NOP EOL */
+	size_t n;
 
-	p = put_ip4(p, GUEST4, PUBLIC4, IPPROTO_TCP, 4 + 20);
-	ip[0] = 0x46;
-	put32(p, 0x01010100); /* NOP NOP NOP EOL */
-	return put_tcp(p + 4, 443, TH_SYN) - b;
+	/* built as 24 bytes of protocol 0 (no checksum to fill) after a
+	 * 20-byte header, then made a 24-byte header with TCP after it */
+	tcp_hdr(l4 + 4, TG_TCP_SYN);
+	n = ip4(b, GUEST4, PUBLIC4, 0, l4, sizeof(l4));
+	b[OFF_IP4_VIHL] = 0x46;
+	b[OFF_IP4_PROTO] = TG_IPPROTO_TCP;
+	tb_ip4_csum(b + OFF_L3);
+	return n;
 }
 /* tot_len ends 12 bytes into TCP: the rest of the header is only padding */
 static size_t f_ip4_tcp_cut(uint8_t *b)
@@ -443,7 +360,7 @@ static size_t f_ip4_tcp_cut(uint8_t *b)
 }
 static size_t f_ip4_df(uint8_t *b)
 {
-	return set16(b, tcp4(b, PUBLIC4, TH_SYN), OFF_IP4_FRAG, 0x4000);
+	return set16(b, tcp4(b, PUBLIC4, TG_TCP_SYN), OFF_IP4_FRAG, 0x4000);
 }
 static size_t f_frag_mf(uint8_t *b)
 {
@@ -456,7 +373,7 @@ static size_t f_frag_last(uint8_t *b)
 }
 static size_t f_frag_priv(uint8_t *b)
 {
-	return set16(b, tcp4(b, PRIV4, TH_ACK), OFF_IP4_FRAG, 0x2000);
+	return set16(b, tcp4(b, PRIV4, TG_TCP_ACK), OFF_IP4_FRAG, 0x2000);
 }
 static size_t f_frag_spoof(uint8_t *b)
 {
@@ -466,11 +383,11 @@ static size_t f_frag_spoof(uint8_t *b)
 /* IPv4 UDP, ICMP, others */
 static size_t f_udp_dns_pub(uint8_t *b)
 {
-	return udp4(b, PUBLIC4, 53);
+	return udp4(b, PUBLIC4, TG_DNS_PORT);
 }
 static size_t f_udp_dns_priv(uint8_t *b)
 {
-	return udp4(b, PRIV4, 53);
+	return udp4(b, PRIV4, TG_DNS_PORT);
 }
 static size_t f_udp_pub(uint8_t *b)
 {
@@ -490,10 +407,11 @@ static size_t f_udp_priv(uint8_t *b)
 }
 static size_t f_udp_short(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
+	uint8_t l4[4];
 
-	p = put_ip4(p, GUEST4, PUBLIC4, IPPROTO_UDP, 4);
-	return put16(put16(p, 40000), 53) - b;
+	tb_put16(l4, 40000);
+	tb_put16(l4 + 2, TG_DNS_PORT);
+	return ip4(b, GUEST4, PUBLIC4, TG_IPPROTO_UDP, l4, sizeof(l4));
 }
 static size_t f_icmp_gw(uint8_t *b)
 {
@@ -507,49 +425,50 @@ static size_t f_icmp_priv(uint8_t *b)
 {
 	return icmp4(b, PRIV4);
 }
+/* the first 4 bytes of an echo request */
 static size_t f_icmp_short(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
+	uint8_t l4[TG_ICMP_HLEN];
 
-	p = put_ip4(p, GUEST4, GW4, IPPROTO_ICMP, 4);
-	return put_icmp(p, 8) - 4 - b;
+	icmp_hdr(l4, TG_ICMP_ECHO_REQUEST);
+	return ip4(b, GUEST4, GW4, TG_IPPROTO_ICMP, l4, 4);
 }
 static size_t f_gre(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IP);
+	uint8_t l4[4] = { 0 }; /* GRE: no flags, then the payload's ethertype */
 
-	p = put_ip4(p, GUEST4, PUBLIC4, IPPROTO_GRE, 4);
-	return put32(p, 0x00000800) - b;
+	tb_put16(l4 + 2, TG_ETH_P_IP);
+	return ip4(b, GUEST4, PUBLIC4, IPPROTO_GRE, l4, sizeof(l4));
 }
 
 /* IPv6 */
 static size_t f6_tcp_syn_pub(uint8_t *b)
 {
-	return tcp6(b, PUBLIC6, TH_SYN);
+	return tcp6(b, PUBLIC6, TG_TCP_SYN);
 }
 static size_t f6_tcp_ack_priv(uint8_t *b)
 {
-	return tcp6(b, PRIV6, TH_ACK);
+	return tcp6(b, PRIV6, TG_TCP_ACK);
 }
 static size_t f6_tcp_syn_priv(uint8_t *b)
 {
-	return tcp6(b, PRIV6, TH_SYN);
+	return tcp6(b, PRIV6, TG_TCP_SYN);
 }
 static size_t f6_tcp_gw(uint8_t *b)
 {
-	return tcp6(b, GW6, TH_ACK);
+	return tcp6(b, GW6, TG_TCP_ACK);
 }
 static size_t f6_tcp_from_ll(uint8_t *b)
 {
-	return tcp6_from(b, LL6, PUBLIC6, TH_SYN);
+	return tcp6_from(b, LL6, PUBLIC6, TG_TCP_SYN);
 }
 static size_t f6_tcp_from_other(uint8_t *b)
 {
-	return tcp6_from(b, OTHER6, PUBLIC6, TH_SYN);
+	return tcp6_from(b, OTHER6, PUBLIC6, TG_TCP_SYN);
 }
 static size_t f6_udp_from_any(uint8_t *b)
 {
-	return udp6_from(b, ANY6, PUBLIC6, 53);
+	return udp6_from(b, ANY6, PUBLIC6, TG_DNS_PORT);
 }
 static size_t f6_icmp_from_other(uint8_t *b)
 {
@@ -597,7 +516,7 @@ static size_t f6_echo_ll_ll(uint8_t *b)
 }
 static size_t f6_udp_dns(uint8_t *b)
 {
-	return udp6_from(b, GUEST6, PUBLIC6, 53);
+	return udp6_from(b, GUEST6, PUBLIC6, TG_DNS_PORT);
 }
 static size_t f6_udp_pub(uint8_t *b)
 {
@@ -609,12 +528,11 @@ static size_t f6_udp_priv(uint8_t *b)
 }
 static size_t f6_hbh(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
-
 	/* MLDv2 report: hop-by-hop with router alert, then ICMPv6 143. */
-	p = put_ip6(p, LL6, ALLRT6, IPPROTO_HOPOPTS, 8 + 8);
-	p = put_bytes(p, (uint8_t[]){ 58, 0, 5, 2, 0, 0, 1, 0 }, 8);
-	return put_icmp(p, 143) - b;
+	uint8_t l4[8 + TG_ICMP_HLEN] = { TG_IPPROTO_ICMPV6, 0, 5, 2, 0, 0, 1, 0 };
+
+	icmp_hdr(l4 + 8, 143);
+	return ip6(b, LL6, ALLRT6, TG_IPPROTO_HOPOPTS, l4, sizeof(l4));
 }
 static size_t f6_hbh_guest(uint8_t *b)
 {
@@ -626,11 +544,11 @@ static size_t f6_hbh_pub(uint8_t *b)
 }
 static size_t f6_frag(uint8_t *b)
 {
-	uint8_t *p = put_eth(b, GUEST_MAC, ETH_P_IPV6);
+	/* fragment header (offset 0, MF, id 7), then an empty UDP datagram */
+	uint8_t l4[8 + TG_UDP_HLEN] = { TG_IPPROTO_UDP, 0, 0, 1, 0, 0, 0, 7 };
 
-	p = put_ip6(p, GUEST6, PUBLIC6, IPPROTO_FRAGMENT, 8 + 8);
-	p = put_bytes(p, (uint8_t[]){ IPPROTO_UDP, 0, 0, 1, 0, 0, 0, 7 }, 8);
-	return put_udp(p, 443, 0) - b;
+	udp_dgram(l4 + 8, 443, 0);
+	return ip6(b, GUEST6, PUBLIC6, TG_IPPROTO_FRAGMENT, l4, sizeof(l4));
 }
 static size_t f6_frag_ll(uint8_t *b)
 {
@@ -638,25 +556,25 @@ static size_t f6_frag_ll(uint8_t *b)
 }
 static size_t f6_trunc(uint8_t *b)
 {
-	return set16(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_LEN, 21);
+	return set16(b, tcp6(b, PUBLIC6, TG_TCP_SYN), OFF_IP6_LEN, 21);
 }
 static size_t f6_39(uint8_t *b)
 {
-	return tcp6(b, PUBLIC6, TH_SYN) - 20 - 1;
+	return tcp6(b, PUBLIC6, TG_TCP_SYN) - 20 - 1;
 }
 static size_t f6_ver4(uint8_t *b)
 {
-	return set8(b, tcp6(b, PUBLIC6, TH_SYN), OFF_L3, 0x40);
+	return set8(b, tcp6(b, PUBLIC6, TG_TCP_SYN), OFF_L3, 0x40);
 }
 /* the last TCP header byte lies past payload_len */
 static size_t f6_tcp_cut(uint8_t *b)
 {
-	return set16(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_LEN, 19);
+	return set16(b, tcp6(b, PUBLIC6, TG_TCP_SYN), OFF_IP6_LEN, 19);
 }
 /* next header 59: no next header */
 static size_t f6_nh_none(uint8_t *b)
 {
-	return set8(b, tcp6(b, PUBLIC6, TH_SYN), OFF_IP6_NH, 59);
+	return set8(b, tcp6(b, PUBLIC6, TG_TCP_SYN), OFF_IP6_NH, 59);
 }
 
 /* ---- the table -------------------------------------------------------- */
@@ -818,13 +736,12 @@ struct env {
 
 static int ncpus;
 
-static int add_rule4(int fd, uint32_t addr, uint32_t plen, uint8_t action, uint8_t group)
+static int add_rule4(int fd, const uint8_t *addr, uint32_t plen, uint8_t action, uint8_t group)
 {
 	struct tg_lpm4 key = { .prefixlen = plen };
 	struct tg_rule rule = { .action = action, .group = group };
-	uint32_t be = htonl(addr);
 
-	memcpy(key.addr, &be, 4);
+	memcpy(key.addr, addr, 4);
 	return bpf_map_update_elem(fd, &key, &rule, BPF_ANY) ? -errno : 0;
 }
 
@@ -846,9 +763,9 @@ static int fill_policy(struct steer_bpf *skel)
 	static const uint8_t fc00[16] = { 0xfc };
 	int err = 0;
 
-	err = err ?: add_rule4(p4, 0, 0, TG_ACT_ALLOW, TG_G_PUBLIC);
-	err = err ?: add_rule4(p4, IP4(10, 0, 0, 0), 8, TG_ACT_DENY, TG_G_PRIVATE);
-	err = err ?: add_rule4(p4, IP4(100, 64, 0, 0), 10, TG_ACT_DENY, TG_G_PRIVATE);
+	err = err ?: add_rule4(p4, ANY4, 0, TG_ACT_ALLOW, TG_G_PUBLIC);
+	err = err ?: add_rule4(p4, (uint8_t[]){ 10, 0, 0, 0 }, 8, TG_ACT_DENY, TG_G_PRIVATE);
+	err = err ?: add_rule4(p4, (uint8_t[]){ 100, 64, 0, 0 }, 10, TG_ACT_DENY, TG_G_PRIVATE);
 	err = err ?: add_rule4(p4, GW4, 32, TG_ACT_ALLOW, TG_G_GATEWAY);
 	err = err ?: add_rule6(p6, ANY6, 0, TG_ACT_ALLOW, TG_G_PUBLIC);
 	err = err ?: add_rule6(p6, fc00, 7, TG_ACT_DENY, TG_G_PRIVATE);
@@ -867,8 +784,8 @@ static int env_open(struct env *e, enum env_id id)
 	cfg = &e->skel->rodata->tg_cfg;
 	memcpy(cfg->guest_mac, GUEST_MAC, 6);
 	memcpy(cfg->gw_mac, GW_MAC, 6);
-	cfg->guest_ip4 = htonl(GUEST4);
-	cfg->gw_ip4 = htonl(GW4);
+	memcpy(&cfg->guest_ip4, GUEST4, 4);
+	memcpy(&cfg->gw_ip4, GW4, 4);
 	memcpy(cfg->guest_ip6, GUEST6, 16);
 	memcpy(cfg->gw_ip6, GW6, 16);
 	cfg->flags = id == ENV_BARE ? 0 : TG_CFG_IPV6;
@@ -910,7 +827,7 @@ static int read_counters(const struct env *e, struct tg_count *out)
 static int run_frame(const struct env *e, const uint8_t *frame, size_t len)
 {
 	uint8_t buf[META_LEN + FRAME_MAX];
-	size_t meta = len < ETH_HLEN ? META_LEN : 0;
+	size_t meta = len < TG_ETH_HLEN ? META_LEN : 0;
 	struct xdp_md md = { .data = meta, .data_end = meta + len };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = meta + len,
 		    .ctx_in = &md, .ctx_size_in = sizeof(md), .repeat = 1);
@@ -975,12 +892,12 @@ static int check_case(const struct env *e, const struct tcase *c, bool xsk, char
 	if (ret)
 		return fail(why, whylen, "reading counters: %s", strerror(-ret));
 	ret = run_frame(e, frame, len);
-	if (ret == -EINVAL && len < ETH_HLEN) {
-		/* Recent kernels want ETH_HLEN bytes after the metadata. */
+	if (ret == -EINVAL && len < TG_ETH_HLEN) {
+		/* Recent kernels want TG_ETH_HLEN bytes after the metadata. */
 		fail(why, whylen,
 		     "this kernel's test_run refuses frames under %d bytes "
 		     "(tap and veth never deliver them either)",
-		     ETH_HLEN);
+		     TG_ETH_HLEN);
 		return 1;
 	}
 	if (ret < 0)
@@ -1041,7 +958,7 @@ static int check_mutations(struct env *envs, char *why, size_t whylen)
 			size_t len = cases[i].build(frame);
 			int ret, err;
 
-			if (len < ETH_HLEN)
+			if (len < TG_ETH_HLEN)
 				continue; /* see check_case() */
 
 			for (int k = 1 + rand_r(&seed) % 3; k > 0; k--)

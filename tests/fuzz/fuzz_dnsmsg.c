@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "dns/dnsmsg.h"
-#include "wire/frame.h"
+#include "lib/frames.h"
 
 #define F_QR 0x8000
 #define F_TC 0x0200
@@ -90,10 +90,11 @@ static void check_query(const struct dns_query *q, size_t len)
 static void check_reply_head(const uint8_t *r, const uint8_t *query, const struct dns_query *q,
 			     uint16_t an)
 {
-	FUZZ_ASSERT(rd16(r) == q->id);
-	FUZZ_ASSERT(rd16(r + 2) & F_QR);
-	FUZZ_ASSERT((rd16(r + 2) & 0x0100) == (q->flags & 0x0100));
-	FUZZ_ASSERT(rd16(r + 4) == 1 && rd16(r + 6) == an && !rd16(r + 8) && !rd16(r + 10));
+	FUZZ_ASSERT(tb_get16(r) == q->id);
+	FUZZ_ASSERT(tb_get16(r + 2) & F_QR);
+	FUZZ_ASSERT((tb_get16(r + 2) & 0x0100) == (q->flags & 0x0100));
+	FUZZ_ASSERT(tb_get16(r + 4) == 1 && tb_get16(r + 6) == an && !tb_get16(r + 8) &&
+		    !tb_get16(r + 10));
 	FUZZ_ASSERT(!memcmp(r + 12, query + 12, q->question_end - 12));
 }
 
@@ -209,15 +210,16 @@ static void fuzz_to_error(const uint8_t *msg, size_t len, int rcode)
 	if (!n) {
 		FUZZ_ASSERT(!len || !memcmp(c, msg, len));
 		/* a response good enough to parse, with one question, converts */
-		FUZZ_ASSERT(len < 12 || rd16(msg + 4) != 1 ||
+		FUZZ_ASSERT(len < 12 || tb_get16(msg + 4) != 1 ||
 			    dnsmsg_parse_answers(msg, len, NULL, 0, NULL) < 0);
 	} else {
 		FUZZ_ASSERT(n >= 17 && n <= len);
-		FUZZ_ASSERT(rd16(c) == rd16(msg));
-		FUZZ_ASSERT((rd16(c + 2) & ~(0x000f | F_TC | F_AD)) ==
-			    (rd16(msg + 2) & ~(0x000f | F_TC | F_AD)));
-		FUZZ_ASSERT((c[3] & 0x0f) == rcode && !(rd16(c + 2) & (F_TC | F_AD)));
-		FUZZ_ASSERT(rd16(c + 4) == 1 && !rd16(c + 6) && !rd16(c + 8) && !rd16(c + 10));
+		FUZZ_ASSERT(tb_get16(c) == tb_get16(msg));
+		FUZZ_ASSERT((tb_get16(c + 2) & ~(0x000f | F_TC | F_AD)) ==
+			    (tb_get16(msg + 2) & ~(0x000f | F_TC | F_AD)));
+		FUZZ_ASSERT((c[3] & 0x0f) == rcode && !(tb_get16(c + 2) & (F_TC | F_AD)));
+		FUZZ_ASSERT(tb_get16(c + 4) == 1 && !tb_get16(c + 6) && !tb_get16(c + 8) &&
+			    !tb_get16(c + 10));
 		FUZZ_ASSERT(!memcmp(c + 12, msg + 12, n - 12));
 		FUZZ_ASSERT(dnsmsg_parse_answers(c, n, NULL, 0, &total) == 0 && total == 0);
 	}
@@ -236,12 +238,12 @@ static void fuzz_truncate(const uint8_t *msg, size_t len, size_t limit)
 	} else {
 		FUZZ_ASSERT(n >= 12 && n <= len);
 		FUZZ_ASSERT(n == 12 || n <= limit);
-		FUZZ_ASSERT(rd16(c) == rd16(msg));
-		FUZZ_ASSERT(rd16(c + 2) == (rd16(msg + 2) | F_TC));
-		FUZZ_ASSERT(rd16(c + 4) == (n > 12) && !rd16(c + 6) && !rd16(c + 8) &&
-			    !rd16(c + 10));
+		FUZZ_ASSERT(tb_get16(c) == tb_get16(msg));
+		FUZZ_ASSERT(tb_get16(c + 2) == (tb_get16(msg + 2) | F_TC));
+		FUZZ_ASSERT(tb_get16(c + 4) == (n > 12) && !tb_get16(c + 6) && !tb_get16(c + 8) &&
+			    !tb_get16(c + 10));
 		FUZZ_ASSERT(!memcmp(c + 12, msg + 12, n - 12));
-		if (rd16(c + 2) & F_QR)
+		if (tb_get16(c + 2) & F_QR)
 			FUZZ_ASSERT(dnsmsg_parse_answers(c, n, NULL, 0, NULL) == 0);
 	}
 	free(c);
@@ -251,7 +253,7 @@ static void fuzz_id(const uint8_t *msg, size_t len)
 {
 	uint8_t *c = dup_buf(msg, len);
 
-	FUZZ_ASSERT(dnsmsg_id(msg, len) == (len < 2 ? 0 : rd16(msg)));
+	FUZZ_ASSERT(dnsmsg_id(msg, len) == (len < 2 ? 0 : tb_get16(msg)));
 	dnsmsg_set_id(c, len, 0xa55a);
 	FUZZ_ASSERT(dnsmsg_id(c, len) == (len < 2 ? 0 : 0xa55a));
 	FUZZ_ASSERT(len < 3 || !memcmp(c + 2, msg + 2, len - 2));

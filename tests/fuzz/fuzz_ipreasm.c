@@ -35,11 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/frames.h"
+#include "wire.h"
 #include "wire/ipreasm.h"
 
 #define TIMEOUT_MS 1000
 #define BUF_SIZE   65535
-#define MAX_PLEN   (65535 - 20)
+#define MAX_PLEN   (65535 - TG_IP4_HLEN)
 #define NKEYS	   16
 #define REC_LEN	   7
 
@@ -53,7 +55,7 @@
 	} while (0)
 
 static const uint16_t ids[4] = { 0x0000, 0x0001, 0x8000, 0xffff };
-static const uint8_t protos[2] = { 17, 1 };
+static const uint8_t protos[2] = { TG_IPPROTO_UDP, TG_IPPROTO_ICMP };
 static const uint8_t src[4] = { 100, 96, 0, 2 };
 static const uint8_t dsts[2][4] = { { 93, 184, 216, 34 }, { 8, 8, 8, 8 } };
 
@@ -92,28 +94,6 @@ static void noise_init(void)
 	}
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* 0xff: the daemon's limits; else small ones, so that they are reached. */
 static void cfg_of(uint8_t c, unsigned int *max_reasm, unsigned int *max_frags)
 {
@@ -131,9 +111,9 @@ static void rec_parse(const uint8_t *b, struct rec *rc)
 	rc->key = b[1] & 15;
 	rc->expire = b[1] & 0x10;
 	rc->expire_only = b[1] & 0x20;
-	rc->field = rd16(b + 2);
-	rc->off = (uint32_t)(rc->field & 0x1fff) * 8;
-	rc->plen = rd16(b + 4);
+	rc->field = tb_get16(b + 2);
+	rc->off = (uint32_t)(rc->field & TG_IP4_OFFMASK) * 8;
+	rc->plen = tb_get16(b + 4);
 	if (rc->plen > MAX_PLEN)
 		rc->plen = MAX_PLEN;
 	rc->seed = b[6];
@@ -142,51 +122,43 @@ static void rec_parse(const uint8_t *b, struct rec *rc)
 /* The fragment as the slot would pass it: valid header, exact-size copy. */
 static uint8_t *build(const struct rec *rc, size_t *len)
 {
-	size_t n = 20 + rc->plen;
+	size_t n = TG_IP4_HLEN + rc->plen;
 	uint8_t *ip = malloc(n);
 
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)n);
-	put16(ip + 4, ids[rc->key & 3]);
-	put16(ip + 6, rc->field);
-	ip[8] = 64;
-	ip[9] = protos[(rc->key >> 2) & 1];
-	memcpy(ip + 12, src, 4);
-	memcpy(ip + 16, dsts[(rc->key >> 3) & 1], 4);
-	put16(ip + 10, csum(ip, 20));
+	tb_ip4_hdr(ip, src, dsts[(rc->key >> 3) & 1], protos[(rc->key >> 2) & 1], ids[rc->key & 3],
+		   rc->field, rc->plen);
 	/* off + plen <= BUF_SIZE unless too big: then any bytes will do */
 	if (rc->off + rc->plen <= BUF_SIZE)
-		memcpy(ip + 20, noise + rc->off + rc->seed, rc->plen);
+		memcpy(ip + TG_IP4_HLEN, noise + rc->off + rc->seed, rc->plen);
 	else
-		memset(ip + 20, rc->seed, rc->plen);
+		memset(ip + TG_IP4_HLEN, rc->seed, rc->plen);
 	*len = n;
 	return ip;
 }
 
 static bool bad_alone(const struct rec *rc)
 {
-	bool more = rc->field & 0x2000;
+	bool more = rc->field & TG_IP4_MF;
 
 	return (!more && rc->off == 0) || rc->plen == 0 || (more && rc->plen % 8) ||
-	       20 + rc->off + rc->plen > 65535;
+	       TG_IP4_HLEN + rc->off + rc->plen > 65535;
 }
 
 static void check_done(const struct rec *rc, const uint8_t *out, size_t n)
 {
 	FUZZ_ASSERT(out != NULL);
-	FUZZ_ASSERT(n > 20 && n <= BUF_SIZE);
-	FUZZ_ASSERT(rd16(out + 2) == n);
+	FUZZ_ASSERT(n > TG_IP4_HLEN && n <= BUF_SIZE);
+	FUZZ_ASSERT(tb_get16(out + 2) == n);
 	FUZZ_ASSERT(out[0] == 0x45 && out[1] == 0 && out[8] == 64);
-	FUZZ_ASSERT(rd16(out + 4) == ids[rc->key & 3]);
-	FUZZ_ASSERT((rd16(out + 6) & 0x3fff) == 0);
+	FUZZ_ASSERT(tb_get16(out + 4) == ids[rc->key & 3]);
+	FUZZ_ASSERT((tb_get16(out + 6) & (TG_IP4_MF | TG_IP4_OFFMASK)) == 0);
 	FUZZ_ASSERT(out[9] == protos[(rc->key >> 2) & 1]);
 	FUZZ_ASSERT(!memcmp(out + 12, src, 4));
 	FUZZ_ASSERT(!memcmp(out + 16, dsts[(rc->key >> 3) & 1], 4));
-	FUZZ_ASSERT(csum(out, 20) == 0);
+	FUZZ_ASSERT(tb_fold(tb_sum(0, out, TG_IP4_HLEN)) == 0);
 	/* the fragment that completed it ends inside it */
-	FUZZ_ASSERT(rc->off + rc->plen <= n - 20);
-	FUZZ_ASSERT(!memcmp(out + 20, shadow[rc->key], n - 20));
+	FUZZ_ASSERT(rc->off + rc->plen <= n - TG_IP4_HLEN);
+	FUZZ_ASSERT(!memcmp(out + TG_IP4_HLEN, shadow[rc->key], n - TG_IP4_HLEN));
 }
 
 /* Limits and counters, after every step. */
@@ -225,7 +197,7 @@ static void do_add(struct run *u, const struct rec *rc)
 	if (ret == REASM_DROP_TABLE_FULL)
 		FUZZ_ASSERT(reasm_pending(u->r) == u->max_reasm);
 	if (ret >= 0)
-		memcpy(shadow[rc->key] + rc->off, ip + 20, rc->plen);
+		memcpy(shadow[rc->key] + rc->off, ip + TG_IP4_HLEN, rc->plen);
 	free(ip);
 	if (ret == REASM_DONE) {
 		u->done++;

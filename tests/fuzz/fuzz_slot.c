@@ -23,10 +23,14 @@
 #include <string.h>
 
 #include "control/config.h"
+#include "lib/frames.h"
+#include "wire.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 
-#define CAP_MAX (14 + 65535 + 64)
+#define CAP_MAX (TG_ETH_HLEN + 65535 + 64)
+#define L3	TG_ETH_HLEN		    /* where a reply's IPv4 header starts */
+#define L4	(TG_ETH_HLEN + TG_IP4_HLEN) /* and its transport header */
 
 static struct config cfg;
 
@@ -57,25 +61,25 @@ static void check_slot(const struct slot *s, size_t len)
 	FUZZ_ASSERT(s->l4_off <= len && s->l4_len <= len - s->l4_off);
 	if (s->kind == SLOT_ARP) {
 		FUZZ_ASSERT(s->family == 0);
-		FUZZ_ASSERT(len >= 14 + 28);
+		FUZZ_ASSERT(len >= TG_ETH_HLEN + TG_ARP_LEN);
 		return;
 	}
 	FUZZ_ASSERT(s->family == 4 || s->family == 6);
-	FUZZ_ASSERT(s->l3_off == 14);
-	FUZZ_ASSERT(s->l4_off >= s->l3_off + (s->family == 4 ? 20 : 40));
+	FUZZ_ASSERT(s->l3_off == TG_ETH_HLEN);
+	FUZZ_ASSERT(s->l4_off >= s->l3_off + (s->family == 4 ? TG_IP4_HLEN : TG_IP6_HLEN));
 	FUZZ_ASSERT(s->l4_off + s->l4_len == s->l3_off + s->l3_len);
 	switch (s->kind) {
 	case SLOT_TCP:
-		FUZZ_ASSERT(s->l4_len >= 20);
-		FUZZ_ASSERT(s->payload_len <= s->l4_len - 20);
+		FUZZ_ASSERT(s->l4_len >= TG_TCP_HLEN);
+		FUZZ_ASSERT(s->payload_len <= s->l4_len - TG_TCP_HLEN);
 		FUZZ_ASSERT(s->sport && s->dport);
 		break;
 	case SLOT_UDP:
-		FUZZ_ASSERT(s->l4_len >= 8);
-		FUZZ_ASSERT(s->payload_len == s->l4_len - 8);
+		FUZZ_ASSERT(s->l4_len >= TG_UDP_HLEN);
+		FUZZ_ASSERT(s->payload_len == s->l4_len - TG_UDP_HLEN);
 		break;
 	case SLOT_ICMP:
-		FUZZ_ASSERT(s->l4_len >= 8);
+		FUZZ_ASSERT(s->l4_len >= TG_ICMP_HLEN);
 		break;
 	default:
 		break;
@@ -85,25 +89,14 @@ static void check_slot(const struct slot *s, size_t len)
 		FUZZ_ASSERT(!memcmp(s->src, &cfg.guest_ip4, 4));
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)(p[n - 1] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
 /* An IPv4 reply: Ethernet to the guest, header checksum valid. */
 static void check_ip4_reply(const uint8_t *r, size_t n)
 {
-	FUZZ_ASSERT(n >= 34);
+	FUZZ_ASSERT(n >= L4);
 	FUZZ_ASSERT(!memcmp(r, cfg.guest_mac, 6));
-	FUZZ_ASSERT(r[14] == 0x45);
-	FUZZ_ASSERT((size_t)(r[16] << 8 | r[17]) == n - 14);
-	FUZZ_ASSERT(sum16(0, r + 14, 20) == 0xffff);
+	FUZZ_ASSERT(r[L3] == 0x45);
+	FUZZ_ASSERT(tb_get16(r + L3 + 2) == n - L3);
+	FUZZ_ASSERT(tb_sum(0, r + L3, TG_IP4_HLEN) == 0xffff);
 }
 
 /* Run @fn into a heap buffer of exactly @cap bytes; returns the length. */
@@ -148,25 +141,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s.kind == SLOT_ARP) {
 		n = run_reply(reply_arp, &s, cap, reply);
-		FUZZ_ASSERT(n == 0 || n == 42);
+		FUZZ_ASSERT(n == 0 || n == TG_ETH_HLEN + TG_ARP_LEN);
 		if (n)
-			FUZZ_ASSERT(!memcmp(reply + 22, cfg.gw_mac, 6));
+			FUZZ_ASSERT(!memcmp(reply + L3 + 8, cfg.gw_mac, 6));
 	}
 	if (s.kind == SLOT_ICMP && s.family == 4) {
 		n = run_reply(reply_echo4, &s, cap, reply);
-		FUZZ_ASSERT(n == 0 || n == 34 + s.l4_len);
+		FUZZ_ASSERT(n == 0 || n == L4 + s.l4_len);
 		if (n) {
 			check_ip4_reply(reply, n);
-			FUZZ_ASSERT(sum16(0, reply + 34, n - 34) == 0xffff);
+			FUZZ_ASSERT(tb_sum(0, reply + L4, n - L4) == 0xffff);
 		}
 	}
 	n = run_reply(reply_rst, &s, cap, reply);
-	FUZZ_ASSERT(n == 0 || n == 54);
+	FUZZ_ASSERT(n == 0 || n == L4 + TG_TCP_HLEN);
 	if (n) {
-		FUZZ_ASSERT(s.kind == SLOT_TCP && s.family == 4 && !(s.tcp_flags & TCPF_RST));
+		FUZZ_ASSERT(s.kind == SLOT_TCP && s.family == 4 && !(s.tcp_flags & TG_TCP_RST));
 		check_ip4_reply(reply, n);
-		FUZZ_ASSERT(sum16(sum16(0, reply + 26, 8) + 6 + 20, reply + 34, 20) == 0xffff);
-		FUZZ_ASSERT(reply[34 + 13] & TCPF_RST);
+		FUZZ_ASSERT(tb_sum(tb_pseudo(reply + L3 + 12, reply + L3 + 16, 4, TG_IPPROTO_TCP,
+					     TG_TCP_HLEN),
+				   reply + L4, TG_TCP_HLEN) == 0xffff);
+		FUZZ_ASSERT(reply[L4 + 13] & TG_TCP_RST);
 	}
 	if (s.kind == SLOT_TCP && s.family == 4) {
 		/* pxtcp keeps the SYN's IP packet and answers it later */

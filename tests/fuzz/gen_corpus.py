@@ -6,7 +6,7 @@
 
 fuzz_slot seeds are one capacity byte (see pick_cap() in fuzz_slot.c)
 followed by a guest Ethernet frame, built with the default addresses of
-config_defaults() and correct checksums, as tests/unit/check.h builds them:
+config_defaults() and correct checksums, as tests/lib/frames.h builds them:
 ARP, IPv4 TCP/UDP/ICMP and fragments, IPv6 TCP/UDP/ICMPv6 and fragments, and
 a few hostile ones near the edges the slot checks. fuzz_config seeds are
 NUL-separated `tapgate run` arguments.

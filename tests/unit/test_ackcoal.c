@@ -13,6 +13,7 @@
 #include "control/config.h"
 #include "stack/ackcoal.h"
 #include "check.h"
+#include "lib/frames.h"
 #include "txcap.h"
 
 static struct config cfg;
@@ -20,26 +21,18 @@ static struct config cfg;
 /* A 40-byte IPv4 TCP packet from 100.96.0.1:sport to 100.96.0.2:80. */
 static size_t tcp_pkt(uint8_t *p, uint16_t sport, uint32_t ack, uint16_t wnd, uint8_t flags)
 {
-	memset(p, 0, 40);
-	p[0] = 0x45;
-	p[3] = 40;
-	p[8] = 64;
-	p[9] = 6;
-	p[12] = 100, p[13] = 96, p[15] = 1;
-	p[16] = 100, p[17] = 96, p[19] = 2;
-	p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
-	p[23] = 80;
-	p[28] = (uint8_t)(ack >> 24), p[29] = (uint8_t)(ack >> 16);
-	p[30] = (uint8_t)(ack >> 8), p[31] = (uint8_t)ack;
-	p[32] = 0x50;
-	p[33] = flags;
-	p[34] = (uint8_t)(wnd >> 8), p[35] = (uint8_t)wnd;
-	return 40;
+	static const uint8_t src[4] = { 100, 96, 0, 1 }, dst[4] = { 100, 96, 0, 2 };
+	uint8_t *th = p + TG_IP4_HLEN;
+
+	tb_tcp(th, sport, 80, 0, ack, flags, NULL, 0);
+	tb_put16(th + 14, wnd);
+	tb_l4_csum(th, TG_TCP_HLEN, TG_IPPROTO_TCP, src, dst, 4);
+	return TG_IP4_HLEN + tb_ip4_hdr(p, src, dst, TG_IPPROTO_TCP, 0, 0, TG_TCP_HLEN);
 }
 
 static uint32_t ack_of(unsigned int i)
 {
-	return tb_get32(txcap_ip(i) + 28);
+	return tb_get32(txcap_ip(i) + TG_IP4_HLEN + 8);
 }
 
 static bool offer(uint16_t sport, uint32_t ack, uint16_t wnd, uint8_t flags, size_t payload)
@@ -59,9 +52,9 @@ static void reset(void)
 static void newest_wins(void)
 {
 	reset();
-	CHECK(offer(1000, 100, 500, 0x10, 0));
-	CHECK(offer(1000, 200, 500, 0x10, 0));
-	CHECK(offer(1000, 300, 900, 0x10, 0));
+	CHECK(offer(1000, 100, 500, TG_TCP_ACK, 0));
+	CHECK(offer(1000, 200, 500, TG_TCP_ACK, 0));
+	CHECK(offer(1000, 300, 900, TG_TCP_ACK, 0));
 	CHECK_EQ(txcap.n, 0);
 	CHECK_EQ(ackcoal_end(), 2u);
 	CHECK_EQ(txcap.n, 1);
@@ -73,8 +66,8 @@ static void newest_wins(void)
 static void window_update_replaces(void)
 {
 	reset();
-	CHECK(offer(1000, 100, 500, 0x10, 0));
-	CHECK(offer(1000, 100, 800, 0x10, 0)); /* same ack, new window */
+	CHECK(offer(1000, 100, 500, TG_TCP_ACK, 0));
+	CHECK(offer(1000, 100, 800, TG_TCP_ACK, 0)); /* same ack, new window */
 	CHECK_EQ(ackcoal_end(), 1u);
 	CHECK_EQ(txcap.n, 1);
 	CHECK_EQ(txcap_ip(0)[34] << 8 | txcap_ip(0)[35], 800);
@@ -83,9 +76,9 @@ static void window_update_replaces(void)
 static void duplicate_ack_kept(void)
 {
 	reset();
-	CHECK(offer(1000, 100, 500, 0x10, 0));
-	CHECK(!offer(1000, 100, 500, 0x10, 0)); /* the caller sends it */
-	CHECK_EQ(txcap.n, 1);			/* the held one went first */
+	CHECK(offer(1000, 100, 500, TG_TCP_ACK, 0));
+	CHECK(!offer(1000, 100, 500, TG_TCP_ACK, 0)); /* the caller sends it */
+	CHECK_EQ(txcap.n, 1);			      /* the held one went first */
 	CHECK_EQ(ack_of(0), 100u);
 	CHECK_EQ(ackcoal_end(), 0u);
 	CHECK_EQ(txcap.n, 1);
@@ -93,27 +86,32 @@ static void duplicate_ack_kept(void)
 
 static void data_and_flags_go_at_once(void)
 {
-	static const uint8_t flags[] = { 0x18, 0x11, 0x12, 0x04, 0x14 };
+	static const uint8_t flags[] = {
+		TG_TCP_ACK | TG_TCP_PSH, TG_TCP_ACK | TG_TCP_FIN,
+		TG_TCP_ACK | TG_TCP_SYN, TG_TCP_RST,
+		TG_TCP_ACK | TG_TCP_RST,
+	};
 
 	for (size_t i = 0; i < sizeof(flags); i++) {
 		reset();
-		CHECK(offer(1000, 100, 500, 0x10, 0));
-		CHECK(!offer(1000, 150, 500, flags[i], flags[i] == 0x18 ? 100 : 0));
+		CHECK(offer(1000, 100, 500, TG_TCP_ACK, 0));
+		CHECK(!offer(1000, 150, 500, flags[i],
+			     flags[i] == (TG_TCP_ACK | TG_TCP_PSH) ? 100 : 0));
 		CHECK_EQ(ackcoal_end(), 1u); /* the held ACK was redundant */
 		CHECK_EQ(txcap.n, 0);
 	}
 	reset();
-	CHECK(!offer(1000, 100, 500, 0x10, 1)); /* one byte of data */
+	CHECK(!offer(1000, 100, 500, TG_TCP_ACK, 1)); /* one byte of data */
 	ackcoal_end();
 }
 
 static void connections_apart(void)
 {
 	reset();
-	CHECK(offer(1000, 100, 500, 0x10, 0));
-	CHECK(offer(2000, 7, 500, 0x10, 0));
-	CHECK(offer(1000, 200, 500, 0x10, 0));
-	CHECK(!offer(2000, 9, 500, 0x18, 10)); /* drops 2000's, not 1000's */
+	CHECK(offer(1000, 100, 500, TG_TCP_ACK, 0));
+	CHECK(offer(2000, 7, 500, TG_TCP_ACK, 0));
+	CHECK(offer(1000, 200, 500, TG_TCP_ACK, 0));
+	CHECK(!offer(2000, 9, 500, TG_TCP_ACK | TG_TCP_PSH, 10)); /* drops 2000's, not 1000's */
 	CHECK_EQ(ackcoal_end(), 2u);
 	CHECK_EQ(txcap.n, 1);
 	CHECK_EQ(ack_of(0), 200u);
@@ -123,21 +121,21 @@ static void connections_apart(void)
 static void limits(void)
 {
 	uint8_t p[ACKCOAL_HDR_MAX];
-	size_t n = tcp_pkt(p, 1, 1, 1, 0x10);
+	size_t n = tcp_pkt(p, 1, 1, 1, TG_TCP_ACK);
 	int held = 0;
 
 	txcap_drain(TXCAP_FRAMES);
 	CHECK(!ackcoal_offer(p, n, n)); /* no batch */
 	reset();
 	for (uint16_t s = 1; s <= 100; s++)
-		held += offer(s, 1, 1, 0x10, 0);
+		held += offer(s, 1, 1, TG_TCP_ACK, 0);
 	CHECK(held > 0 && held < 100);
 	ackcoal_end();
 	CHECK_EQ(txcap.n, held);
 	reset();
-	p[9] = 17; /* UDP */
+	p[9] = TG_IPPROTO_UDP;
 	CHECK(!ackcoal_offer(p, n, n));
-	p[9] = 6;
+	p[9] = TG_IPPROTO_TCP;
 	p[0] = 0x60; /* not IPv4 */
 	CHECK(!ackcoal_offer(p, n, n));
 	p[0] = 0x45;

@@ -13,6 +13,7 @@
 
 #include "stack/ackfold.h"
 #include "check.h"
+#include "lib/frames.h"
 #include "control/config.h"
 #include "wire/slot.h"
 
@@ -33,7 +34,7 @@ static void add(uint16_t sport, uint32_t ack, uint8_t flags, size_t optlen, size
 	size_t len = tb_tcp(l4, sport, 80, 1000, ack, flags, opts, optlen);
 
 	memset(l4 + len, 'x', paylen);
-	len = tb_frame4(frames[n], cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_TCP, l4,
+	len = tb_frame4(frames[n], cfg.guest_mac, cfg.gw_mac, guest4, pub4, TG_IPPROTO_TCP, l4,
 			len + paylen);
 	CHECK_EQ(slot_stage(&slots[n], &cfg, frames[n], len), SLOT_OK);
 	n++;
@@ -59,9 +60,9 @@ static int count_out(void)
 static void newest_stays(void)
 {
 	n = 0;
-	add(1000, 100, TB_ACK, 0, 0);
-	add(1000, 200, TB_ACK, 0, 0);
-	add(1000, 300, TB_ACK, 0, 0);
+	add(1000, 100, TG_TCP_ACK, 0, 0);
+	add(1000, 200, TG_TCP_ACK, 0, 0);
+	add(1000, 300, TG_TCP_ACK, 0, 0);
 	fold();
 	CHECK(out[0] && out[1] && !out[2]);
 }
@@ -69,13 +70,13 @@ static void newest_stays(void)
 static void duplicates_kept(void)
 {
 	n = 0;
-	add(1000, 100, TB_ACK, 0, 0);
-	add(1000, 100, TB_ACK, 0, 0);
-	add(1000, 100, TB_ACK, 0, 0);
+	add(1000, 100, TG_TCP_ACK, 0, 0);
+	add(1000, 100, TG_TCP_ACK, 0, 0);
+	add(1000, 100, TG_TCP_ACK, 0, 0);
 	fold();
 	CHECK_EQ(count_out(), 0);
 	/* ...until a later ACK moves on: then they say nothing more. */
-	add(1000, 150, TB_ACK, 0, 0);
+	add(1000, 150, TG_TCP_ACK, 0, 0);
 	fold();
 	CHECK(out[0] && out[1] && out[2] && !out[3]);
 }
@@ -83,13 +84,13 @@ static void duplicates_kept(void)
 static void wraps(void)
 {
 	n = 0;
-	add(1000, 0xfffffff0u, TB_ACK, 0, 0);
-	add(1000, 0x10, TB_ACK, 0, 0);
+	add(1000, 0xfffffff0u, TG_TCP_ACK, 0, 0);
+	add(1000, 0x10, TG_TCP_ACK, 0, 0);
 	fold();
 	CHECK(out[0] && !out[1]);
 	n = 0; /* a later ACK that goes backwards supersedes nothing */
-	add(1000, 0x10, TB_ACK, 0, 0);
-	add(1000, 0xfffffff0u, TB_ACK, 0, 0);
+	add(1000, 0x10, TG_TCP_ACK, 0, 0);
+	add(1000, 0xfffffff0u, TG_TCP_ACK, 0, 0);
 	fold();
 	CHECK_EQ(count_out(), 0);
 }
@@ -100,25 +101,25 @@ static void only_pure_acks(void)
 		uint8_t flags;
 		size_t optlen, paylen;
 	} not_pure[] = {
-		{ TB_ACK, 0, 10 },	   /* data */
-		{ TB_ACK | TB_PSH, 0, 0 }, /* PSH */
-		{ TB_ACK | TB_FIN, 0, 0 }, /* FIN */
-		{ TB_ACK | TB_RST, 0, 0 }, /* RST */
-		{ TB_ACK | 0x40, 0, 0 },   /* ECE */
-		{ TB_ACK | 0x80, 0, 0 },   /* CWR */
-		{ TB_ACK, 12, 0 },	   /* options */
+		{ TG_TCP_ACK, 0, 10 },		   /* data */
+		{ TG_TCP_ACK | TG_TCP_PSH, 0, 0 }, /* PSH */
+		{ TG_TCP_ACK | TG_TCP_FIN, 0, 0 }, /* FIN */
+		{ TG_TCP_ACK | TG_TCP_RST, 0, 0 }, /* RST */
+		{ TG_TCP_ACK | TG_TCP_ECE, 0, 0 }, /* ECE */
+		{ TG_TCP_ACK | TG_TCP_CWR, 0, 0 }, /* CWR */
+		{ TG_TCP_ACK, 12, 0 },		   /* options */
 	};
 
 	for (size_t k = 0; k < sizeof(not_pure) / sizeof(not_pure[0]); k++) {
 		/* Not left out, even with a newer pure ACK after it... */
 		n = 0;
 		add(1000, 100, not_pure[k].flags, not_pure[k].optlen, not_pure[k].paylen);
-		add(1000, 200, TB_ACK, 0, 0);
+		add(1000, 200, TG_TCP_ACK, 0, 0);
 		fold();
 		CHECK(!out[0] && !out[1]);
 		/* ...and it supersedes no pure ACK before it. */
 		n = 0;
-		add(1000, 100, TB_ACK, 0, 0);
+		add(1000, 100, TG_TCP_ACK, 0, 0);
 		add(1000, 200, not_pure[k].flags, not_pure[k].optlen, not_pure[k].paylen);
 		fold();
 		CHECK(!out[0] && !out[1]);
@@ -128,10 +129,10 @@ static void only_pure_acks(void)
 static void connections_apart(void)
 {
 	n = 0;
-	add(1000, 100, TB_ACK, 0, 0);
-	add(1001, 200, TB_ACK, 0, 0);
-	add(1000, 150, TB_ACK, 0, 0);
-	add(1001, 150, TB_ACK, 0, 0); /* lower: supersedes nothing */
+	add(1000, 100, TG_TCP_ACK, 0, 0);
+	add(1001, 200, TG_TCP_ACK, 0, 0);
+	add(1000, 150, TG_TCP_ACK, 0, 0);
+	add(1001, 150, TG_TCP_ACK, 0, 0); /* lower: supersedes nothing */
 	fold();
 	CHECK(out[0] && !out[1] && !out[2] && !out[3]);
 }
@@ -140,9 +141,9 @@ static void table_full(void)
 {
 	n = 0;
 	for (uint16_t p = 0; p < 20; p++)
-		add((uint16_t)(2000 + p), 100, TB_ACK, 0, 0);
+		add((uint16_t)(2000 + p), 100, TG_TCP_ACK, 0, 0);
 	for (uint16_t p = 0; p < 20; p++)
-		add((uint16_t)(2000 + p), 200, TB_ACK, 0, 0);
+		add((uint16_t)(2000 + p), 200, TG_TCP_ACK, 0, 0);
 	fold();
 	/* Asked last to first, the last 16 connections fill the table. */
 	CHECK_EQ(count_out(), 16);

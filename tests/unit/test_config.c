@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "lib/frames.h"
 #include "control/config.h"
 #include "steer.h"
 

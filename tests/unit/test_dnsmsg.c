@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "lib/frames.h"
 #include "dns/dnsmsg.h"
 
 #define F_QR  0x8000

@@ -4,6 +4,8 @@
  * lookup by address, refresh in place, expiry by TTL, the oldest entry
  * giving way when the table is full.
  */
+#include <arpa/inet.h>
+
 #include "check.h"
 #include "dns/dnsrec.h"
 

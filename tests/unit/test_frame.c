@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_frame.c - the bounds-checked accessor and the Internet checksum:
- * frame_get() at and past every edge (including offsets and lengths that
- * would wrap), and csum_add/csum_fold/csum_pseudo4/6 against check.h's
+ * test_frame.c - the bounds-checked accessor, the byte helpers and the
+ * Internet checksum (user/wire/frame.h, bytes.h, csum.c): frame_get() at and
+ * past every edge (including offsets and lengths that would wrap), rd/wr16
+ * and 32, and csum_add/csum_fold/csum_pseudo4/6 against lib/frames.h's
  * reference sum on known vectors and pseudo-random buffers.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
+#include "lib/frames.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/frame.h"
 
 static void get_inside(void)

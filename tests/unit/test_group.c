@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "lib/frames.h"
 #include "control/config.h"
 #include "control/group.h"
 #include "steer.h"

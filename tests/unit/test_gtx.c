@@ -26,12 +26,12 @@ static void begin_commit(void)
 
 	txcap_drain(TXCAP_FRAMES);
 	memset(&stats, 0, sizeof(stats));
-	ip = gtx_begin(0x86dd, &cap);
+	ip = gtx_begin(TG_ETH_P_IPV6, &cap);
 	CHECK(ip == txcap.frame[0] + 14);
 	CHECK_EQ(cap, TXCAP_FRAME_SIZE - 14);
 	CHECK_MEM(txcap.frame[0], cfg.guest_mac, 6);
 	CHECK_MEM(txcap.frame[0] + 6, cfg.gw_mac, 6);
-	CHECK_EQ(tb_get16(txcap.frame[0] + 12), 0x86dd);
+	CHECK_EQ(tb_get16(txcap.frame[0] + 12), TG_ETH_P_IPV6);
 	CHECK_EQ(txcap.n, 0); /* lent, not sent */
 	CHECK_EQ(gtx_commit(40), 0);
 	CHECK_EQ(txcap.n, 1);
@@ -49,7 +49,7 @@ static void uncommitted_stays_free(void)
 
 	txcap_drain(TXCAP_FRAMES);
 	memset(&stats, 0, sizeof(stats));
-	CHECK(gtx_begin(0x0800, &cap) != NULL); /* and given up */
+	CHECK(gtx_begin(TG_ETH_P_IP, &cap) != NULL); /* and given up */
 	CHECK_EQ(gtx_send_ip(big, sizeof(big)), -EMSGSIZE);
 	CHECK_EQ(gtx_commit(20), -ENOBUFS); /* given up: not sent by mistake */
 	CHECK_EQ(gtx_send_ip(pkt, sizeof(pkt)), 0);
@@ -68,7 +68,7 @@ static void no_room(void)
 	gtx_flush(); /* forget the refusals of the cases before */
 	CHECK(!gtx_waiting());
 	txcap_drain(0);
-	CHECK(gtx_begin(0x0800, &cap) == NULL);
+	CHECK(gtx_begin(TG_ETH_P_IP, &cap) == NULL);
 	CHECK_EQ(gtx_send_ip(pkt, sizeof(pkt)), -ENOBUFS);
 	CHECK_EQ(stats.tx_ring_full, 2);
 	CHECK(gtx_waiting());
@@ -94,16 +94,17 @@ static void replies(void)
 	CHECK_EQ(slot_stage(&s, &cfg, f, len), SLOT_OK);
 	CHECK_EQ(gtx_reply(reply_arp, &s), 0);
 	CHECK_EQ(txcap.n, 1);
-	CHECK_EQ(tb_get16(txcap.frame[0] + 12), TB_ETH_ARP);
+	CHECK_EQ(tb_get16(txcap.frame[0] + 12), TG_ETH_P_ARP);
 	CHECK_EQ(tb_get16(txcap.frame[0] + 14 + 6), 2); /* a reply */
 	CHECK_EQ(gtx_reply(reply_echo4, &s), -ENODATA);
 	CHECK_EQ(txcap.n, 1);
 
-	len = tb_tcp(l4, 40000, 80, 1000, 0, TB_SYN, NULL, 0);
-	len = tb_frame4(f, cfg.guest_mac, bcast, sip, tb_addr(tip, "10.0.0.1"), TB_TCP, l4, len);
+	len = tb_tcp(l4, 40000, 80, 1000, 0, TG_TCP_SYN, NULL, 0);
+	len = tb_frame4(f, cfg.guest_mac, bcast, sip, tb_addr(tip, "10.0.0.1"), TG_IPPROTO_TCP, l4,
+			len);
 	CHECK_EQ(reply_send_rst(f + 14, len - 14, &cfg), 0);
 	CHECK_EQ(txcap.n, 2);
-	CHECK_EQ(txcap_ip(1)[20 + 13], TB_RST | TB_ACK);
+	CHECK_EQ(txcap_ip(1)[20 + 13], TG_TCP_RST | TG_TCP_ACK);
 }
 
 int main(void)

@@ -10,9 +10,8 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "lib/frames.h"
 #include "wire/ipreasm.h"
-
-#define MF 0x2000
 
 static uint8_t src4[16], dst4[16], dst4b[16];
 static const uint8_t *out;
@@ -30,25 +29,18 @@ static uint8_t pat(uint32_t p, uint8_t seed)
 static size_t frag_to(uint8_t *b, const uint8_t *dst, uint16_t id, uint8_t proto, uint32_t off,
 		      bool more, size_t plen, uint8_t seed)
 {
-	memset(b, 0, 20);
-	b[0] = 0x45;
+	tb_ip4_hdr(b, src4, dst, proto, id, (uint16_t)((more ? TG_IP4_MF : 0) | (off / 8)), plen);
 	b[1] = 0x10;
-	tb_put16(b + 2, (uint16_t)(20 + plen));
-	tb_put16(b + 4, id);
-	tb_put16(b + 6, (uint16_t)((more ? MF : 0) | (off / 8)));
 	b[8] = off ? 63 : 64;
-	b[9] = proto;
-	memcpy(b + 12, src4, 4);
-	memcpy(b + 16, dst, 4);
 	for (size_t i = 0; i < plen; i++)
-		b[20 + i] = pat(off + (uint32_t)i, seed);
+		b[TG_IP4_HLEN + i] = pat(off + (uint32_t)i, seed);
 	tb_ip4_csum(b);
-	return 20 + plen;
+	return TG_IP4_HLEN + plen;
 }
 
 static size_t frag(uint8_t *b, uint16_t id, uint32_t off, bool more, size_t plen)
 {
-	return frag_to(b, dst4, id, TB_UDP, off, more, plen, 0);
+	return frag_to(b, dst4, id, TG_IPPROTO_UDP, off, more, plen, 0);
 }
 
 /* reasm_add() on a heap copy of exactly @len bytes of @b. */
@@ -111,7 +103,7 @@ static void in_order(void)
 	CHECK_EQ(reasm_pending(r), 1);
 	CHECK_EQ(add_frag(r, 1, 1480, true, 1480, 1), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 1, 2960, false, 41, 2), REASM_DONE);
-	check_out(dst4, 1, TB_UDP, 3001, 0);
+	check_out(dst4, 1, TG_IPPROTO_UDP, 3001, 0);
 	CHECK_EQ(reasm_pending(r), 0);
 	CHECK_EQ(reasm_next_deadline(r), 0);
 	CHECK_EQ(reasm_stats(r)->done, 1);
@@ -126,7 +118,7 @@ static void reverse_order(void)
 	CHECK_EQ(add_frag(r, 2, 2960, false, 41, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 2, 1480, true, 1480, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 2, 0, true, 1480, 0), REASM_DONE);
-	check_out(dst4, 2, TB_UDP, 3001, 0);
+	check_out(dst4, 2, TG_IPPROTO_UDP, 3001, 0);
 	CHECK_EQ(reasm_pending(r), 0);
 	reasm_free(r);
 }
@@ -137,18 +129,22 @@ static void interleaved(void)
 	struct reasm *r = new_default();
 	uint8_t b[2000];
 
-	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TB_UDP, 0, true, 1000, 1), 0), REASM_PENDING);
-	CHECK_EQ(add(r, b, frag_to(b, dst4b, 7, TB_UDP, 1000, false, 5, 2), 0), REASM_PENDING);
-	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TB_ICMP, 1000, false, 9, 3), 0), REASM_PENDING);
-	CHECK_EQ(add(r, b, frag_to(b, dst4b, 7, TB_UDP, 0, true, 504, 2), 0), REASM_PENDING);
+	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TG_IPPROTO_UDP, 0, true, 1000, 1), 0),
+		 REASM_PENDING);
+	CHECK_EQ(add(r, b, frag_to(b, dst4b, 7, TG_IPPROTO_UDP, 1000, false, 5, 2), 0),
+		 REASM_PENDING);
+	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TG_IPPROTO_ICMP, 1000, false, 9, 3), 0),
+		 REASM_PENDING);
+	CHECK_EQ(add(r, b, frag_to(b, dst4b, 7, TG_IPPROTO_UDP, 0, true, 504, 2), 0),
+		 REASM_PENDING);
 	CHECK_EQ(reasm_pending(r), 3);
-	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TB_UDP, 1000, false, 7, 1), 0), REASM_DONE);
-	check_out(dst4, 7, TB_UDP, 1007, 1);
-	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TB_ICMP, 0, true, 1000, 3), 0), REASM_DONE);
-	check_out(dst4, 7, TB_ICMP, 1009, 3);
+	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TG_IPPROTO_UDP, 1000, false, 7, 1), 0), REASM_DONE);
+	check_out(dst4, 7, TG_IPPROTO_UDP, 1007, 1);
+	CHECK_EQ(add(r, b, frag_to(b, dst4, 7, TG_IPPROTO_ICMP, 0, true, 1000, 3), 0), REASM_DONE);
+	check_out(dst4, 7, TG_IPPROTO_ICMP, 1009, 3);
 	CHECK_EQ(reasm_pending(r), 1);
-	CHECK_EQ(add(r, b, frag_to(b, dst4b, 7, TB_UDP, 504, true, 496, 2), 0), REASM_DONE);
-	check_out(dst4b, 7, TB_UDP, 1005, 2);
+	CHECK_EQ(add(r, b, frag_to(b, dst4b, 7, TG_IPPROTO_UDP, 504, true, 496, 2), 0), REASM_DONE);
+	check_out(dst4b, 7, TG_IPPROTO_UDP, 1005, 2);
 	CHECK_EQ(reasm_pending(r), 0);
 	CHECK_EQ(reasm_stats(r)->done, 3);
 	reasm_free(r);
@@ -165,7 +161,7 @@ static void duplicate_ignored(void)
 	CHECK_EQ(add_frag(r, 3, 32, false, 5, 0), REASM_PENDING);
 	CHECK_EQ(reasm_pending(r), 1);
 	CHECK_EQ(add_frag(r, 3, 16, true, 16, 0), REASM_DONE);
-	check_out(dst4, 3, TB_UDP, 37, 0);
+	check_out(dst4, 3, TG_IPPROTO_UDP, 37, 0);
 	CHECK_EQ(reasm_stats(r)->dropped, 0);
 	reasm_free(r);
 }
@@ -181,7 +177,7 @@ static void overlap_dropped(void)
 	CHECK_EQ(add_frag(r, 4, 16, false, 3, 0), REASM_PENDING);
 	CHECK_EQ(reasm_pending(r), 1);
 	CHECK_EQ(add_frag(r, 4, 0, true, 16, 0), REASM_DONE);
-	check_out(dst4, 4, TB_UDP, 19, 0);
+	check_out(dst4, 4, TG_IPPROTO_UDP, 19, 0);
 	CHECK_EQ(reasm_stats(r)->dropped, 1);
 	reasm_free(r);
 }
@@ -194,7 +190,8 @@ static void overlap_not_duplicate(void)
 	uint8_t b[64];
 
 	CHECK_EQ(add_frag(r, 5, 8, true, 8, 0), REASM_PENDING);
-	CHECK_EQ(add(r, b, frag_to(b, dst4, 5, TB_UDP, 8, true, 8, 9), 0), REASM_DROP_OVERLAP);
+	CHECK_EQ(add(r, b, frag_to(b, dst4, 5, TG_IPPROTO_UDP, 8, true, 8, 9), 0),
+		 REASM_DROP_OVERLAP);
 	CHECK_EQ(reasm_pending(r), 0);
 
 	CHECK_EQ(add_frag(r, 5, 0, true, 8, 0), REASM_PENDING);
@@ -244,7 +241,7 @@ static void size_limit(void)
 	CHECK_EQ(add_frag(r, 8, 0, true, 32760, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 8, 32760, true, 32752, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 8, 65512, false, 3, 0), REASM_DONE);
-	check_out(dst4, 8, TB_UDP, 65515, 0);
+	check_out(dst4, 8, TG_IPPROTO_UDP, 65515, 0);
 	CHECK_EQ(out_len, 65535);
 
 	CHECK_EQ(add_frag(r, 9, 0, true, 32760, 0), REASM_PENDING);
@@ -285,7 +282,7 @@ static void fragment_limit(void)
 	for (uint32_t i = 0; i < 127; i++)
 		CHECK_EQ(add_frag(r, 10, i * 8, true, 8, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 10, 127 * 8, false, 8, 0), REASM_DONE);
-	check_out(dst4, 10, TB_UDP, 128 * 8, 0);
+	check_out(dst4, 10, TG_IPPROTO_UDP, 128 * 8, 0);
 
 	for (uint32_t i = 0; i < 128; i++)
 		CHECK_EQ(add_frag(r, 11, i * 8, true, 8, 0), REASM_PENDING);
@@ -348,7 +345,7 @@ static void malformed(void)
 	CHECK_EQ(add_frag(r, 14, 0, true, 8, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 14, 8, true, 4, 0), REASM_DROP_MALFORMED);
 	CHECK_EQ(add_frag(r, 14, 8, false, 4, 0), REASM_DONE);
-	check_out(dst4, 14, TB_UDP, 12, 0);
+	check_out(dst4, 14, TG_IPPROTO_UDP, 12, 0);
 	reasm_free(r);
 }
 
@@ -360,12 +357,12 @@ static void output_flags(void)
 	size_t n;
 
 	n = frag(b, 15, 0, true, 8);
-	tb_put16(b + 6, 0x4000 | MF);
+	tb_put16(b + 6, TG_IP4_DF | TG_IP4_MF);
 	tb_ip4_csum(b);
 	CHECK_EQ(add(r, b, n, 0), REASM_PENDING);
 	CHECK_EQ(add_frag(r, 15, 8, false, 2, 0), REASM_DONE);
 	CHECK_EQ(out_len, 30);
-	CHECK_EQ(tb_get16(out + 6), 0x4000);
+	CHECK_EQ(tb_get16(out + 6), TG_IP4_DF);
 	CHECK_EQ(tb_fold(tb_sum(0, out, 20)), 0);
 	reasm_free(r);
 }

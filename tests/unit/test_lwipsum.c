@@ -19,7 +19,9 @@
 #include "lwip/prot/ip.h"
 
 #include "check.h"
-#include "wire/frame.h"
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "stack/lwipsum.h"
 
 typedef uint16_t (*sum_fn)(const void *, int);
@@ -112,7 +114,8 @@ static void vouch_passes_lwip(void)
 		/* The vouch was used up: the same garbage is checked for real
 		 * (and fails, unless the random field happens to be right). */
 		wr16(ip + 36, 0);
-		wr16(ip + 36, (uint16_t)(csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, tlen),
+		wr16(ip + 36, (uint16_t)(csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16,
+									 TG_IPPROTO_TCP, tlen),
 							    ip + 20, tlen)) +
 					 1));
 		CHECK(lwip_verdict(ip, tlen, false) != 0);

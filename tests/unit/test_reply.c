@@ -2,13 +2,14 @@
 /*
  * test_reply.c - the frames tapgate writes itself (reply_arp, reply_echo4,
  * reply_rst, reply_tcp_rst_from_ip): every field of the reply, checksums
- * verified with check.h's own RFC 1071 sum, and capacities one byte short
+ * verified with lib/frames.h's own RFC 1071 sum, and capacities one byte short
  * of the reply (heap buffers of exactly that size, so an ASan build catches
  * a write past them).
  */
 #include <stdlib.h>
 
 #include "check.h"
+#include "lib/frames.h"
 #include "control/config.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
@@ -45,7 +46,7 @@ static void check_ip4_reply(const uint8_t *r, size_t n, uint8_t proto)
 
 	CHECK_MEM(r, cfg.guest_mac, 6);
 	CHECK_MEM(r + 6, cfg.gw_mac, 6);
-	CHECK_EQ(tb_get16(r + 12), 0x0800);
+	CHECK_EQ(tb_get16(r + 12), TG_ETH_P_IP);
 	CHECK_EQ(ip[0], 0x45);
 	CHECK_EQ(tb_get16(ip + 2), n - 14);
 	CHECK_EQ(ip[9], proto);
@@ -66,9 +67,9 @@ static void arp_reply_fields(void)
 	CHECK_EQ(n, 42);
 	CHECK_MEM(r, cfg.guest_mac, 6);
 	CHECK_MEM(r + 6, cfg.gw_mac, 6);
-	CHECK_EQ(tb_get16(r + 12), 0x0806);
-	CHECK_EQ(tb_get16(r + 14), 1);	    /* htype Ethernet */
-	CHECK_EQ(tb_get16(r + 16), 0x0800); /* ptype IPv4 */
+	CHECK_EQ(tb_get16(r + 12), TG_ETH_P_ARP);
+	CHECK_EQ(tb_get16(r + 14), 1);		 /* htype Ethernet */
+	CHECK_EQ(tb_get16(r + 16), TG_ETH_P_IP); /* ptype IPv4 */
 	CHECK_EQ(r[18], 6);
 	CHECK_EQ(r[19], 4);
 	CHECK_EQ(tb_get16(r + 20), 2); /* reply */
@@ -127,7 +128,8 @@ static size_t echo_frame(const uint8_t *dst, uint8_t type, size_t datalen)
 
 	for (size_t i = 0; i < datalen; i++)
 		l4[n + i] = (uint8_t)(i * 7 + 1);
-	return tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, dst, TB_ICMP, l4, n + datalen);
+	return tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, dst, TG_IPPROTO_ICMP, l4,
+			 n + datalen);
 }
 
 static void echo_reply_sized(size_t datalen)
@@ -141,7 +143,7 @@ static void echo_reply_sized(size_t datalen)
 	CHECK_EQ(n, want);
 	if (n != want)
 		return;
-	check_ip4_reply(r, n, TB_ICMP);
+	check_ip4_reply(r, n, TG_IPPROTO_ICMP);
 	CHECK_MEM(r + 14 + 12, gw4, 4);
 	CHECK_MEM(r + 14 + 16, guest4, 4);
 	CHECK_EQ(r[34], 0); /* echo reply */
@@ -220,7 +222,8 @@ static void echo6_not_answered(void)
 	size_t n = tb_echo(l4, 128, 1, 1);
 
 	memset(l4 + n, 0, 8);
-	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, cfg.gw_ip6, TB_ICMP6, l4, 16);
+	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, cfg.gw_ip6, TG_IPPROTO_ICMPV6, l4,
+		      16);
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	CHECK_EQ(build(reply_echo4, &s, 256, NULL), 0);
 }
@@ -245,7 +248,8 @@ static size_t tcp_frame(uint8_t flags, uint32_t seq, uint32_t ack, size_t paylen
 	size_t n = tb_tcp(l4, 40000, 80, seq, ack, flags, NULL, 0);
 
 	memset(l4 + n, 'd', paylen);
-	return tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_TCP, l4, n + paylen);
+	return tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TG_IPPROTO_TCP, l4,
+			 n + paylen);
 }
 
 /* Common checks of a RST answering a segment from guest4:40000 to pub4:80. */
@@ -254,34 +258,34 @@ static void check_rst(const uint8_t *r, size_t n)
 	const uint8_t *t = r + 34;
 
 	CHECK_EQ(n, 54);
-	check_ip4_reply(r, n, TB_TCP);
+	check_ip4_reply(r, n, TG_IPPROTO_TCP);
 	CHECK_MEM(r + 14 + 12, pub4, 4);
 	CHECK_MEM(r + 14 + 16, guest4, 4);
 	CHECK_EQ(tb_get16(t), 80);
 	CHECK_EQ(tb_get16(t + 2), 40000);
 	CHECK_EQ(t[12] >> 4, 5);
-	CHECK_EQ(tb_fold(tb_sum(tb_pseudo(pub4, guest4, 4, TB_TCP, 20), t, 20)), 0);
+	CHECK_EQ(tb_fold(tb_sum(tb_pseudo(pub4, guest4, 4, TG_IPPROTO_TCP, 20), t, 20)), 0);
 }
 
 static void rst_for_syn(void)
 {
 	uint8_t r[64];
 	struct slot s;
-	size_t n = tcp_frame(TB_SYN, 0x11223344, 0, 0);
+	size_t n = tcp_frame(TG_TCP_SYN, 0x11223344, 0, 0);
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	n = build(reply_rst, &s, sizeof(r), r);
 	check_rst(r, n);
 	CHECK_EQ(tb_get32(r + 34 + 4), 0);
 	CHECK_EQ(tb_get32(r + 34 + 8), 0x11223345);
-	CHECK_EQ(r[34 + 13], TB_RST | TB_ACK);
+	CHECK_EQ(r[34 + 13], TG_TCP_RST | TG_TCP_ACK);
 }
 
 static void rst_for_syn_seq_wraps(void)
 {
 	uint8_t r[64];
 	struct slot s;
-	size_t n = tcp_frame(TB_SYN, 0xffffffff, 0, 0);
+	size_t n = tcp_frame(TG_TCP_SYN, 0xffffffff, 0, 0);
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	n = build(reply_rst, &s, sizeof(r), r);
@@ -293,13 +297,13 @@ static void rst_for_ack_segment(void)
 {
 	uint8_t r[64];
 	struct slot s;
-	size_t n = tcp_frame(TB_ACK | TB_PSH, 1000, 0xcafef00d, 10);
+	size_t n = tcp_frame(TG_TCP_ACK | TG_TCP_PSH, 1000, 0xcafef00d, 10);
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	n = build(reply_rst, &s, sizeof(r), r);
 	check_rst(r, n);
 	CHECK_EQ(tb_get32(r + 34 + 4), 0xcafef00d); /* seq = their ack */
-	CHECK_EQ(r[34 + 13], TB_RST);
+	CHECK_EQ(r[34 + 13], TG_TCP_RST);
 	CHECK_EQ(tb_get32(r + 34 + 8), 0);
 }
 
@@ -307,23 +311,23 @@ static void rst_for_data_without_ack(void)
 {
 	uint8_t r[64];
 	struct slot s;
-	size_t n = tcp_frame(TB_PSH | TB_FIN, 5000, 0, 10);
+	size_t n = tcp_frame(TG_TCP_PSH | TG_TCP_FIN, 5000, 0, 10);
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	n = build(reply_rst, &s, sizeof(r), r);
 	check_rst(r, n);
 	CHECK_EQ(tb_get32(r + 34 + 8), 5000 + 10 + 1); /* data + FIN */
-	CHECK_EQ(r[34 + 13], TB_RST | TB_ACK);
+	CHECK_EQ(r[34 + 13], TG_TCP_RST | TG_TCP_ACK);
 }
 
 static void rst_not_for_rst(void)
 {
 	struct slot s;
-	size_t n = tcp_frame(TB_RST, 1, 0, 0);
+	size_t n = tcp_frame(TG_TCP_RST, 1, 0, 0);
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
-	n = tcp_frame(TB_RST | TB_ACK, 1, 2, 0);
+	n = tcp_frame(TG_TCP_RST | TG_TCP_ACK, 1, 2, 0);
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
 }
@@ -334,7 +338,7 @@ static void rst_not_for_udp(void)
 	struct slot s;
 	size_t n = tb_udp(l4, 40000, 80, 0);
 
-	n = tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_UDP, l4, n);
+	n = tb_frame4(frame, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TG_IPPROTO_UDP, l4, n);
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
 }
@@ -343,9 +347,9 @@ static void rst_not_for_ipv6(void)
 {
 	uint8_t l4[20];
 	struct slot s;
-	size_t n = tb_tcp(l4, 40000, 80, 1, 0, TB_SYN, NULL, 0);
+	size_t n = tb_tcp(l4, 40000, 80, 1, 0, TG_TCP_SYN, NULL, 0);
 
-	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TB_TCP, l4, n);
+	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TG_IPPROTO_TCP, l4, n);
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
 }
@@ -353,7 +357,7 @@ static void rst_not_for_ipv6(void)
 static void rst_capacity(void)
 {
 	struct slot s;
-	size_t n = tcp_frame(TB_SYN, 1, 0, 0);
+	size_t n = tcp_frame(TG_TCP_SYN, 1, 0, 0);
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	CHECK_EQ(build(reply_rst, &s, 53, NULL), 0);
@@ -366,7 +370,7 @@ static void rst_from_ip_matches(void)
 	uint8_t a[64], b[64];
 	uint8_t *ip;
 	struct slot s;
-	size_t n = tcp_frame(TB_SYN, 77, 0, 0), na, nb;
+	size_t n = tcp_frame(TG_TCP_SYN, 77, 0, 0), na, nb;
 
 	CHECK_EQ(stage(&s, n), SLOT_OK);
 	na = build(reply_rst, &s, sizeof(a), a);
@@ -384,15 +388,15 @@ static void rst_from_ip_matches(void)
 static void rst_from_ip_rejects(void)
 {
 	uint8_t out[64], big[200];
-	size_t n = tcp_frame(TB_SYN, 77, 0, 0);
+	size_t n = tcp_frame(TG_TCP_SYN, 77, 0, 0);
 
 	frame[14 + 10] ^= 1; /* bad IPv4 checksum */
 	CHECK_EQ(reply_tcp_rst_from_ip(frame + 14, n - 14, &cfg, out, sizeof(out)), 0);
 	CHECK_EQ(reply_tcp_rst_from_ip(frame + 14, 0, &cfg, out, sizeof(out)), 0);
-	n = tcp_frame(TB_SYN, 77, 0, 129 - 40); /* 129-byte packet: over the limit */
+	n = tcp_frame(TG_TCP_SYN, 77, 0, 129 - 40); /* 129-byte packet: over the limit */
 	memcpy(big, frame + 14, n - 14);
 	CHECK_EQ(reply_tcp_rst_from_ip(big, n - 14, &cfg, out, sizeof(out)), 0);
-	n = tcp_frame(TB_SYN, 77, 0, 128 - 40); /* 128: at the limit */
+	n = tcp_frame(TG_TCP_SYN, 77, 0, 128 - 40); /* 128: at the limit */
 	memcpy(big, frame + 14, n - 14);
 	CHECK_EQ(reply_tcp_rst_from_ip(big, n - 14, &cfg, out, sizeof(out)), 54);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "lib/frames.h"
 #include "control/config.h"
 #include "wire/slot.h"
 
@@ -60,20 +61,20 @@ static size_t tcp4(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t f
 		   const uint8_t *opts, size_t optlen, size_t paylen)
 {
 	uint8_t l4[1600];
-	size_t n = tb_tcp(l4, 40000, 80, 1000, flags & TB_ACK ? 5000 : 0, flags, opts, optlen);
+	size_t n = tb_tcp(l4, 40000, 80, 1000, flags & TG_TCP_ACK ? 5000 : 0, flags, opts, optlen);
 
 	memset(l4 + n, 'x', paylen);
-	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, src, dst, TB_TCP, l4, n + paylen);
+	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, src, dst, TG_IPPROTO_TCP, l4, n + paylen);
 }
 
 static size_t syn4(uint8_t *b)
 {
-	return tcp4(b, guest4, pub4, TB_SYN, NULL, 0, 0);
+	return tcp4(b, guest4, pub4, TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t syn4_opts(uint8_t *b, const uint8_t *opts, size_t optlen)
 {
-	return tcp4(b, guest4, pub4, TB_SYN, opts, optlen, 0);
+	return tcp4(b, guest4, pub4, TG_TCP_SYN, opts, optlen, 0);
 }
 
 static size_t udp4(uint8_t *b, const uint8_t *dst, size_t paylen)
@@ -82,7 +83,7 @@ static size_t udp4(uint8_t *b, const uint8_t *dst, size_t paylen)
 	size_t n = tb_udp(l4, 33333, 53, paylen);
 
 	memset(l4 + n, 'q', paylen);
-	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, dst, TB_UDP, l4, n + paylen);
+	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, dst, TG_IPPROTO_UDP, l4, n + paylen);
 }
 
 static size_t echo4(uint8_t *b, const uint8_t *dst, size_t datalen)
@@ -91,15 +92,16 @@ static size_t echo4(uint8_t *b, const uint8_t *dst, size_t datalen)
 	size_t n = tb_echo(l4, 8, 0x1234, 1);
 
 	memset(l4 + n, 'p', datalen);
-	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, dst, TB_ICMP, l4, n + datalen);
+	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, dst, TG_IPPROTO_ICMP, l4,
+			 n + datalen);
 }
 
 static size_t tcp6(uint8_t *b, const uint8_t *src, const uint8_t *dst)
 {
 	uint8_t l4[64];
-	size_t n = tb_tcp(l4, 40000, 443, 1000, 0, TB_SYN, NULL, 0);
+	size_t n = tb_tcp(l4, 40000, 443, 1000, 0, TG_TCP_SYN, NULL, 0);
 
-	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, src, dst, TB_TCP, l4, n);
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, src, dst, TG_IPPROTO_TCP, l4, n);
 }
 
 /* Neighbour solicitation-ish ICMPv6 (type 135) of 24 bytes. */
@@ -108,7 +110,7 @@ static size_t icmp6(uint8_t *b, const uint8_t *src, const uint8_t *dst)
 	uint8_t l4[24] = { 135, 0 };
 
 	memcpy(l4 + 8, gw6, 16);
-	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, src, dst, TB_ICMP6, l4, sizeof(l4));
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, src, dst, TG_IPPROTO_ICMPV6, l4, sizeof(l4));
 }
 
 static size_t udp6(uint8_t *b, const uint8_t *dst)
@@ -117,7 +119,7 @@ static size_t udp6(uint8_t *b, const uint8_t *dst)
 	size_t n = tb_udp(l4, 5353, 5353, 8);
 
 	memset(l4 + n, 0, 8);
-	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, dst, TB_UDP, l4, n + 8);
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, dst, TG_IPPROTO_UDP, l4, n + 8);
 }
 
 /* ---- table rows ------------------------------------------------------- */
@@ -292,7 +294,7 @@ static size_t f_frag_tiny(uint8_t *b)
 	/* A fragment carries no ports to trust: staged even when shorter
 	 * than any transport header. */
 	uint8_t l4[1] = { 0 };
-	size_t n = tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_TCP, l4, 1);
+	size_t n = tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TG_IPPROTO_TCP, l4, 1);
 
 	tb_put16(b + 14 + 6, 0x2000);
 	tb_ip4_csum(b + 14);
@@ -329,7 +331,8 @@ static size_t f_tcp_truncated(uint8_t *b)
 {
 	uint8_t l4[19] = { 0 };
 
-	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TB_TCP, l4, sizeof(l4));
+	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, pub4, TG_IPPROTO_TCP, l4,
+			 sizeof(l4));
 }
 
 static size_t f_tcp_sport0(uint8_t *b)
@@ -447,35 +450,35 @@ static size_t f_opt_all_nop(uint8_t *b)
 
 static size_t f_ack_data(uint8_t *b)
 {
-	return tcp4(b, guest4, pub4, TB_ACK | TB_PSH, NULL, 0, 100);
+	return tcp4(b, guest4, pub4, TG_TCP_ACK | TG_TCP_PSH, NULL, 0, 100);
 }
 
 static size_t f_dst_multicast(uint8_t *b)
 {
 	uint8_t d[16];
 
-	return tcp4(b, guest4, tb_ip4(d, 224, 0, 0, 1), TB_SYN, NULL, 0, 0);
+	return tcp4(b, guest4, tb_ip4(d, 224, 0, 0, 1), TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t f_dst_broadcast(uint8_t *b)
 {
 	uint8_t d[16];
 
-	return tcp4(b, guest4, tb_ip4(d, 255, 255, 255, 255), TB_SYN, NULL, 0, 0);
+	return tcp4(b, guest4, tb_ip4(d, 255, 255, 255, 255), TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t f_dst_zero(uint8_t *b)
 {
 	uint8_t d[16];
 
-	return tcp4(b, guest4, tb_ip4(d, 0, 0, 0, 0), TB_SYN, NULL, 0, 0);
+	return tcp4(b, guest4, tb_ip4(d, 0, 0, 0, 0), TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t f_dst_class_e(uint8_t *b)
 {
 	uint8_t d[16];
 
-	return tcp4(b, guest4, tb_ip4(d, 240, 1, 2, 3), TB_SYN, NULL, 0, 0);
+	return tcp4(b, guest4, tb_ip4(d, 240, 1, 2, 3), TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t f_udp_bcast(uint8_t *b)
@@ -489,14 +492,14 @@ static size_t f_src_spoofed(uint8_t *b)
 {
 	uint8_t s[16];
 
-	return tcp4(b, tb_ip4(s, 100, 96, 0, 3), pub4, TB_SYN, NULL, 0, 0);
+	return tcp4(b, tb_ip4(s, 100, 96, 0, 3), pub4, TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t f_src_zero(uint8_t *b)
 {
 	uint8_t s[16];
 
-	return tcp4(b, tb_ip4(s, 0, 0, 0, 0), pub4, TB_SYN, NULL, 0, 0);
+	return tcp4(b, tb_ip4(s, 0, 0, 0, 0), pub4, TG_TCP_SYN, NULL, 0, 0);
 }
 
 static size_t f_udp_good(uint8_t *b)
@@ -534,7 +537,7 @@ static size_t f_udp_truncated(uint8_t *b)
 {
 	uint8_t l4[7] = { 0 };
 
-	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, gw4, TB_UDP, l4, sizeof(l4));
+	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, gw4, TG_IPPROTO_UDP, l4, sizeof(l4));
 }
 
 static size_t f_icmp_echo(uint8_t *b)
@@ -546,7 +549,8 @@ static size_t f_icmp_truncated(uint8_t *b)
 {
 	uint8_t l4[7] = { 8 };
 
-	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, gw4, TB_ICMP, l4, sizeof(l4));
+	return tb_frame4(b, cfg.guest_mac, cfg.gw_mac, guest4, gw4, TG_IPPROTO_ICMP, l4,
+			 sizeof(l4));
 }
 
 static size_t f_ip4_gre(uint8_t *b)
@@ -661,14 +665,15 @@ static size_t f_ip6_truncated(uint8_t *b)
 
 static size_t f_ip6_frag(uint8_t *b)
 {
-	uint8_t l4[8 + 20] = { TB_TCP, 0, 0, 1, 0, 0, 0, 1 };
+	uint8_t l4[8 + 20] = { TG_IPPROTO_TCP, 0, 0, 1, 0, 0, 0, 1 };
 
-	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TB_FRAG6, l4, sizeof(l4));
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TG_IPPROTO_FRAGMENT, l4,
+			 sizeof(l4));
 }
 
 static size_t f_ip6_hopopts(uint8_t *b)
 {
-	uint8_t l4[8 + 24] = { TB_ICMP6, 0, 5, 2, 0, 0, 1, 0 };
+	uint8_t l4[8 + 24] = { TG_IPPROTO_ICMPV6, 0, 5, 2, 0, 0, 1, 0 };
 
 	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, 0, l4, sizeof(l4));
 }
@@ -831,14 +836,14 @@ static void syn4_fields(void)
 	CHECK_EQ(stage(&s, b, n), SLOT_OK);
 	CHECK_EQ(s.kind, SLOT_TCP);
 	CHECK_EQ(s.family, 4);
-	CHECK_EQ(s.proto, TB_TCP);
+	CHECK_EQ(s.proto, TG_IPPROTO_TCP);
 	CHECK_EQ(s.l3_off, 14);
 	CHECK_EQ(s.l3_len, 20 + 40);
 	CHECK_EQ(s.l4_off, 34);
 	CHECK_EQ(s.l4_len, 40);
 	CHECK_EQ(s.sport, 40000);
 	CHECK_EQ(s.dport, 80);
-	CHECK_EQ(s.tcp_flags, TB_SYN);
+	CHECK_EQ(s.tcp_flags, TG_TCP_SYN);
 	CHECK_EQ(s.payload_len, 0);
 	CHECK_MEM(s.src, guest4, 4);
 	CHECK_MEM(s.dst, pub4, 4);
@@ -866,7 +871,7 @@ static void ack_data_fields(void)
 
 	CHECK_EQ(stage(&s, b, n), SLOT_OK);
 	CHECK_EQ(s.payload_len, 100);
-	CHECK_EQ(s.tcp_flags, TB_ACK | TB_PSH);
+	CHECK_EQ(s.tcp_flags, TG_TCP_ACK | TG_TCP_PSH);
 	CHECK(!slot_is_syn(&s));
 }
 
@@ -924,7 +929,37 @@ static void drop_names(void)
 	}
 	CHECK(!strcmp(slot_drop_name(SLOT_DROP__MAX), "?"));
 	CHECK(!strcmp(slot_drop_name(~0u), "?"));
-	CHECK(SLOT_DROP__MAX <= 16); /* indexes tg_ustats.drop_reason[16] */
+	CHECK(SLOT_DROP__MAX <= TG_USTATS_DROPS); /* indexes tg_ustats.drop_reason[] */
+}
+
+/* `tapgate stats` shows these names and tools read them (and the numbers
+ * index a pinned map): they stay, new reasons come after them. */
+static void drop_names_stable(void)
+{
+	static const char *const want[] = {
+		"ok",
+		"malformed",
+		"spoofed",
+		"ip_options",
+		"checksum",
+		"tcp_options",
+		"bad_destination",
+		"fragment",
+		"unhandled",
+		"arp_not_for_gateway",
+		"policy",
+		"duplicate_syn",
+		"syn_with_data",
+		"icmp",
+		"no_memory",
+		"neighbour_discovery",
+	};
+
+	CHECK(SLOT_DROP__MAX >= sizeof(want) / sizeof(want[0]));
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strcmp(slot_drop_name(i), want[i]))
+			ck_fail(__FILE__, __LINE__, "reason %u is '%s', want '%s'", i,
+				slot_drop_name(i), want[i]);
 }
 
 /* ---- short frames ----------------------------------------------------- */
@@ -1036,6 +1071,7 @@ int main(void)
 	RUN(tcp6_fields);
 	RUN(arp_fields);
 	RUN(drop_names);
+	RUN(drop_names_stable);
 	RUN(short_arp);
 	RUN(short_syn4);
 	RUN(short_syn4_options);

@@ -42,17 +42,17 @@ static size_t guest_frame(uint8_t *f, const uint8_t dst[4], uint16_t sport, uint
 	static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
 	size_t n = data ? strlen(data) : 0;
 	uint8_t l4[128];
-	size_t h = tb_tcp(l4, sport, dport, seq, ack, flags, mss, flags & TB_SYN ? 4 : 0);
+	size_t h = tb_tcp(l4, sport, dport, seq, ack, flags, mss, flags & TG_TCP_SYN ? 4 : 0);
 
 	memcpy(l4 + h, data ? data : "", n);
-	return tb_frame4(f, cfg.guest_mac, cfg.gw_mac, guest, dst, TB_TCP, l4, h + n);
+	return tb_frame4(f, cfg.guest_mac, cfg.gw_mac, guest, dst, TG_IPPROTO_TCP, l4, h + n);
 }
 
 /* The guest's SYN, staged and given to the proxy as the poller does. */
 static int guest_syn(const uint8_t dst[4], uint16_t sport, uint16_t dport, uint32_t seq)
 {
 	uint8_t f[256];
-	size_t len = guest_frame(f, dst, sport, dport, seq, 0, TB_SYN, NULL);
+	size_t len = guest_frame(f, dst, sport, dport, seq, 0, TG_TCP_SYN, NULL);
 	struct slot s;
 	int r = slot_stage(&s, &cfg, f, len);
 
@@ -68,7 +68,7 @@ static int guest_seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
 	uint8_t f[256];
 	size_t len = guest_frame(f, gateway, sport, dport, seq, ack, flags, data);
 
-	return stack_input4(f + TB_ETH_HLEN, len - TB_ETH_HLEN);
+	return stack_input4(f + TG_ETH_HLEN, len - TG_ETH_HLEN);
 }
 
 /* One turn of the poller's loop, as far as TCP goes. */
@@ -120,7 +120,7 @@ static ssize_t host_recv(int fd, char *buf, size_t cap)
 static bool last_seg(struct txseg *t)
 {
 	for (unsigned int i = txcap.n; i-- > 0;)
-		if (txcap_tcp(i, t) && (t->len || t->flags != TB_ACK))
+		if (txcap_tcp(i, t) && (t->len || t->flags != TG_TCP_ACK))
 			return true;
 	return false;
 }
@@ -144,7 +144,7 @@ static void splice(void)
 	CHECK_EQ(pxtcp_count(), before + 1);
 	TURN_UNTIL(txcap.n > 0);
 	CHECK(txcap_tcp(0, &t));
-	CHECK_EQ(t.flags, TB_SYN | TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_SYN | TG_TCP_ACK);
 	CHECK_MEM(t.ip + 12, gateway, 4);
 	CHECK_MEM(t.ip + 16, guest, 4);
 	CHECK_EQ(t.sport, port);
@@ -157,9 +157,9 @@ static void splice(void)
 	CHECK(hfd >= 0);
 
 	/* The handshake ends; guest data reaches the host. */
-	CHECK_EQ(guest_seg(sport, port, gseq, hseq, TB_ACK, NULL), 0);
+	CHECK_EQ(guest_seg(sport, port, gseq, hseq, TG_TCP_ACK, NULL), 0);
 	CHECK_EQ(stats.conns_open, 1);
-	CHECK_EQ(guest_seg(sport, port, gseq, hseq, TB_ACK | TB_PSH, "ping"), 0);
+	CHECK_EQ(guest_seg(sport, port, gseq, hseq, TG_TCP_ACK | TG_TCP_PSH, "ping"), 0);
 	gseq += 4;
 	pxtcp_flush();
 	CHECK_EQ(host_recv(hfd, buf, sizeof(buf)), 4);
@@ -194,7 +194,7 @@ static void splice(void)
 	hseq += 4;
 
 	/* Guest FIN: the host reads EOF and may still send. */
-	CHECK_EQ(guest_seg(sport, port, gseq, hseq, TB_ACK | TB_FIN, NULL), 0);
+	CHECK_EQ(guest_seg(sport, port, gseq, hseq, TG_TCP_ACK | TG_TCP_FIN, NULL), 0);
 	gseq++;
 	pxtcp_flush();
 	CHECK_EQ(host_recv(hfd, buf, sizeof(buf)), 0);
@@ -210,14 +210,14 @@ static void splice(void)
 	/* Host close: FIN to the guest, and the connection goes. */
 	txcap_drain(TXCAP_FRAMES);
 	close(hfd);
-	TURN_UNTIL(last_seg(&t) && (t.flags & TB_FIN));
+	TURN_UNTIL(last_seg(&t) && (t.flags & TG_TCP_FIN));
 	CHECK(last_seg(&t));
-	CHECK(t.flags & TB_FIN);
+	CHECK(t.flags & TG_TCP_FIN);
 	CHECK_EQ(t.seq, hseq);
 	TURN_UNTIL(pxtcp_count() == before);
 	CHECK_EQ(pxtcp_count(), before);
 	CHECK_EQ(stats.conns_open, 0);
-	CHECK_EQ(guest_seg(sport, port, gseq, hseq + 1, TB_ACK, NULL), 0);
+	CHECK_EQ(guest_seg(sport, port, gseq, hseq + 1, TG_TCP_ACK, NULL), 0);
 	close(lfd);
 }
 
@@ -235,7 +235,7 @@ static void refused_port_gets_rst(void)
 	TURN_UNTIL(txcap.n > 0);
 	CHECK_EQ(txcap.n, 1);
 	CHECK(txcap_tcp(0, &t));
-	CHECK_EQ(t.flags, TB_RST | TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_RST | TG_TCP_ACK);
 	CHECK_MEM(t.ip + 12, gateway, 4);
 	CHECK_EQ(t.sport, port);
 	CHECK_EQ(t.dport, sport);
@@ -257,7 +257,7 @@ static void denied_gets_rst(void)
 	CHECK_EQ(guest_syn(private_dst, 41002, 80, 6000), SLOT_OK);
 	CHECK_EQ(txcap.n, 1); /* at once: no connect tried */
 	CHECK(txcap_tcp(0, &t));
-	CHECK_EQ(t.flags, TB_RST | TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_RST | TG_TCP_ACK);
 	CHECK_MEM(t.ip + 12, private_dst, 4);
 	CHECK_EQ(t.ack, 6001);
 	CHECK_EQ(stats.conns_denied, denied + 1);

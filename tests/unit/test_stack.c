@@ -40,10 +40,10 @@ static int guest_send(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack
 	size_t n = data ? strlen(data) : 0, h, len;
 	uint8_t l4[128], f[256];
 
-	h = tb_tcp(l4, sport, dport, seq, ack, flags, mss, flags & TB_SYN ? 4 : 0);
+	h = tb_tcp(l4, sport, dport, seq, ack, flags, mss, flags & TG_TCP_SYN ? 4 : 0);
 	memcpy(l4 + h, data ? data : "", n);
-	len = tb_frame4(f, cfg.guest_mac, cfg.gw_mac, guest, server, TB_TCP, l4, h + n);
-	return stack_input4(f + TB_ETH_HLEN, len - TB_ETH_HLEN);
+	len = tb_frame4(f, cfg.guest_mac, cfg.gw_mac, guest, server, TG_IPPROTO_TCP, l4, h + n);
+	return stack_input4(f + TG_ETH_HLEN, len - TG_ETH_HLEN);
 }
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -97,7 +97,7 @@ static void syn_gets_synack(void)
 	struct txseg t;
 
 	abort_all();
-	CHECK_EQ(guest_send(40000, 80, 1000, 0, TB_SYN, NULL), 0);
+	CHECK_EQ(guest_send(40000, 80, 1000, 0, TG_TCP_SYN, NULL), 0);
 	CHECK_EQ(txcap.n, 1);
 	CHECK(txcap_tcp(0, &t));
 	CHECK_MEM(txcap.frame[0], cfg.guest_mac, 6);
@@ -106,7 +106,7 @@ static void syn_gets_synack(void)
 	CHECK_MEM(t.ip + 16, guest, 4);
 	CHECK_EQ(t.sport, 80);
 	CHECK_EQ(t.dport, 40000);
-	CHECK_EQ(t.flags, TB_SYN | TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_SYN | TG_TCP_ACK);
 	CHECK_EQ(t.ack, 1001);
 	CHECK_EQ(txcap_mss(&t), MTU - 40);
 	CHECK(t.sums_ok);
@@ -121,12 +121,12 @@ static void handshake_and_data(void)
 
 	abort_all();
 	ngot = 0;
-	guest_send(40001, 80, 1000, 0, TB_SYN, NULL);
+	guest_send(40001, 80, 1000, 0, TG_TCP_SYN, NULL);
 	CHECK(txcap_tcp(0, &t));
 	iss = t.seq;
-	CHECK_EQ(guest_send(40001, 80, 1001, iss + 1, TB_ACK, NULL), 0);
+	CHECK_EQ(guest_send(40001, 80, 1001, iss + 1, TG_TCP_ACK, NULL), 0);
 	CHECK(accepted != NULL);
-	CHECK_EQ(guest_send(40001, 80, 1001, iss + 1, TB_ACK | TB_PSH, "hello"), 0);
+	CHECK_EQ(guest_send(40001, 80, 1001, iss + 1, TG_TCP_ACK | TG_TCP_PSH, "hello"), 0);
 	CHECK_EQ(ngot, 5);
 	CHECK_MEM(got, "hello", 5);
 	/* lwIP delays that ACK to its next (fast) timer. */
@@ -135,7 +135,7 @@ static void handshake_and_data(void)
 	stack_run_timers(now + TCP_TMR_INTERVAL);
 	CHECK(txcap.n >= 1);
 	CHECK(txcap_tcp(txcap.n - 1, &t));
-	CHECK_EQ(t.flags, TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_ACK);
 	CHECK_EQ(t.ack, 1006);
 	CHECK_EQ(t.len, 0);
 }
@@ -171,19 +171,19 @@ static void unknown_connection_gets_rst(void)
 	struct txseg t;
 
 	abort_all();
-	CHECK_EQ(guest_send(40002, 81, 7000, 12345, TB_ACK | TB_PSH, "x"), 0);
+	CHECK_EQ(guest_send(40002, 81, 7000, 12345, TG_TCP_ACK | TG_TCP_PSH, "x"), 0);
 	CHECK_EQ(txcap.n, 1);
 	CHECK(txcap_tcp(0, &t));
 	CHECK_MEM(t.ip + 12, server, 4);
 	CHECK_MEM(t.ip + 16, guest, 4);
 	CHECK_EQ(t.sport, 81);
 	CHECK_EQ(t.dport, 40002);
-	CHECK_EQ(t.flags, TB_RST | TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_RST | TG_TCP_ACK);
 	CHECK_EQ(t.seq, 12345);
 	CHECK_EQ(t.ack, 7001);
 	CHECK(t.sums_ok);
 	txcap_drain(TXCAP_FRAMES);
-	guest_send(40002, 81, 7001, 12345, TB_RST, NULL); /* never answered */
+	guest_send(40002, 81, 7001, 12345, TG_TCP_RST, NULL); /* never answered */
 	CHECK_EQ(txcap.n, 0);
 	CHECK_EQ(stack_input4((const uint8_t *)"short", 5), -EINVAL);
 }
@@ -198,7 +198,7 @@ static void timers(void)
 	abort_all();
 	stack_run_timers(now);
 	CHECK_EQ(stack_timeout_ms(now), -1); /* no TCP work: sleep */
-	guest_send(40003, 80, 3000, 0, TB_SYN, NULL);
+	guest_send(40003, 80, 3000, 0, TG_TCP_SYN, NULL);
 	CHECK(txcap_tcp(0, &t));
 	iss = t.seq;
 	CHECK_EQ(stack_timeout_ms(now), 0); /* arm from the next loop turn */
@@ -212,7 +212,7 @@ static void timers(void)
 	CHECK_EQ(txcap.n, 2); /* the SYN-ACK again, after the RTO */
 	CHECK(waited >= 1000);
 	CHECK(txcap_tcp(1, &t));
-	CHECK_EQ(t.flags, TB_SYN | TB_ACK);
+	CHECK_EQ(t.flags, TG_TCP_SYN | TG_TCP_ACK);
 	CHECK_EQ(t.seq, iss);
 	abort_all();
 	stack_run_timers(now + (uint64_t)waited);

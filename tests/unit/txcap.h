@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "lib/frames.h"
+#include "wire.h"
 #include "io/gtx.h"
 
 #define TXCAP_FRAMES	 256
@@ -125,8 +127,8 @@ static inline bool txcap_tcp(unsigned int i, struct txseg *t)
 	size_t n = txcap_ip_len(i), doff;
 
 	memset(t, 0, sizeof(*t));
-	if (i >= txcap.n || n < 40 || tb_get16(txcap.frame[i] + 12) != TB_ETH_IP4 ||
-	    ip[0] != 0x45 || ip[9] != TB_TCP || tb_get16(ip + 2) != n)
+	if (i >= txcap.n || n < 40 || tb_get16(txcap.frame[i] + 12) != TG_ETH_P_IP ||
+	    ip[0] != 0x45 || ip[9] != TG_IPPROTO_TCP || tb_get16(ip + 2) != n)
 		return false;
 	doff = (size_t)(ip[32] >> 4) * 4;
 	if (doff < 20 || 20 + doff > n)
@@ -142,7 +144,7 @@ static inline bool txcap_tcp(unsigned int i, struct txseg *t)
 	t->flags = t->th[13];
 	t->wnd = tb_get16(t->th + 14);
 	t->sums_ok = tb_fold(tb_sum(0, ip, 20)) == 0 &&
-		     tb_fold(tb_sum(tb_pseudo(ip + 12, ip + 16, 4, TB_TCP, (uint32_t)(n - 20)),
+		     tb_fold(tb_sum(tb_pseudo(ip + 12, ip + 16, 4, TG_IPPROTO_TCP, (uint32_t)(n - 20)),
 				    t->th, n - 20)) == 0;
 	return true;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * group.h - destination groups (DESIGN.md, "Policy model"): which group an
+ * group.h - destination groups (docs/DESIGN.md, "Policy model"): which group an
  * address falls in, from one table of prefixes that both answers user-space
  * lookups and fills the XDP program's LPM maps, so the two cannot disagree.
  */
@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "steer.h"
 
 struct config;
 

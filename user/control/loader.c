@@ -33,12 +33,10 @@
 #include "steer.skel.h"
 
 #define LOCK_DIR "/run/tapgate"
-#define STR_(x)	 #x
-#define STR(x)	 STR_(x)
 
 static const char *const map_names[] = {
-	STR(TG_MAP_XSKS),    STR(TG_MAP_COUNTERS), STR(TG_MAP_POLICY4),
-	STR(TG_MAP_POLICY6), STR(TG_MAP_USTATS),
+	TG_STR(TG_MAP_XSKS),	TG_STR(TG_MAP_COUNTERS), TG_STR(TG_MAP_POLICY4),
+	TG_STR(TG_MAP_POLICY6), TG_STR(TG_MAP_USTATS),
 };
 
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
@@ -326,6 +324,13 @@ int loader_attach(struct loader *ld)
 	return 0;
 }
 
+/**
+ * loader_map_fd() - The fd of one of the loaded object's maps
+ * @ld:    state after loader_open()
+ * @which: the map's name, as TG_STR(TG_MAP_...) spells it (steer.h)
+ *
+ * Return: the fd (owned by the skeleton: do not close it), or -ENOENT
+ */
 int loader_map_fd(struct loader *ld, const char *which)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(ld->skel->obj, which);

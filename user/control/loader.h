@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "steer.h"
+#include "ustats.h"
 
 struct config;
 struct steer_bpf;

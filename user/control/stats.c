@@ -17,12 +17,10 @@
 
 #include "control/loader.h"
 #include "control/log.h"
-#include "wire/slot.h"
 #include "control/stats.h"
 #include "steer.h"
-
-#define STR_(x) #x
-#define STR(x)	STR_(x)
+#include "ustats.h"
+#include "wire/slot.h"
 
 static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_TO_TCP] = "to_tcp",
@@ -42,60 +40,20 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_UDP] = "drop_udp",
 };
 
+/* The daemon's counters, in TG_USTATS order (include/ustats.h). */
 struct ustat_field {
 	const char *name;
 	size_t off;
 };
 
-#define F(x)                                                                                       \
-	{                                                                                          \
-#x, offsetof(struct tg_ustats, x)                                                  \
-	}
 static const struct ustat_field fields[] = {
-	F(pid),
-	F(rx_frames),
-	F(rx_bytes),
-	F(tx_frames),
-	F(tx_bytes),
-	F(arp_replies),
-	F(icmp_replies),
-	F(slot_drops),
-	F(tx_ring_full),
-	F(conns_open),
-	F(conns_total),
-	F(conns_refused),
-	F(conns_denied),
-	F(conns_limit),
-	F(bytes_to_host),
-	F(bytes_to_guest),
-	F(xsk_rx_dropped),
-	F(xsk_rx_ring_full),
-	F(xsk_tx_invalid),
-	F(udp_rx_frames),
-	F(udp_flows_open),
-	F(udp_flows_total),
-	F(udp_evicted),
-	F(udp_to_host),
-	F(udp_to_guest),
-	F(udp_dropped),
-	F(dns_queries),
-	F(dns_answers),
-	F(dns_local),
-	F(dns_failover),
-	F(dns_timeouts),
-	F(dns_rebind_blocked),
-	F(dns_truncated),
-	F(icmp_relayed),
-	F(icmp_replies_relayed),
-	F(reasm_done),
-	F(reasm_dropped),
-	F(rx_pbuf_fallbacks),
-	F(acks_merged),
-	F(udp_batched),
-	F(udp_batch_fallbacks),
-	F(acks_folded),
+#define USTAT_FIELD(name, help) { #name, offsetof(struct tg_ustats, name) },
+	TG_USTATS(USTAT_FIELD)
+#undef USTAT_FIELD
 };
-#undef F
+
+/* print_text() shows fields[0] in its heading and the rest below it. */
+_Static_assert(offsetof(struct tg_ustats, pid) == 0, "pid must be the first counter");
 
 static int open_pin(const char *dev, const char *map)
 {
@@ -200,10 +158,10 @@ int stats_print(const char *dev, bool json)
 
 	if ((err = loader_ensure_bpffs()))
 		return err;
-	cfd = open_pin(dev, STR(TG_MAP_COUNTERS));
+	cfd = open_pin(dev, TG_STR(TG_MAP_COUNTERS));
 	if (cfd < 0)
 		return cfd;
-	ufd = open_pin(dev, STR(TG_MAP_USTATS));
+	ufd = open_pin(dev, TG_STR(TG_MAP_USTATS));
 	if (ufd < 0) {
 		close(cfd);
 		return ufd;

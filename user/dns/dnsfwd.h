@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "steer.h"
+#include "ustats.h"
 
 struct config;
 struct group_table;

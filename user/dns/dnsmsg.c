@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dns/dnsmsg.h"
+#include "wire/bytes.h"
 #include "wire/frame.h"
 
 #define HDR_LEN	     12

@@ -38,9 +38,8 @@
 #include "control/config.h"
 #include "io/gtx.h"
 #include "io/umem.h"
-#include "wire/frame.h"
-
-#define ETH_HLEN 14
+#include "wire.h"
+#include "wire/bytes.h"
 
 static const struct config *cfg;
 static struct tg_ustats *st, dummy_stats;
@@ -146,7 +145,7 @@ static int commit(size_t len)
 
 /**
  * gtx_begin() - Borrow a tx frame for one packet, Ethernet header written
- * @ethertype: 0x0800 or 0x86dd
+ * @ethertype: TG_ETH_P_IP or TG_ETH_P_IPV6
  * @cap:       set to the bytes the packet may take
  *
  * Give the frame to gtx_commit() before the next gtx_begin(), or leave it:
@@ -164,8 +163,8 @@ uint8_t *gtx_begin(uint16_t ethertype, size_t *cap)
 	memcpy(f, cfg->guest_mac, 6);
 	memcpy(f + 6, cfg->gw_mac, 6);
 	wr16(f + 12, ethertype);
-	*cap = be.frame_size - ETH_HLEN;
-	return f + ETH_HLEN;
+	*cap = be.frame_size - TG_ETH_HLEN;
+	return f + TG_ETH_HLEN;
 }
 
 /**
@@ -176,7 +175,7 @@ uint8_t *gtx_begin(uint16_t ethertype, size_t *cap)
  */
 int gtx_commit(size_t l3_len)
 {
-	return commit(ETH_HLEN + l3_len);
+	return commit(TG_ETH_HLEN + l3_len);
 }
 
 /**
@@ -201,7 +200,7 @@ uint32_t gtx_room(void)
 int gtx_send_ip(const uint8_t *ip, size_t len)
 {
 	size_t cap;
-	uint8_t *to = gtx_begin(0x0800, &cap);
+	uint8_t *to = gtx_begin(TG_ETH_P_IP, &cap);
 
 	if (!to)
 		return -ENOBUFS;

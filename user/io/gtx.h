@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "steer.h"
+#include "ustats.h"
 
 struct config;
 struct slot;

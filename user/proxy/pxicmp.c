@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "control/config.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/frame.h"
 #include "control/group.h"
 #include "wire/ip4out.h"

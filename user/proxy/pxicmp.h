@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "steer.h"
+#include "ustats.h"
 
 struct config;
 struct group_table;

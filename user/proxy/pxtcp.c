@@ -42,6 +42,7 @@
 #include "proxy/pxtcp.h"
 #include "stack/rcvwnd.h"
 #include "wire/reply.h"
+#include "wire/bytes.h"
 #include "wire/slot.h"
 #include "stack/stack.h"
 

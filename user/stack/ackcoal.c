@@ -21,6 +21,8 @@
 
 #include "io/gtx.h"
 #include "stack/ackcoal.h"
+#include "wire.h"
+#include "wire/bytes.h"
 
 #define HELD_MAX 32 /* connections with an ACK held in one batch */
 
@@ -36,27 +38,22 @@ static struct held held[HELD_MAX];
 static unsigned int nheld, merged;
 static bool active;
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Where the TCP header starts, or 0 if @ip is not IPv4 TCP we can read. */
 static size_t tcp_off(const uint8_t *ip, size_t len)
 {
 	size_t ihl;
 
-	if (len < 20 || ip[0] >> 4 != 4 || ip[9] != 6)
+	if (len < TG_IP4_HLEN || ip[0] >> 4 != 4 || ip[9] != TG_IPPROTO_TCP)
 		return 0;
 	ihl = (size_t)(ip[0] & 0xf) * 4;
-	return ihl >= 20 && len >= ihl + 20 ? ihl : 0;
+	return ihl >= TG_IP4_HLEN && len >= ihl + TG_TCP_HLEN ? ihl : 0;
 }
 
 static bool pure_ack(const uint8_t *ip, size_t len, size_t tot_len, size_t th)
 {
 	size_t doff = (size_t)(ip[th + 12] >> 4) * 4;
 
-	return ip[th + 13] == 0x10 && tot_len == th + doff && tot_len <= len &&
+	return ip[th + 13] == TG_TCP_ACK && tot_len == th + doff && tot_len <= len &&
 	       tot_len <= ACKCOAL_HDR_MAX;
 }
 
@@ -110,7 +107,7 @@ bool ackcoal_offer(const uint8_t *ip, size_t len, size_t tot_len)
 		return false;
 	}
 	ack = rd32(ip + th + 8);
-	wnd = (uint16_t)(ip[th + 14] << 8 | ip[th + 15]);
+	wnd = rd16(ip + th + 14);
 	if (h && h->ack == ack && h->wnd == wnd) {
 		gtx_send_ip(h->pkt, h->len); /* a duplicate ACK: both go, in order */
 		forget(h);

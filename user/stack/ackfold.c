@@ -26,7 +26,8 @@
 #include <string.h>
 
 #include "stack/ackfold.h"
-#include "wire/frame.h"
+#include "wire.h"
+#include "wire/bytes.h"
 #include "wire/slot.h"
 
 #define CONNS_MAX 16 /* connections tracked per batch; more are left alone */
@@ -48,8 +49,8 @@ void ackfold_begin(void)
 
 static bool pure_ack(const struct slot *s, uint32_t *ack)
 {
-	if (s->kind != SLOT_TCP || s->family != 4 || s->tcp_flags != TCPF_ACK || s->payload_len ||
-	    s->l4_len != 20)
+	if (s->kind != SLOT_TCP || s->family != 4 || s->tcp_flags != TG_TCP_ACK || s->payload_len ||
+	    s->l4_len != TG_TCP_HLEN)
 		return false;
 	*ack = rd32(s->f.data + s->l4_off + 8);
 	return true;

@@ -32,7 +32,7 @@
 
 #include "lwip/inet_chksum.h"
 
-#include "wire/frame.h"
+#include "wire/csum.h"
 #include "stack/lwipsum.h"
 
 static const void *vouch_ptr;

@@ -23,7 +23,9 @@
 
 #include "control/config.h"
 #include "io/gtx.h"
-#include "wire/frame.h"
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "control/log.h"
 #include "stack/lwipsum.h"
 #include "stack/ackcoal.h"
@@ -124,14 +126,14 @@ static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 	 * all there, ackcoal_offer() would just not hold the packet. */
 	if (ackcoal_offer(p->payload, p->len, p->tot_len))
 		return ERR_OK;
-	return out_pbuf(p, 0x0800);
+	return out_pbuf(p, TG_ETH_P_IP);
 }
 
 static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
-	return out_pbuf(p, 0x86dd);
+	return out_pbuf(p, TG_ETH_P_IPV6);
 }
 
 static err_t nif_init(struct netif *n)

@@ -14,11 +14,10 @@
 
 #include "control/config.h"
 #include "io/gtx.h"
-#include "wire/frame.h"
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/ip4out.h"
-
-#define IP_HLEN 20
-#define IP_MF	0x2000
 
 static const struct config *cfg;
 static uint16_t next_id = 1;
@@ -34,7 +33,7 @@ void ip4out_init(const struct config *config)
 
 static size_t frag_room(void)
 {
-	return (cfg->mtu - IP_HLEN) & ~7u;
+	return (cfg->mtu - TG_IP4_HLEN) & ~7u;
 }
 
 /**
@@ -45,7 +44,7 @@ static size_t frag_room(void)
  */
 uint32_t ip4out_frames_needed(size_t l4_len)
 {
-	if (l4_len + IP_HLEN <= cfg->mtu)
+	if (l4_len + TG_IP4_HLEN <= cfg->mtu)
 		return 1;
 	return (uint32_t)((l4_len + frag_room() - 1) / frag_room());
 }
@@ -61,7 +60,7 @@ static void ip_header(uint8_t *ip, uint8_t proto, const uint8_t src[4], uint16_t
 {
 	ip[0] = 0x45;
 	ip[1] = 0;
-	wr16(ip + 2, (uint16_t)(IP_HLEN + len));
+	wr16(ip + 2, (uint16_t)(TG_IP4_HLEN + len));
 	wr16(ip + 4, id);
 	wr16(ip + 6, frag);
 	ip[8] = 64;
@@ -69,7 +68,7 @@ static void ip_header(uint8_t *ip, uint8_t proto, const uint8_t src[4], uint16_t
 	wr16(ip + 10, 0);
 	memcpy(ip + 12, src, 4);
 	memcpy(ip + 16, &cfg->guest_ip4, 4);
-	wr16(ip + 10, csum_fold(csum_add(0, ip, IP_HLEN)));
+	wr16(ip + 10, csum_fold(csum_add(0, ip, TG_IP4_HLEN)));
 }
 
 /* Copy bytes [off, off + n) of the two-piece packet (hdr, then body). */
@@ -94,24 +93,24 @@ static int send2(uint8_t proto, const uint8_t src[4], const uint8_t *hdr, size_t
 	size_t total = hlen + blen, off = 0, room = frag_room();
 	uint16_t id = next_id++;
 
-	if (total > 65535 - IP_HLEN)
+	if (total > 65535 - TG_IP4_HLEN)
 		return -EMSGSIZE;
 	if (gtx_room() < ip4out_frames_needed(total))
 		return -ENOBUFS;
 	while (off < total) {
 		size_t cap, n = total - off;
 		uint16_t frag = (uint16_t)(off / 8);
-		uint8_t *ip = gtx_begin(0x0800, &cap);
+		uint8_t *ip = gtx_begin(TG_ETH_P_IP, &cap);
 
-		if (total + IP_HLEN > cfg->mtu && n > room) {
+		if (total + TG_IP4_HLEN > cfg->mtu && n > room) {
 			n = room;
-			frag |= IP_MF;
+			frag |= TG_IP4_MF;
 		}
-		if (!ip || cap < IP_HLEN + n)
+		if (!ip || cap < TG_IP4_HLEN + n)
 			return -ENOBUFS;
 		ip_header(ip, proto, src, id, frag, n);
-		copy_range(ip + IP_HLEN, hdr, hlen, body, off, n);
-		if (gtx_commit(IP_HLEN + n))
+		copy_range(ip + TG_IP4_HLEN, hdr, hlen, body, off, n);
+		if (gtx_commit(TG_IP4_HLEN + n))
 			return -ENOBUFS;
 		off += n;
 	}
@@ -131,21 +130,22 @@ static int send2(uint8_t proto, const uint8_t src[4], const uint8_t *hdr, size_t
 int ip4out_udp(const uint8_t src[4], uint16_t sport, uint16_t dport, const uint8_t *payload,
 	       size_t len)
 {
-	uint8_t uh[8];
+	uint8_t uh[TG_UDP_HLEN];
 	uint32_t sum;
 	uint16_t c;
 
-	if (len > 65535 - IP_HLEN - 8)
+	if (len > 65535 - TG_IP4_HLEN - TG_UDP_HLEN)
 		return -EMSGSIZE;
 	wr16(uh, sport);
 	wr16(uh + 2, dport);
-	wr16(uh + 4, (uint16_t)(8 + len));
+	wr16(uh + 4, (uint16_t)(TG_UDP_HLEN + len));
 	wr16(uh + 6, 0);
-	sum = csum_pseudo4(src, (const uint8_t *)&cfg->guest_ip4, 17, (uint16_t)(8 + len));
-	sum = csum_add(sum, uh, 8);
+	sum = csum_pseudo4(src, (const uint8_t *)&cfg->guest_ip4, TG_IPPROTO_UDP,
+			   (uint16_t)(TG_UDP_HLEN + len));
+	sum = csum_add(sum, uh, TG_UDP_HLEN);
 	c = csum_fold(csum_add(sum, payload, len));
 	wr16(uh + 6, c ? c : 0xffff);
-	return send2(17, src, uh, 8, payload, len);
+	return send2(TG_IPPROTO_UDP, src, uh, TG_UDP_HLEN, payload, len);
 }
 
 /**
@@ -178,13 +178,13 @@ int ip4out_send(uint8_t proto, const uint8_t src[4], const uint8_t *l4, size_t l
 int ip4out_icmp_error(uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *orig,
 		      size_t orig_len)
 {
-	uint8_t m[8 + IP_HLEN + 8] = { type, code };
-	size_t q = orig_len < IP_HLEN + 8 ? orig_len : IP_HLEN + 8;
+	uint8_t m[8 + TG_IP4_HLEN + 8] = { type, code };
+	size_t q = orig_len < TG_IP4_HLEN + 8 ? orig_len : TG_IP4_HLEN + 8;
 
-	if (orig_len < IP_HLEN)
+	if (orig_len < TG_IP4_HLEN)
 		return -EINVAL;
 	wr16(m + 6, mtu);
 	memcpy(m + 8, orig, q);
 	wr16(m + 2, csum_fold(csum_add(0, m, 8 + q)));
-	return send2(1, orig + 16, m, 8 + q, NULL, 0);
+	return send2(TG_IPPROTO_ICMP, orig + 16, m, 8 + q, NULL, 0);
 }

@@ -27,13 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/frame.h"
 #include "wire/ipreasm.h"
 
-#define IP4_HLEN      20
 #define IP4_MAX	      65535  /* the total length field's limit */
-#define IP4_MF	      0x2000 /* more fragments */
-#define IP4_OFFMASK   0x1fff /* fragment offset, in 8-byte units */
 #define IP4_KEEPFLAGS 0xc000 /* reserved bit and DF: kept in the output */
 #define FREE_MAX      2
 
@@ -187,14 +187,14 @@ static int frag_read(const uint8_t *ip, size_t len, struct reasm_frag *fr)
 
 	/* The caller checked the total length field, which cannot exceed
 	 * IP4_MAX; a longer @len is a broken caller, refused all the same. */
-	fr->hdr = frame_get(&f, 0, IP4_HLEN);
+	fr->hdr = frame_get(&f, 0, TG_IP4_HLEN);
 	if (!fr->hdr || len > IP4_MAX)
 		return REASM_DROP_MALFORMED;
-	fr->len = (uint32_t)(len - IP4_HLEN);
-	fr->data = frame_get(&f, IP4_HLEN, fr->len);
+	fr->len = (uint32_t)(len - TG_IP4_HLEN);
+	fr->data = frame_get(&f, TG_IP4_HLEN, fr->len);
 	field = rd16(fr->hdr + 6);
-	fr->more = field & IP4_MF;
-	fr->off = (uint32_t)(field & IP4_OFFMASK) * 8;
+	fr->more = field & TG_IP4_MF;
+	fr->off = (uint32_t)(field & TG_IP4_OFFMASK) * 8;
 	memcpy(fr->key.src, fr->hdr + 12, 4);
 	memcpy(fr->key.dst, fr->hdr + 16, 4);
 	fr->key.id = rd16(fr->hdr + 4);
@@ -213,7 +213,7 @@ static int frag_check(const struct reasm_frag *fr)
 	 * next one could not start where this one ends. */
 	if (fr->more && fr->len % 8)
 		return REASM_DROP_MALFORMED;
-	if (IP4_HLEN + fr->off + fr->len > IP4_MAX)
+	if (TG_IP4_HLEN + fr->off + fr->len > IP4_MAX)
 		return REASM_DROP_TOO_BIG;
 	return 0;
 }
@@ -276,7 +276,7 @@ static int check_overlap(const struct reasm_entry *e, const struct reasm_frag *f
 		if (fr->off >= (uint32_t)ra->off + ra->len || ra->off >= end)
 			continue;
 		if (ra->off == fr->off && ra->len == fr->len && range_final(e, ra) == !fr->more &&
-		    !memcmp(e->buf + IP4_HLEN + fr->off, fr->data, fr->len))
+		    !memcmp(e->buf + TG_IP4_HLEN + fr->off, fr->data, fr->len))
 			return 1;
 		/* Ranges are disjoint, so no other range can match exactly. */
 		return REASM_DROP_OVERLAP;
@@ -317,9 +317,9 @@ static int entry_insert(struct reasm *r, struct reasm_entry *e, const struct rea
 	ra = &e->ranges[e->nranges++];
 	ra->off = (uint16_t)fr->off;
 	ra->len = (uint16_t)fr->len;
-	memcpy(e->buf + IP4_HLEN + fr->off, fr->data, fr->len);
+	memcpy(e->buf + TG_IP4_HLEN + fr->off, fr->data, fr->len);
 	if (fr->off == 0)
-		memcpy(e->buf, fr->hdr, IP4_HLEN);
+		memcpy(e->buf, fr->hdr, TG_IP4_HLEN);
 	e->covered += fr->len;
 	if (fr->off + fr->len > e->high)
 		e->high = fr->off + fr->len;
@@ -331,12 +331,12 @@ static int entry_insert(struct reasm *r, struct reasm_entry *e, const struct rea
 static int finish(struct reasm *r, struct reasm_entry *e, const uint8_t **out, size_t *out_len)
 {
 	uint8_t *h = e->buf;
-	size_t n = IP4_HLEN + e->total;
+	size_t n = TG_IP4_HLEN + e->total;
 
 	wr16(h + 2, (uint16_t)n);
 	wr16(h + 6, rd16(h + 6) & IP4_KEEPFLAGS);
 	wr16(h + 10, 0);
-	wr16(h + 10, csum_fold(csum_add(0, h, IP4_HLEN)));
+	wr16(h + 10, csum_fold(csum_add(0, h, TG_IP4_HLEN)));
 	r->out = e->buf;
 	e->buf = NULL;
 	r->pending--;

@@ -9,10 +9,11 @@
 
 #include "control/config.h"
 #include "io/gtx.h"
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
-
-#define ETH_HLEN 14
 
 static void eth_header(uint8_t *out, const struct config *cfg, uint16_t type)
 {
@@ -32,33 +33,34 @@ static void eth_header(uint8_t *out, const struct config *cfg, uint16_t type)
  */
 size_t reply_arp(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
 {
-	const uint8_t *a = frame_get(&s->f, ETH_HLEN, 28);
-	uint8_t *r = out + ETH_HLEN;
+	const uint8_t *a = frame_get(&s->f, TG_ETH_HLEN, TG_ARP_LEN);
+	uint8_t *r = out + TG_ETH_HLEN;
 
-	if (!a || cap < ETH_HLEN + 28 || rd16(a + 6) != 1 || memcmp(a + 24, &cfg->gw_ip4, 4))
+	if (!a || cap < TG_ETH_HLEN + TG_ARP_LEN || rd16(a + TG_ARP_OP) != TG_ARP_REQUEST ||
+	    memcmp(a + TG_ARP_TPA, &cfg->gw_ip4, 4))
 		return 0;
-	eth_header(out, cfg, 0x0806);
+	eth_header(out, cfg, TG_ETH_P_ARP);
 	memcpy(r, a, 6); /* htype, ptype, hlen, plen */
-	wr16(r + 6, 2);
-	memcpy(r + 8, cfg->gw_mac, 6);
-	memcpy(r + 14, &cfg->gw_ip4, 4);
-	memcpy(r + 18, a + 8, 6);
-	memcpy(r + 24, a + 14, 4);
-	return ETH_HLEN + 28;
+	wr16(r + TG_ARP_OP, TG_ARP_REPLY);
+	memcpy(r + TG_ARP_SHA, cfg->gw_mac, 6);
+	memcpy(r + TG_ARP_SPA, &cfg->gw_ip4, 4);
+	memcpy(r + TG_ARP_THA, a + TG_ARP_SHA, 6);
+	memcpy(r + TG_ARP_TPA, a + TG_ARP_SPA, 4);
+	return TG_ETH_HLEN + TG_ARP_LEN;
 }
 
 static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 		       uint16_t tot_len)
 {
-	memset(ip, 0, 20);
+	memset(ip, 0, TG_IP4_HLEN);
 	ip[0] = 0x45;
 	wr16(ip + 2, tot_len);
-	wr16(ip + 6, 0x4000); /* DF */
+	wr16(ip + 6, TG_IP4_DF);
 	ip[8] = 64;
 	ip[9] = proto;
 	memcpy(ip + 12, src, 4);
 	memcpy(ip + 16, dst, 4);
-	wr16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+	wr16(ip + 10, csum_fold(csum_add(0, ip, TG_IP4_HLEN)));
 }
 
 /**
@@ -73,18 +75,19 @@ static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4], 
 size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
 {
 	const uint8_t *icmp = frame_get(&s->f, s->l4_off, s->l4_len);
-	uint8_t *ip = out + ETH_HLEN, *ic = ip + 20;
+	uint8_t *ip = out + TG_ETH_HLEN, *ic = ip + TG_IP4_HLEN;
 
-	if (s->kind != SLOT_ICMP || s->family != 4 || s->l4_len < 8 || !icmp || icmp[0] != 8 ||
-	    icmp[1] != 0 || memcmp(s->dst, &cfg->gw_ip4, 4) || cap < ETH_HLEN + 20 + s->l4_len)
+	if (s->kind != SLOT_ICMP || s->family != 4 || s->l4_len < TG_ICMP_HLEN || !icmp ||
+	    icmp[0] != TG_ICMP_ECHO_REQUEST || icmp[1] != 0 || memcmp(s->dst, &cfg->gw_ip4, 4) ||
+	    cap < TG_ETH_HLEN + TG_IP4_HLEN + s->l4_len)
 		return 0;
-	eth_header(out, cfg, 0x0800);
-	ip4_header(ip, s->dst, s->src, 1, (uint16_t)(20 + s->l4_len));
+	eth_header(out, cfg, TG_ETH_P_IP);
+	ip4_header(ip, s->dst, s->src, TG_IPPROTO_ICMP, (uint16_t)(TG_IP4_HLEN + s->l4_len));
 	memcpy(ic, icmp, s->l4_len);
-	ic[0] = 0;
+	ic[0] = TG_ICMP_ECHO_REPLY;
 	wr16(ic + 2, 0);
 	wr16(ic + 2, csum_fold(csum_add(0, ic, s->l4_len)));
-	return ETH_HLEN + 20 + s->l4_len;
+	return TG_ETH_HLEN + TG_IP4_HLEN + s->l4_len;
 }
 
 /**
@@ -101,30 +104,32 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
  */
 size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
 {
-	const uint8_t *th = frame_get(&s->f, s->l4_off, 20);
-	uint8_t *ip = out + ETH_HLEN, *t = ip + 20;
+	const uint8_t *th = frame_get(&s->f, s->l4_off, TG_TCP_HLEN);
+	uint8_t *ip = out + TG_ETH_HLEN, *t = ip + TG_IP4_HLEN;
+	const size_t len = TG_ETH_HLEN + TG_IP4_HLEN + TG_TCP_HLEN;
 	uint32_t ack;
 
-	if (s->family != 4 || s->kind != SLOT_TCP || !th || (s->tcp_flags & TCPF_RST) ||
-	    cap < ETH_HLEN + 40)
+	if (s->family != 4 || s->kind != SLOT_TCP || !th || (s->tcp_flags & TG_TCP_RST) ||
+	    cap < len)
 		return 0;
-	ack = rd32(th + 4) + (uint32_t)s->payload_len + ((s->tcp_flags & TCPF_SYN) ? 1 : 0) +
-	      ((s->tcp_flags & TCPF_FIN) ? 1 : 0);
-	eth_header(out, cfg, 0x0800);
-	ip4_header(ip, s->dst, s->src, 6, 40);
-	memset(t, 0, 20);
+	ack = rd32(th + 4) + (uint32_t)s->payload_len + ((s->tcp_flags & TG_TCP_SYN) ? 1 : 0) +
+	      ((s->tcp_flags & TG_TCP_FIN) ? 1 : 0);
+	eth_header(out, cfg, TG_ETH_P_IP);
+	ip4_header(ip, s->dst, s->src, TG_IPPROTO_TCP, TG_IP4_HLEN + TG_TCP_HLEN);
+	memset(t, 0, TG_TCP_HLEN);
 	wr16(t, s->dport);
 	wr16(t + 2, s->sport);
-	if (s->tcp_flags & TCPF_ACK) {
+	if (s->tcp_flags & TG_TCP_ACK) {
 		memcpy(t + 4, th + 8, 4); /* seq = their ack, no ACK flag */
-		t[13] = TCPF_RST;
+		t[13] = TG_TCP_RST;
 	} else {
 		wr32(t + 8, ack);
-		t[13] = TCPF_RST | TCPF_ACK;
+		t[13] = TG_TCP_RST | TG_TCP_ACK;
 	}
-	t[12] = 5 << 4;
-	wr16(t + 16, csum_fold(csum_add(csum_pseudo4(s->dst, s->src, 6, 20), t, 20)));
-	return ETH_HLEN + 40;
+	t[12] = (TG_TCP_HLEN / 4) << 4;
+	wr16(t + 16, csum_fold(csum_add(csum_pseudo4(s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN),
+					t, TG_TCP_HLEN)));
+	return len;
 }
 
 /**
@@ -140,16 +145,16 @@ size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, s
 size_t reply_tcp_rst_from_ip(const uint8_t *ip, size_t ip_len, const struct config *cfg,
 			     uint8_t *out, size_t cap)
 {
-	uint8_t frame[ETH_HLEN + 128];
+	uint8_t frame[TG_ETH_HLEN + 128];
 	struct slot s;
 
-	if (ip_len > sizeof(frame) - ETH_HLEN)
+	if (ip_len > sizeof(frame) - TG_ETH_HLEN)
 		return 0;
 	memcpy(frame + 6, cfg->guest_mac, 6);
 	memcpy(frame, cfg->gw_mac, 6);
-	wr16(frame + 12, 0x0800);
-	memcpy(frame + ETH_HLEN, ip, ip_len);
-	if (slot_stage(&s, cfg, frame, ETH_HLEN + ip_len) != SLOT_OK)
+	wr16(frame + 12, TG_ETH_P_IP);
+	memcpy(frame + TG_ETH_HLEN, ip, ip_len);
+	if (slot_stage(&s, cfg, frame, TG_ETH_HLEN + ip_len) != SLOT_OK)
 		return 0;
 	return reply_rst(&s, cfg, out, cap);
 }

@@ -12,37 +12,23 @@
 #include <string.h>
 
 #include "control/config.h"
+#include "wire.h"
+#include "wire/bytes.h"
+#include "wire/csum.h"
 #include "wire/slot.h"
 
-#define ETH_HLEN       14
-#define ETHERTYPE_IP   0x0800
-#define ETHERTYPE_ARP  0x0806
-#define ETHERTYPE_IPV6 0x86dd
-#define PROTO_ICMP     1
-#define PROTO_TCP      6
-#define PROTO_UDP      17
-#define PROTO_FRAG6    44
-#define PROTO_ICMP6    58
-
-static const char *const drop_names[SLOT_DROP__MAX] = {
-	[SLOT_OK] = "ok",
-	[SLOT_DROP_MALFORMED] = "malformed",
-	[SLOT_DROP_SPOOF] = "spoofed",
-	[SLOT_DROP_IP_OPTIONS] = "ip_options",
-	[SLOT_DROP_CHECKSUM] = "checksum",
-	[SLOT_DROP_TCP_OPTIONS] = "tcp_options",
-	[SLOT_DROP_BAD_DST] = "bad_destination",
-	[SLOT_DROP_FRAGMENT] = "fragment",
-	[SLOT_DROP_UNHANDLED] = "unhandled",
-	[SLOT_DROP_ARP] = "arp_not_for_gateway",
-	[SLOT_DROP_POLICY] = "policy",
-	[SLOT_DROP_DUP_SYN] = "duplicate_syn",
-	[SLOT_DROP_SYN_DATA] = "syn_with_data",
-	[SLOT_DROP_ICMP] = "icmp",
-	[SLOT_DROP_NOMEM] = "no_memory",
-	[SLOT_DROP_ND] = "neighbour_discovery",
+static const char *const drop_names[SLOT_DROP__MAX] = { [SLOT_OK] = "ok",
+#define SLOT_DROP_NAME(id, name, help) [SLOT_DROP_##id] = name,
+							SLOT_DROPS(SLOT_DROP_NAME)
+#undef SLOT_DROP_NAME
 };
 
+/**
+ * slot_drop_name() - The name `tapgate stats` shows for a drop reason
+ * @reason: an enum slot_drop
+ *
+ * Return: a static string; "?" for a number that is no reason
+ */
 const char *slot_drop_name(unsigned int reason)
 {
 	return reason < SLOT_DROP__MAX ? drop_names[reason] : "?";
@@ -50,7 +36,8 @@ const char *slot_drop_name(unsigned int reason)
 
 bool slot_is_syn(const struct slot *s)
 {
-	return s->kind == SLOT_TCP && (s->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN;
+	return s->kind == SLOT_TCP &&
+	       (s->tcp_flags & (TG_TCP_SYN | TG_TCP_ACK | TG_TCP_RST)) == TG_TCP_SYN;
 }
 
 /* Walk TCP options: each must fit, and the ones lwIP parses must have their
@@ -83,17 +70,17 @@ static bool tcp_options_ok(const uint8_t *o, size_t n)
 
 static int parse_tcp(struct slot *s)
 {
-	const uint8_t *th = frame_get(&s->f, s->l4_off, 20);
+	const uint8_t *th = frame_get(&s->f, s->l4_off, TG_TCP_HLEN);
 	const uint8_t *opts;
 	size_t hlen;
 
-	if (!th || s->l4_len < 20)
+	if (!th || s->l4_len < TG_TCP_HLEN)
 		return SLOT_DROP_MALFORMED;
 	hlen = (size_t)(th[12] >> 4) * 4;
-	if (hlen < 20 || hlen > s->l4_len)
+	if (hlen < TG_TCP_HLEN || hlen > s->l4_len)
 		return SLOT_DROP_MALFORMED;
-	opts = frame_get(&s->f, s->l4_off + 20, hlen - 20);
-	if (!opts || !tcp_options_ok(opts, hlen - 20))
+	opts = frame_get(&s->f, s->l4_off + TG_TCP_HLEN, hlen - TG_TCP_HLEN);
+	if (!opts || !tcp_options_ok(opts, hlen - TG_TCP_HLEN))
 		return SLOT_DROP_TCP_OPTIONS;
 	s->sport = rd16(th);
 	s->dport = rd16(th + 2);
@@ -110,13 +97,13 @@ static int parse_tcp(struct slot *s)
 
 static int parse_udp(struct slot *s)
 {
-	const uint8_t *uh = frame_get(&s->f, s->l4_off, 8);
+	const uint8_t *uh = frame_get(&s->f, s->l4_off, TG_UDP_HLEN);
 
-	if (!uh || s->l4_len < 8 || rd16(uh + 4) != s->l4_len)
+	if (!uh || s->l4_len < TG_UDP_HLEN || rd16(uh + 4) != s->l4_len)
 		return SLOT_DROP_MALFORMED;
 	s->sport = rd16(uh);
 	s->dport = rd16(uh + 2);
-	s->payload_len = s->l4_len - 8;
+	s->payload_len = s->l4_len - TG_UDP_HLEN;
 	s->kind = SLOT_UDP;
 	return SLOT_OK;
 }
@@ -124,13 +111,13 @@ static int parse_udp(struct slot *s)
 static int parse_l4(struct slot *s)
 {
 	switch (s->proto) {
-	case PROTO_TCP:
+	case TG_IPPROTO_TCP:
 		return parse_tcp(s);
-	case PROTO_UDP:
+	case TG_IPPROTO_UDP:
 		return parse_udp(s);
-	case PROTO_ICMP:
-	case PROTO_ICMP6:
-		if (!frame_get(&s->f, s->l4_off, 8) || s->l4_len < 8)
+	case TG_IPPROTO_ICMP:
+	case TG_IPPROTO_ICMPV6:
+		if (!frame_get(&s->f, s->l4_off, TG_ICMP_HLEN) || s->l4_len < TG_ICMP_HLEN)
 			return SLOT_DROP_MALFORMED;
 		s->kind = SLOT_ICMP;
 		return SLOT_OK;
@@ -145,7 +132,7 @@ static bool bad_dst4(const uint8_t d[4])
 
 static int parse_ip4(struct slot *s, const struct config *cfg)
 {
-	const uint8_t *ih = frame_get(&s->f, ETH_HLEN, 20);
+	const uint8_t *ih = frame_get(&s->f, TG_ETH_HLEN, TG_IP4_HLEN);
 	size_t tot;
 	uint16_t frag;
 
@@ -154,23 +141,23 @@ static int parse_ip4(struct slot *s, const struct config *cfg)
 	if ((ih[0] & 0x0f) != 5)
 		return (ih[0] & 0x0f) < 5 ? SLOT_DROP_MALFORMED : SLOT_DROP_IP_OPTIONS;
 	tot = rd16(ih + 2);
-	if (tot < 20 || !frame_get(&s->f, ETH_HLEN, tot))
+	if (tot < TG_IP4_HLEN || !frame_get(&s->f, TG_ETH_HLEN, tot))
 		return SLOT_DROP_MALFORMED;
-	if (csum_fold(csum_add(0, ih, 20)) != 0)
+	if (csum_fold(csum_add(0, ih, TG_IP4_HLEN)) != 0)
 		return SLOT_DROP_CHECKSUM;
 	s->family = 4;
 	s->proto = ih[9];
-	s->l3_off = ETH_HLEN;
+	s->l3_off = TG_ETH_HLEN;
 	s->l3_len = tot;
-	s->l4_off = ETH_HLEN + 20;
-	s->l4_len = tot - 20;
+	s->l4_off = TG_ETH_HLEN + TG_IP4_HLEN;
+	s->l4_len = tot - TG_IP4_HLEN;
 	memcpy(s->src, ih + 12, 4);
 	memcpy(s->dst, ih + 16, 4);
 	if (memcmp(s->src, &cfg->guest_ip4, 4))
 		return SLOT_DROP_SPOOF;
 	frag = rd16(ih + 6);
-	s->df = frag & 0x4000;
-	if (frag & 0x3fff) { /* MF or an offset: no ports in here to trust */
+	s->df = frag & TG_IP4_DF;
+	if (frag & (TG_IP4_MF | TG_IP4_OFFMASK)) { /* no ports in here to trust */
 		s->kind = SLOT_FRAG;
 		return SLOT_OK;
 	}
@@ -200,12 +187,13 @@ static bool nd_source_ok(const struct slot *s)
 {
 	bool ll_dst = is_linklocal6(s->dst) || (s->dst[0] == 0xff && s->dst[1] == 0x02);
 
-	return s->proto == PROTO_ICMP6 && (is_linklocal6(s->src) || is_unspec6(s->src)) && ll_dst;
+	return s->proto == TG_IPPROTO_ICMPV6 && (is_linklocal6(s->src) || is_unspec6(s->src)) &&
+	       ll_dst;
 }
 
 static int parse_ip6(struct slot *s, const struct config *cfg)
 {
-	const uint8_t *ih = frame_get(&s->f, ETH_HLEN, 40);
+	const uint8_t *ih = frame_get(&s->f, TG_ETH_HLEN, TG_IP6_HLEN);
 	size_t plen;
 
 	if (!cfg->ipv6)
@@ -213,41 +201,42 @@ static int parse_ip6(struct slot *s, const struct config *cfg)
 	if (!ih || (ih[0] >> 4) != 6)
 		return SLOT_DROP_MALFORMED;
 	plen = rd16(ih + 4);
-	if (!frame_get(&s->f, ETH_HLEN + 40, plen))
+	if (!frame_get(&s->f, TG_ETH_HLEN + TG_IP6_HLEN, plen))
 		return SLOT_DROP_MALFORMED;
 	s->family = 6;
 	s->proto = ih[6];
-	s->l3_off = ETH_HLEN;
-	s->l3_len = 40 + plen;
-	s->l4_off = ETH_HLEN + 40;
+	s->l3_off = TG_ETH_HLEN;
+	s->l3_len = TG_IP6_HLEN + plen;
+	s->l4_off = TG_ETH_HLEN + TG_IP6_HLEN;
 	s->l4_len = plen;
 	memcpy(s->src, ih + 8, 16);
 	memcpy(s->dst, ih + 24, 16);
 	if (memcmp(s->src, cfg->guest_ip6, 16) && !nd_source_ok(s))
 		return SLOT_DROP_SPOOF;
-	if (s->proto == PROTO_FRAG6) {
+	if (s->proto == TG_IPPROTO_FRAGMENT) {
 		s->kind = SLOT_FRAG;
 		return SLOT_OK;
 	}
-	if (s->proto != PROTO_ICMP6 && (s->dst[0] == 0xff || is_unspec6(s->dst)))
+	if (s->proto != TG_IPPROTO_ICMPV6 && (s->dst[0] == 0xff || is_unspec6(s->dst)))
 		return SLOT_DROP_BAD_DST;
 	return parse_l4(s);
 }
 
 static int parse_arp(struct slot *s, const struct config *cfg)
 {
-	static const uint8_t hdr[6] = { 0, 1, 8, 0, 6, 4 };
-	const uint8_t *a = frame_get(&s->f, ETH_HLEN, 28);
+	const uint8_t *a = frame_get(&s->f, TG_ETH_HLEN, TG_ARP_LEN);
 
-	if (!a || memcmp(a, hdr, 6))
+	/* Ethernet hardware, IPv4 protocol, their address lengths */
+	if (!a || rd16(a) != TG_ARP_HTYPE_ETHER || rd16(a + 2) != TG_ETH_P_IP ||
+	    a[4] != TG_ETH_ALEN || a[5] != 4)
 		return SLOT_DROP_MALFORMED;
-	if (memcmp(a + 8, cfg->guest_mac, 6))
+	if (memcmp(a + TG_ARP_SHA, cfg->guest_mac, 6))
 		return SLOT_DROP_SPOOF;
 	/* 0.0.0.0 is an ARP probe (RFC 5227) before the guest takes its address. */
-	if (memcmp(a + 14, &cfg->guest_ip4, 4) && memcmp(a + 14, "\0\0\0\0", 4))
+	if (memcmp(a + TG_ARP_SPA, &cfg->guest_ip4, 4) && memcmp(a + TG_ARP_SPA, "\0\0\0\0", 4))
 		return SLOT_DROP_SPOOF;
-	memcpy(s->src, a + 14, 4);
-	memcpy(s->dst, a + 24, 4);
+	memcpy(s->src, a + TG_ARP_SPA, 4);
+	memcpy(s->dst, a + TG_ARP_TPA, 4);
 	s->kind = SLOT_ARP;
 	return SLOT_OK;
 }
@@ -270,17 +259,17 @@ int slot_stage(struct slot *s, const struct config *cfg, const uint8_t *data, si
 	memset(s, 0, sizeof(*s));
 	s->f.data = data;
 	s->f.len = len;
-	eth = frame_get(&s->f, 0, ETH_HLEN);
+	eth = frame_get(&s->f, 0, TG_ETH_HLEN);
 	if (!eth)
 		return SLOT_DROP_MALFORMED;
 	if (memcmp(eth + 6, cfg->guest_mac, 6))
 		return SLOT_DROP_SPOOF;
 	switch (rd16(eth + 12)) {
-	case ETHERTYPE_IP:
+	case TG_ETH_P_IP:
 		return parse_ip4(s, cfg);
-	case ETHERTYPE_IPV6:
+	case TG_ETH_P_IPV6:
 		return parse_ip6(s, cfg);
-	case ETHERTYPE_ARP:
+	case TG_ETH_P_ARP:
 		return parse_arp(s, cfg);
 	}
 	return SLOT_DROP_UNHANDLED;

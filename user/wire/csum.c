@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * frame.c - the Internet checksum (RFC 1071) over guest and reply bytes.
+ * csum.c - the Internet checksum (RFC 1071) over guest and reply bytes.
  * Sums are kept unfolded in 32 bits so that pieces (pseudo-header, header,
  * payload) can be added before one fold.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "wire/frame.h"
+#include "wire/csum.h"
 
 /**
  * csum_native() - One's-complement sum of @len bytes in memory order
@@ -91,6 +91,15 @@ uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/**
+ * csum_pseudo4() - Running sum of the IPv4 pseudo-header (RFC 793, 768)
+ * @src:   source address, network order
+ * @dst:   destination address
+ * @proto: IP protocol
+ * @len:   transport header and payload length
+ *
+ * Return: the running sum, to continue with csum_add() over the segment
+ */
 uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint16_t len)
 {
 	uint32_t sum = csum_add(0, src, 4);
@@ -99,6 +108,15 @@ uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
 	return csum_add(sum, (uint8_t[4]){ 0, proto, (uint8_t)(len >> 8), (uint8_t)len }, 4);
 }
 
+/**
+ * csum_pseudo6() - Running sum of the IPv6 pseudo-header (RFC 8200, 8.1)
+ * @src:   source address
+ * @dst:   destination address
+ * @proto: next header of the transport (not of an extension header)
+ * @len:   upper-layer packet length
+ *
+ * Return: the running sum, to continue with csum_add() over the packet
+ */
 uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint32_t len)
 {
 	uint32_t sum = csum_add(0, src, 16);

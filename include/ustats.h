@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ustats.h - the daemon's own counters, kept in the mmapable TG_MAP_USTATS
+ * array (one element) so that `bpftool map dump pinned` and `tapgate stats`
+ * see them without asking the daemon. The XDP program never touches them;
+ * it only declares the map with this value type, which is why the struct
+ * lives in include/ and is built with clang -target bpf too (its BTF gives
+ * bpftool the field names). Written only by the daemon's event-loop thread.
+ *
+ * TG_USTATS is the one list: it generates struct tg_ustats here and the
+ * table `tapgate stats` prints (user/control/stats.c), in this order and
+ * under these names, as text and as JSON. A new counter is one line here.
+ * pid stays first: the text output shows it in its heading.
+ */
+#ifndef TAPGATE_USTATS_H
+#define TAPGATE_USTATS_H
+
+#include <linux/types.h>
+
+/* X(name, help): one __u64 counter each. */
+#define TG_USTATS(X)                                                                               \
+	X(pid, "the daemon serving this device")                                                   \
+	X(rx_frames, "frames from the guest taken off the rx ring")                                \
+	X(rx_bytes, "bytes of those frames")                                                       \
+	X(tx_frames, "frames to the guest put on the tx ring")                                     \
+	X(tx_bytes, "bytes of those frames")                                                       \
+	X(arp_replies, "ARP requests for the gateway answered")                                    \
+	X(icmp_replies, "echo requests to the gateway answered")                                   \
+	X(slot_drops, "frames dropped by the slot's inspection (by reason: drop_reason)")          \
+	X(tx_ring_full, "times output found no tx room (backpressure)")                            \
+	X(conns_open, "TCP connections open now")                                                  \
+	X(conns_total, "connections accepted (host connect succeeded)")                            \
+	X(conns_refused, "host refused, unreachable or timed out")                                 \
+	X(conns_denied, "SYNs to a destination the policy denies")                                 \
+	X(conns_limit, "refused because --max-conns was reached")                                  \
+	X(bytes_to_host, "TCP payload guest -> host")                                              \
+	X(bytes_to_guest, "TCP payload host -> guest")                                             \
+	X(xsk_rx_dropped, "AF_XDP rx drops (XDP_STATISTICS)")                                      \
+	X(xsk_rx_ring_full, "AF_XDP rx ring full (XDP_STATISTICS)")                                \
+	X(xsk_tx_invalid, "AF_XDP tx descriptors refused (XDP_STATISTICS)")                        \
+	X(udp_rx_frames, "frames read from the UDP relay's own socket")                            \
+	X(udp_flows_open, "UDP flows open now")                                                    \
+	X(udp_flows_total, "UDP flows opened")                                                     \
+	X(udp_evicted, "flows closed early by the --udp-max-flows cap")                            \
+	X(udp_to_host, "datagrams guest -> host")                                                  \
+	X(udp_to_guest, "datagrams host -> guest")                                                 \
+	X(udp_dropped, "host socket full, no memory, bad datagram")                                \
+	X(dns_queries, "DNS queries from the guest")                                               \
+	X(dns_answers, "DNS answers to the guest")                                                 \
+	X(dns_local, "answered by tapgate itself (--host-name)")                                   \
+	X(dns_failover, "queries (UDP or TCP) moved on to the next upstream")                      \
+	X(dns_timeouts, "queries no upstream answered (SERVFAIL)")                                 \
+	X(dns_rebind_blocked, "answer records into private or host ranges (rebinding)")            \
+	X(dns_truncated, "answers over the guest's EDNS size, cut and marked TC")                  \
+	X(icmp_relayed, "echo requests relayed to the host network")                               \
+	X(icmp_replies_relayed, "echo replies relayed back to the guest")                          \
+	X(reasm_done, "IPv4 datagrams reassembled from fragments")                                 \
+	X(reasm_dropped, "fragments refused, datagrams timed out in reassembly")                   \
+	X(rx_pbuf_fallbacks, "guest segments that needed malloc (pool dry)")                       \
+	X(acks_merged, "pure ACKs to the guest made redundant by a newer one")                     \
+	X(udp_batched, "datagrams to the host that shared a send (UDP_SEGMENT)")                   \
+	X(udp_batch_fallbacks, "batches the kernel refused whole: sent one by one")                \
+	X(acks_folded, "guest pure ACKs left out: a later one acked more")
+
+/* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
+ * checks at compile time that its reasons fit). */
+#define TG_USTATS_DROPS 32
+
+struct tg_ustats {
+#define TG_USTATS_FIELD(name, help) __u64 name;
+	TG_USTATS(TG_USTATS_FIELD)
+#undef TG_USTATS_FIELD
+	__u64 drop_reason[TG_USTATS_DROPS]; /* slot drops by enum slot_drop */
+};
+
+#endif /* TAPGATE_USTATS_H */
