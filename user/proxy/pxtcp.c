@@ -106,7 +106,9 @@ static unsigned int nconns;
 static unsigned int npending;	  /* connecting or in handshake */
 static struct pxconn *dead_list;  /* killed, freed by pxtcp_reap() */
 static struct pxconn *dirty_list; /* guest data queued, written by pxtcp_flush() */
-static uint8_t iobuf[65536];
+/* Host reads; at most 0xffff bytes, since tcp_write() takes a u16_t length:
+ * a 64 KiB read would have been queued as 0 bytes, and lost. */
+static uint8_t iobuf[0xffff];
 
 static void on_fd(struct loop_handler *h, uint32_t events);
 static void flush_to_host(struct pxconn *c);
