@@ -9,7 +9,9 @@
  * of ours, which is the key to the table of outstanding requests: a reply
  * is matched by (identifier, our sequence, source address), so replies to
  * other programs' pings, late replies and forged ones are ignored. Requests
- * unanswered after 5 s are forgotten.
+ * unanswered after 5 s are forgotten. Each entry keeps the request's flow
+ * key (flow.h; the echo identifier in place of a source port), which
+ * route_decide() allowed.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,12 +23,13 @@
 #include <unistd.h>
 
 #include "control/config.h"
-#include "wire/frame.h"
-#include "control/group.h"
-#include "wire/ip4out.h"
 #include "control/log.h"
+#include "control/route.h"
 #include "io/loop.h"
+#include "proxy/flow.h"
 #include "proxy/pxicmp.h"
+#include "wire/frame.h"
+#include "wire/ip4out.h"
 #include "wire/slot.h"
 
 #define ECHO_MAX 1024 /* outstanding requests; a power of 2 */
@@ -34,13 +37,12 @@
 
 struct echo {
 	bool used;
-	uint8_t dst[4];
-	uint16_t guest_id, guest_seq;
+	uint16_t guest_seq;
+	struct flow_key key; /* sport: the guest's identifier */
 	uint64_t deadline;
 };
 
-static const struct config *cfg;
-static const struct group_table *groups;
+static struct router router;
 static struct tg_ustats *st;
 static struct echo *tab;
 static unsigned int nused;
@@ -55,8 +57,7 @@ static void on_reply(struct loop_handler *hh, uint32_t events);
 
 int pxicmp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
-	cfg = config;
-	groups = g;
+	route_init(&router, config, g);
 	st = stats;
 	tab = calloc(ECHO_MAX, sizeof(*tab));
 	if (!tab)
@@ -100,13 +101,21 @@ int pxicmp_echo(const struct slot *s)
 {
 	const uint8_t *m = frame_get(&s->f, s->l4_off, s->l4_len);
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct flow_key k;
+	struct route rt;
 	struct echo *e;
 	uint16_t seq;
+	int verdict;
 
 	if (!m || s->l4_len < 8 || m[0] != 8 || m[1] != 0 || fd < 0)
 		return SLOT_DROP_ICMP;
-	if (!group_allowed(cfg->allow, group_classify(groups, 4, s->dst)))
-		return SLOT_DROP_POLICY;
+	flow_key_from_slot(&k, s);
+	k.sport = rd16(m + 4);
+	verdict = route_decide(&router, &k, &rt);
+	if (verdict != SLOT_OK)
+		return verdict;
+	if (rt.handler != ROUTE_ICMP_RELAY)
+		return SLOT_DROP_ICMP;
 	if (s->l4_len > sizeof(buf))
 		return SLOT_DROP_MALFORMED;
 	seq = next_seq++;
@@ -120,11 +129,10 @@ int pxicmp_echo(const struct slot *s)
 	wr16(buf + 6, seq);
 	wr16(buf + 2, 0);
 	wr16(buf + 2, csum_fold(csum_add(0, buf, s->l4_len)));
-	memcpy(&sa.sin_addr, s->dst, 4);
+	memcpy(&sa.sin_addr, rt.target.a, 4);
 	if (sendto(fd, buf, s->l4_len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return SLOT_DROP_NOMEM;
-	*e = (struct echo){ .used = true, .guest_id = rd16(m + 4), .guest_seq = rd16(m + 6) };
-	memcpy(e->dst, s->dst, 4);
+	*e = (struct echo){ .used = true, .guest_seq = rd16(m + 6), .key = k };
 	e->deadline = loop_now_ms() + ECHO_MS;
 	nused++;
 	st->icmp_relayed++;
@@ -141,9 +149,9 @@ static void reply(const uint8_t *from, uint8_t *m, size_t len)
 		return;
 	seq = rd16(m + 6);
 	e = &tab[seq % ECHO_MAX];
-	if (!e->used || memcmp(e->dst, from, 4))
+	if (!e->used || memcmp(e->key.dst.a, from, 4))
 		return;
-	wr16(m + 4, e->guest_id);
+	wr16(m + 4, e->key.sport);
 	wr16(m + 6, e->guest_seq);
 	wr16(m + 2, 0);
 	wr16(m + 2, csum_fold(csum_add(0, m, len)));
