@@ -13,7 +13,7 @@
  * A/AAAA records are recorded (dnsrec.c) and checked against rebinding
  * (an answer pointing into private, loopback, link-local, metadata or host
  * addresses becomes NXDOMAIN), and it is cut to the guest's EDNS size with
- * TC=1 so the guest retries over TCP, which pxtcp.c sends to the first
+ * TC=1 so the guest retries over TCP, which dnstcp.c sends to the first
  * upstream. Pending queries live in a fixed table (PENDING_MAX), each with
  * the guest's flow key, found by our id.
  */
@@ -161,18 +161,22 @@ void dnsfwd_fini(void)
 }
 
 /**
- * dnsfwd_tcp_upstream() - Where a guest's DNS over TCP goes
+ * dnsfwd_tcp_upstream() - Where a guest's DNS over TCP goes (dnstcp.c)
  * @idx:  0 for the first upstream, then the next ones on failover
- * @ip:   set to the upstream's address
+ * @addr: set to the upstream's address
  * @port: set to its port
+ *
+ * Every upstream after the first counts as a failover, as for UDP.
  *
  * Return: 0, or -ENOENT when there is no such upstream
  */
-int dnsfwd_tcp_upstream(unsigned int idx, uint8_t ip[4], uint16_t *port)
+int dnsfwd_tcp_upstream(unsigned int idx, struct tg_addr *addr, uint16_t *port)
 {
 	if (idx >= nups)
 		return -ENOENT;
-	memcpy(ip, &ups[idx].addr.ip4, 4);
+	if (idx)
+		st->dns_failover++;
+	tg_addr_set(addr, 4, (const uint8_t *)&ups[idx].addr.ip4);
 	*port = ups[idx].addr.port;
 	return 0;
 }
