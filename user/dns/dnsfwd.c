@@ -146,6 +146,7 @@ int dnsfwd_init(const struct config *config, const struct group_table *g, struct
 	return 0;
 }
 
+/* Close the upstream sockets and forget every pending query. */
 void dnsfwd_fini(void)
 {
 	for (unsigned int i = 0; i < nups; i++)
@@ -446,6 +447,12 @@ void dnsfwd_run_timers(uint64_t now_ms)
 		}
 }
 
+/**
+ * dnsfwd_timeout_ms() - Time until the next pending query fails over
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when nothing is pending
+ */
 int dnsfwd_timeout_ms(uint64_t now_ms)
 {
 	uint64_t due = UINT64_MAX;

@@ -37,6 +37,7 @@ void tg_addr_set(struct tg_addr *a, int family, const uint8_t *bytes)
 	memcpy(a->a, bytes, family == 4 ? 4 : 16);
 }
 
+/* Whether two addresses (family included) are the same. */
 bool tg_addr_eq(const struct tg_addr *a, const struct tg_addr *b)
 {
 	return !memcmp(a, b, sizeof(*a));
@@ -124,6 +125,7 @@ int flow_table_init(struct flow_table *t, unsigned int max)
 	return 0;
 }
 
+/* Free the buckets; the entries are their owners'. */
 void flow_table_fini(struct flow_table *t)
 {
 	free(t->bucket);
@@ -210,6 +212,7 @@ int flow_pool_init(struct flow_pool *p, size_t size, unsigned int cap)
 	return 0;
 }
 
+/* Free the pool's block: every object in it is gone. */
 void flow_pool_fini(struct flow_pool *p)
 {
 	free(p->mem);

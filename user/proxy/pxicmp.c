@@ -55,6 +55,16 @@ static uint8_t buf[65536];
 
 static void on_reply(struct loop_handler *hh, uint32_t events);
 
+/**
+ * pxicmp_init() - Open the ICMP socket (raw, else a ping socket)
+ * @config: addresses and --allow
+ * @g:      destination groups
+ * @stats:  counters
+ *
+ * Without either socket, pings beyond the gateway go unanswered (a warning).
+ *
+ * Return: 0 or a negative errno
+ */
 int pxicmp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
 	route_init(&router, config, g);
@@ -79,6 +89,7 @@ int pxicmp_init(const struct config *config, const struct group_table *g, struct
 	return loop_add(fd, EPOLLIN, &h);
 }
 
+/* Close the socket and forget every request. */
 void pxicmp_fini(void)
 {
 	if (fd >= 0) {
@@ -206,6 +217,12 @@ void pxicmp_run_timers(uint64_t now_ms)
 	}
 }
 
+/**
+ * pxicmp_timeout_ms() - Time until the oldest request is forgotten
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when nothing waits
+ */
 int pxicmp_timeout_ms(uint64_t now_ms)
 {
 	const struct echo *e;

@@ -125,6 +125,7 @@ int pxudp_init(const struct config *config, const struct group_table *g, struct 
 	return 0;
 }
 
+/* Close every flow and free the pool and table. */
 void pxudp_fini(void)
 {
 	while (lru.next && lru.prev != &lru)
@@ -380,6 +381,12 @@ void pxudp_run_timers(uint64_t now_ms)
 		uflow_close(lru.prev);
 }
 
+/**
+ * pxudp_timeout_ms() - Time until the least recently used flow goes idle
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when no flow is open
+ */
 int pxudp_timeout_ms(uint64_t now_ms)
 {
 	uint64_t due;

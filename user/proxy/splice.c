@@ -266,6 +266,7 @@ void splice_guest_take(struct splice *sp, uint32_t n)
 		sp->toh_tail = NULL;
 }
 
+/* Guest bytes queued for the host (cleared or not). */
 uint32_t splice_guest_len(const struct splice *sp)
 {
 	return sp->toh_len;

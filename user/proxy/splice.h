@@ -5,7 +5,7 @@
  * an optional stream filter in between. Whoever set the connection up
  * (connect-first in pxtcp.c; later, accept-first for published ports)
  * embeds a struct splice, starts it once both ends exist, and is told
- * once when it has ended.
+ * once when it has ended. Everything here is for the event-loop thread.
  */
 #ifndef TAPGATE_SPLICE_H
 #define TAPGATE_SPLICE_H
