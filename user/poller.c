@@ -6,7 +6,8 @@
  * signalfd and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
  * have frames, each is staged in the slot (slot_stage() validates it),
  * acted on (ARP and gateway ping answered here, SYNs given to pxtcp, other
- * TCP fed to lwIP, UDP to the relays) and its UMEM frame goes straight back
+ * TCP fed to lwIP, UDP and echo requests to the handler route_handler()
+ * names) and its UMEM frame goes straight back
  * to the fill ring. Everything towards the guest goes through gtx.c (see
  * there who owns each tx frame when, and how a full ring pushes back on
  * lwIP without waiting for a timer); once per loop turn gtx_flush() kicks
@@ -30,9 +31,11 @@
 #include "wire/ipreasm.h"
 #include "control/loader.h"
 #include "control/log.h"
+#include "control/route.h"
 #include "io/gtx.h"
 #include "io/loop.h"
 #include "poller.h"
+#include "proxy/flow.h"
 #include "wire.h"
 #include "proxy/pxicmp.h"
 #include "proxy/pxtcp.h"
@@ -53,6 +56,7 @@ static const struct config *cfg;
 static struct umem um;
 static struct loader ld;
 static struct group_table groups;
+static struct router router;
 static struct tg_ustats *st;
 static bool stopping;
 static uint64_t last_xstats;
@@ -108,13 +112,34 @@ static int reassemble(const struct slot *s)
 	return dispatch(&whole_s);
 }
 
+/* The handler route.c names for a UDP datagram or an echo request. */
+static enum route_handler handler_of(const struct slot *s)
+{
+	struct flow_key k;
+
+	flow_key_from_slot(&k, s);
+	return route_handler(&router, &k);
+}
+
 static int dispatch_icmp(const struct slot *s)
 {
 	if (s->family != 4)
 		return SLOT_DROP_ND;
-	if (!memcmp(s->dst, &cfg->gw_ip4, 4))
+	if (handler_of(s) == ROUTE_GATEWAY)
 		return counted(send_reply(reply_echo4, s, SLOT_DROP_ICMP), &st->icmp_replies);
 	return pxicmp_echo(s);
+}
+
+static int dispatch_udp(const struct slot *s)
+{
+	switch (handler_of(s)) {
+	case ROUTE_DNS:
+		return dnsfwd_query(s);
+	case ROUTE_UDP_RELAY:
+		return pxudp_datagram(s);
+	default:
+		return SLOT_DROP_UNHANDLED;
+	}
 }
 
 static int dispatch(const struct slot *s)
@@ -125,9 +150,7 @@ static int dispatch(const struct slot *s)
 	case SLOT_ICMP:
 		return dispatch_icmp(s);
 	case SLOT_UDP:
-		if (s->family != 4)
-			return SLOT_DROP_UNHANDLED;
-		return s->dport == 53 ? dnsfwd_query(s) : pxudp_datagram(s);
+		return dispatch_udp(s);
 	case SLOT_TCP:
 		if (s->family != 4)
 			return SLOT_DROP_UNHANDLED;
@@ -204,7 +227,7 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 	if (r == SLOT_OK) {
 		if (s.kind == SLOT_FRAG)
 			r = reassemble(&s);
-		else if (s.kind == SLOT_UDP && s.dport != 53)
+		else if (s.kind == SLOT_UDP && handler_of(&s) == ROUTE_UDP_RELAY)
 			r = pxudp_datagram(&s);
 		else
 			r = SLOT_DROP_UNHANDLED;
@@ -393,6 +416,7 @@ static int setup(void)
 	if (err)
 		return err;
 	st = ld.ustats;
+	route_init(&router, cfg, &groups);
 	err = group_build(&groups, cfg);
 	if (!err)
 		err = group_fill_maps(&groups, cfg->allow,

@@ -27,6 +27,8 @@
 #include "stack/stack.h"
 #include "wire/slot.h"
 #include "check.h"
+#include "lib/frames.h"
+#include "wire.h"
 #include "txcap.h"
 
 static struct config cfg;

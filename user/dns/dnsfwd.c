@@ -13,8 +13,9 @@
  * A/AAAA records are recorded (dnsrec.c) and checked against rebinding
  * (an answer pointing into private, loopback, link-local, metadata or host
  * addresses becomes NXDOMAIN), and it is cut to the guest's EDNS size with
- * TC=1 so the guest retries over TCP, which pxtcp.c sends to the first
- * upstream.
+ * TC=1 so the guest retries over TCP, which dnstcp.c sends to the first
+ * upstream. Pending queries live in a fixed table (PENDING_MAX), each with
+ * the guest's flow key, found by our id.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "control/config.h"
+#include "control/route.h"
 #include "dns/dnsfwd.h"
 #include "dns/dnsmsg.h"
 #include "dns/dnsrec.h"
@@ -48,8 +50,8 @@
 struct pending {
 	bool used;
 	uint8_t upstream;
-	uint16_t our_id, guest_id, guest_port, edns_size;
-	uint8_t guest_dst[4];
+	uint16_t our_id, guest_id, edns_size;
+	struct flow_key guest; /* the guest's query: its port, the address it asked */
 	uint64_t deadline;
 	uint16_t len;
 	uint8_t query[QUERY_MAX];
@@ -63,6 +65,7 @@ struct upstream {
 
 static const struct config *cfg;
 static const struct group_table *groups;
+static struct router router;
 static struct tg_ustats *st;
 static struct upstream ups[CONFIG_DNS_MAX];
 static unsigned int nups;
@@ -117,6 +120,7 @@ int dnsfwd_init(const struct config *config, const struct group_table *g, struct
 
 	cfg = config;
 	groups = g;
+	route_init(&router, config, g);
 	st = stats;
 	if (!cfg->ndns) {
 		with_resolv = *cfg;
@@ -142,6 +146,7 @@ int dnsfwd_init(const struct config *config, const struct group_table *g, struct
 	return 0;
 }
 
+/* Close the upstream sockets and forget every pending query. */
 void dnsfwd_fini(void)
 {
 	for (unsigned int i = 0; i < nups; i++)
@@ -157,25 +162,30 @@ void dnsfwd_fini(void)
 }
 
 /**
- * dnsfwd_tcp_upstream() - Where a guest's DNS over TCP goes
+ * dnsfwd_tcp_upstream() - Where a guest's DNS over TCP goes (dnstcp.c)
  * @idx:  0 for the first upstream, then the next ones on failover
- * @ip:   set to the upstream's address
+ * @addr: set to the upstream's address
  * @port: set to its port
+ *
+ * Every upstream after the first counts as a failover, as for UDP.
  *
  * Return: 0, or -ENOENT when there is no such upstream
  */
-int dnsfwd_tcp_upstream(unsigned int idx, uint8_t ip[4], uint16_t *port)
+int dnsfwd_tcp_upstream(unsigned int idx, struct tg_addr *addr, uint16_t *port)
 {
 	if (idx >= nups)
 		return -ENOENT;
-	memcpy(ip, &ups[idx].addr.ip4, 4);
+	if (idx)
+		st->dns_failover++;
+	tg_addr_set(addr, 4, (const uint8_t *)&ups[idx].addr.ip4);
 	*port = ups[idx].addr.port;
 	return 0;
 }
 
-static void to_guest(const uint8_t src[4], uint16_t port, const uint8_t *msg, size_t len)
+/* An answer to the guest's query @k, from the address it asked. */
+static void to_guest(const struct flow_key *k, const uint8_t *msg, size_t len)
 {
-	if (ip4out_udp(src, 53, port, msg, len))
+	if (ip4out_udp(k->dst.a, k->dport, k->sport, msg, len))
 		st->udp_dropped++;
 	else
 		st->dns_answers++;
@@ -190,7 +200,7 @@ static void answer_error(struct pending *p, int rcode)
 		return;
 	n = dnsmsg_error(p->query, &q, rcode, buf, sizeof(buf));
 	if (n)
-		to_guest(p->guest_dst, p->guest_port, buf, n);
+		to_guest(&p->guest, buf, n);
 }
 
 static void pending_done(struct pending *p)
@@ -247,14 +257,14 @@ static struct pending *new_pending(void)
 	return NULL;
 }
 
-static int answer_local(const struct slot *s, const uint8_t *msg, const struct dns_query *q)
+static int answer_local(const struct flow_key *k, const uint8_t *msg, const struct dns_query *q)
 {
 	size_t n = dnsmsg_answer_addr(msg, q, &cfg->gw_ip4, 4, LOCAL_TTL, buf, sizeof(buf));
 
 	if (!n)
 		return SLOT_DROP_MALFORMED;
 	st->dns_local++;
-	to_guest(s->dst, s->sport, buf, dnsmsg_truncate(buf, n, q->edns_size));
+	to_guest(k, buf, dnsmsg_truncate(buf, n, q->edns_size));
 	return SLOT_OK;
 }
 
@@ -269,21 +279,27 @@ int dnsfwd_query(const struct slot *s)
 	const uint8_t *msg = frame_get(&s->f, s->l4_off + 8, s->payload_len);
 	struct dns_query q;
 	struct pending *p;
+	struct flow_key k;
+	struct route rt;
+	int verdict;
 
-	if (s->family != 4)
+	flow_key_from_slot(&k, s);
+	verdict = route_decide(&router, &k, &rt);
+	if (verdict != SLOT_OK)
+		return verdict;
+	if (rt.handler != ROUTE_DNS)
 		return SLOT_DROP_UNHANDLED;
 	if (!msg || s->payload_len > QUERY_MAX || dnsmsg_parse_query(msg, s->payload_len, &q))
 		return SLOT_DROP_MALFORMED;
 	st->dns_queries++;
 	if (!strcmp(q.name, cfg->host_name))
-		return answer_local(s, msg, &q);
+		return answer_local(&k, msg, &q);
 	p = new_pending();
 	if (!p)
 		return SLOT_DROP_NOMEM; /* the guest retries */
 	p->guest_id = q.id;
-	p->guest_port = s->sport;
+	p->guest = k;
 	p->edns_size = q.edns_size;
-	memcpy(p->guest_dst, s->dst, 4);
 	p->len = (uint16_t)s->payload_len;
 	memcpy(p->query, msg, s->payload_len);
 	try_upstream(p);
@@ -380,7 +396,7 @@ static void answer(struct pending *p, size_t len)
 		st->dns_truncated++;
 		n = dnsmsg_truncate(buf, n, p->edns_size);
 	}
-	to_guest(p->guest_dst, p->guest_port, buf, n);
+	to_guest(&p->guest, buf, n);
 }
 
 /* Every query waiting on upstream @u moves on to the next one. */
@@ -431,6 +447,12 @@ void dnsfwd_run_timers(uint64_t now_ms)
 		}
 }
 
+/**
+ * dnsfwd_timeout_ms() - Time until the next pending query fails over
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when nothing is pending
+ */
 int dnsfwd_timeout_ms(uint64_t now_ms)
 {
 	uint64_t due = UINT64_MAX;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/flow.h"
 #include "ustats.h"
 
 struct config;
@@ -19,7 +20,7 @@ int dnsfwd_init(const struct config *cfg, const struct group_table *groups,
 		struct tg_ustats *stats);
 void dnsfwd_fini(void);
 int dnsfwd_query(const struct slot *s);
-int dnsfwd_tcp_upstream(unsigned int idx, uint8_t ip[4], uint16_t *port);
+int dnsfwd_tcp_upstream(unsigned int idx, struct tg_addr *addr, uint16_t *port);
 size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_t cap);
 size_t dnsfwd_filter_answer(const uint8_t *msg, size_t len, uint8_t *out, size_t cap);
 void dnsfwd_run_timers(uint64_t now_ms);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * hostsock.c - host TCP sockets for pxtcp.c (see hostsock.h).
+ * hostsock.c - host TCP sockets for pxtcp.c and splice.c (see hostsock.h).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,22 +12,31 @@
 #include "proxy/hostsock.h"
 
 /**
- * hostsock_connect4() - Start a non-blocking connect to @addr:@port
- * @addr: IPv4 address, network order
+ * hostsock_connect() - Start a non-blocking connect to @addr:@port
+ * @addr: IPv4 or IPv6 address
  * @port: port, host order
  *
  * Return: the socket (connect in progress or done), or a negative errno
  */
-int hostsock_connect4(const uint8_t addr[4], uint16_t port)
+int hostsock_connect(const struct tg_addr *addr, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr *sa = (struct sockaddr *)&sa4;
+	socklen_t salen = sizeof(sa4);
 	int fd, err;
 
-	memcpy(&sa.sin_addr, addr, 4);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (addr->family == 6) {
+		memcpy(&sa6.sin6_addr, addr->a, 16);
+		sa = (struct sockaddr *)&sa6;
+		salen = sizeof(sa6);
+	} else {
+		memcpy(&sa4.sin_addr, addr->a, 4);
+	}
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+	if (connect(fd, sa, salen) < 0 && errno != EINPROGRESS) {
 		err = -errno;
 		close(fd);
 		return err;

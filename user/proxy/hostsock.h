@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hostsock.h - the host side of a proxied TCP connection: non-blocking
- * connect, socket tuning, reset-on-close. Kept apart from pxtcp.c because
- * the system's TCP headers and lwIP's options clash (TCP_MSS).
+ * connect, socket tuning, reset-on-close. Kept apart from pxtcp.c and
+ * splice.c because the system's TCP headers and lwIP's options clash
+ * (TCP_MSS).
  */
 #ifndef TAPGATE_HOSTSOCK_H
 #define TAPGATE_HOSTSOCK_H
 
 #include <stdint.h>
 
-int hostsock_connect4(const uint8_t addr[4], uint16_t port);
+#include "proxy/flow.h"
+
+int hostsock_connect(const struct tg_addr *addr, uint16_t port);
 int hostsock_error(int fd);
 void hostsock_tune(int fd, int idle_s, int intvl_s, int cnt);
 void hostsock_set_reset(int fd);

@@ -9,7 +9,9 @@
  * of ours, which is the key to the table of outstanding requests: a reply
  * is matched by (identifier, our sequence, source address), so replies to
  * other programs' pings, late replies and forged ones are ignored. Requests
- * unanswered after 5 s are forgotten.
+ * unanswered after 5 s are forgotten. Each entry keeps the request's flow
+ * key (flow.h; the echo identifier in place of a source port), which
+ * route_decide() allowed.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -23,12 +25,13 @@
 #include "control/config.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
-#include "wire/frame.h"
-#include "control/group.h"
-#include "wire/ip4out.h"
 #include "control/log.h"
+#include "control/route.h"
 #include "io/loop.h"
+#include "proxy/flow.h"
 #include "proxy/pxicmp.h"
+#include "wire/frame.h"
+#include "wire/ip4out.h"
 #include "wire/slot.h"
 
 #define ECHO_MAX 1024 /* outstanding requests; a power of 2 */
@@ -36,13 +39,12 @@
 
 struct echo {
 	bool used;
-	uint8_t dst[4];
-	uint16_t guest_id, guest_seq;
+	uint16_t guest_seq;
+	struct flow_key key; /* sport: the guest's identifier */
 	uint64_t deadline;
 };
 
-static const struct config *cfg;
-static const struct group_table *groups;
+static struct router router;
 static struct tg_ustats *st;
 static struct echo *tab;
 static unsigned int nused;
@@ -55,10 +57,19 @@ static uint8_t buf[65536];
 
 static void on_reply(struct loop_handler *hh, uint32_t events);
 
+/**
+ * pxicmp_init() - Open the ICMP socket (raw, else a ping socket)
+ * @config: addresses and --allow
+ * @g:      destination groups
+ * @stats:  counters
+ *
+ * Without either socket, pings beyond the gateway go unanswered (a warning).
+ *
+ * Return: 0 or a negative errno
+ */
 int pxicmp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
-	cfg = config;
-	groups = g;
+	route_init(&router, config, g);
 	st = stats;
 	tab = calloc(ECHO_MAX, sizeof(*tab));
 	if (!tab)
@@ -80,6 +91,7 @@ int pxicmp_init(const struct config *config, const struct group_table *g, struct
 	return loop_add(fd, EPOLLIN, &h);
 }
 
+/* Close the socket and forget every request. */
 void pxicmp_fini(void)
 {
 	if (fd >= 0) {
@@ -102,13 +114,21 @@ int pxicmp_echo(const struct slot *s)
 {
 	const uint8_t *m = frame_get(&s->f, s->l4_off, s->l4_len);
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct flow_key k;
+	struct route rt;
 	struct echo *e;
 	uint16_t seq;
+	int verdict;
 
 	if (!m || s->l4_len < 8 || m[0] != 8 || m[1] != 0 || fd < 0)
 		return SLOT_DROP_ICMP;
-	if (!group_allowed(cfg->allow, group_classify(groups, 4, s->dst)))
-		return SLOT_DROP_POLICY;
+	flow_key_from_slot(&k, s);
+	k.sport = rd16(m + 4);
+	verdict = route_decide(&router, &k, &rt);
+	if (verdict != SLOT_OK)
+		return verdict;
+	if (rt.handler != ROUTE_ICMP_RELAY)
+		return SLOT_DROP_ICMP;
 	if (s->l4_len > sizeof(buf))
 		return SLOT_DROP_MALFORMED;
 	seq = next_seq++;
@@ -122,11 +142,10 @@ int pxicmp_echo(const struct slot *s)
 	wr16(buf + 6, seq);
 	wr16(buf + 2, 0);
 	wr16(buf + 2, csum_fold(csum_add(0, buf, s->l4_len)));
-	memcpy(&sa.sin_addr, s->dst, 4);
+	memcpy(&sa.sin_addr, rt.target.a, 4);
 	if (sendto(fd, buf, s->l4_len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return SLOT_DROP_NOMEM;
-	*e = (struct echo){ .used = true, .guest_id = rd16(m + 4), .guest_seq = rd16(m + 6) };
-	memcpy(e->dst, s->dst, 4);
+	*e = (struct echo){ .used = true, .guest_seq = rd16(m + 6), .key = k };
 	e->deadline = loop_now_ms() + ECHO_MS;
 	nused++;
 	st->icmp_relayed++;
@@ -143,9 +162,9 @@ static void reply(const uint8_t *from, uint8_t *m, size_t len)
 		return;
 	seq = rd16(m + 6);
 	e = &tab[seq % ECHO_MAX];
-	if (!e->used || memcmp(e->dst, from, 4))
+	if (!e->used || memcmp(e->key.dst.a, from, 4))
 		return;
-	wr16(m + 4, e->guest_id);
+	wr16(m + 4, e->key.sport);
 	wr16(m + 6, e->guest_seq);
 	wr16(m + 2, 0);
 	wr16(m + 2, csum_fold(csum_add(0, m, len)));
@@ -200,6 +219,12 @@ void pxicmp_run_timers(uint64_t now_ms)
 	}
 }
 
+/**
+ * pxicmp_timeout_ms() - Time until the oldest request is forgotten
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when nothing waits
+ */
 int pxicmp_timeout_ms(uint64_t now_ms)
 {
 	const struct echo *e;

@@ -2,10 +2,11 @@
 /*
  * pxudp.c - the UDP relay: one connected host socket per guest flow.
  *
- * Theory of operation. A flow is (guest port, destination address,
- * destination port); the guest's address is fixed. The first datagram of a
- * flow opens a non-blocking UDP socket connect()ed to the destination (the
- * gateway stands for the host's 127.0.0.1), so the kernel filters replies
+ * Theory of operation. A flow is the datagram's flow key (flow.h): guest
+ * address and port, destination address and port. route_decide() says
+ * whether it may go and where: the first datagram of a flow opens a
+ * non-blocking UDP socket connect()ed to that target (the gateway stands
+ * for the host's 127.0.0.1), so the kernel filters replies
  * for us and reports ICMP errors on the socket; later datagrams are one
  * send() each. Replies are read when epoll says so and written to the guest
  * with the flow's destination as their source, fragmented to the guest's
@@ -15,8 +16,9 @@
  * and then lost.
  *
  * Bounds: flows live in a pool of --udp-max-flows entries allocated at start
- * and are kept on a list in least-recently-used order, so the idle timeout
- * and the eviction of the oldest flow when the pool is full are both O(1).
+ * (flow.c), found through the flow table, and are kept on a list in
+ * least-recently-used order, so the idle timeout and the eviction of the
+ * oldest flow when the pool is full are both O(1).
  * Each socket's send buffer is the flow's queued-bytes budget towards the
  * host: when it is full the datagram is dropped and counted, as a router
  * would.
@@ -33,57 +35,39 @@
 #include "control/config.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
-#include "wire/frame.h"
-#include "control/group.h"
-#include "wire/ip4out.h"
 #include "control/log.h"
+#include "control/route.h"
 #include "io/loop.h"
+#include "proxy/flow.h"
 #include "proxy/pxudp.h"
-#include "wire/slot.h"
 #include "proxy/udpbatch.h"
+#include "wire/frame.h"
+#include "wire/ip4out.h"
+#include "wire/slot.h"
 
 #define SNDBUF_BUDGET  (256 * 1024)
 #define READS_PER_TURN 16
 
 struct udpflow {
 	struct loop_handler h; /* first: the handler pointer is the flow */
-	uint8_t dst[4];
-	uint16_t sport, dport;
+	struct flow_entry fe;  /* the guest's view: it sends to fe.key.dst */
 	int fd;
 	bool blocked; /* readable, but waiting for tx room */
 	bool df;      /* the socket sends with DF (IP_PMTUDISC_DO) */
 	bool nogso;   /* its route cannot segment: one send() per datagram */
 	uint64_t last;
-	struct udpflow *prev, *next; /* LRU list; free list uses next */
-	struct udpflow *hnext;
+	struct udpflow *prev, *next; /* LRU list */
 };
 
 static const struct config *cfg;
-static const struct group_table *groups;
+static struct router router;
 static struct tg_ustats *st;
-static struct udpflow *pool, *free_list, **table;
+static struct flow_pool pool;
+static struct flow_table table;
 static struct udpflow lru; /* sentinel: lru.next is the newest */
-static uint32_t table_mask;
 static unsigned int nblocked;
 static uint8_t rbuf[65536];
 static struct udpbatch batch; /* a flow's datagrams gathered in one rx batch */
-
-static uint32_t hash(const uint8_t dst[4], uint16_t sport, uint16_t dport)
-{
-	uint32_t h = rd32(dst) * 0x9e3779b1u ^ ((uint32_t)sport << 16 | dport) * 0x85ebca6bu;
-
-	return (h ^ h >> 15) & table_mask;
-}
-
-static struct udpflow **find(const uint8_t dst[4], uint16_t sport, uint16_t dport)
-{
-	struct udpflow **pp = &table[hash(dst, sport, dport)];
-
-	while (*pp &&
-	       ((*pp)->sport != sport || (*pp)->dport != dport || memcmp((*pp)->dst, dst, 4)))
-		pp = &(*pp)->hnext;
-	return pp;
-}
 
 static void lru_unlink(struct udpflow *f)
 {
@@ -100,7 +84,7 @@ static void lru_push(struct udpflow *f)
 }
 
 /* The flow was used: it becomes the newest. */
-static void flow_touch(struct udpflow *f)
+static void uflow_touch(struct udpflow *f)
 {
 	f->last = loop_now_ms();
 	lru_unlink(f);
@@ -109,20 +93,17 @@ static void flow_touch(struct udpflow *f)
 
 static void batch_flush(void);
 
-static void flow_close(struct udpflow *f)
+static void uflow_close(struct udpflow *f)
 {
-	struct udpflow **pp = find(f->dst, f->sport, f->dport);
-
 	if (batch.owner == f)
 		batch_flush();
-	*pp = f->hnext;
+	flow_remove(&table, &f->fe);
 	lru_unlink(f);
 	loop_forget(&f->h);
 	close(f->fd);
 	if (f->blocked)
 		nblocked--;
-	f->next = free_list;
-	free_list = f;
+	flow_pool_put(&pool, f);
 	st->udp_flows_open--;
 }
 
@@ -136,39 +117,29 @@ static void flow_close(struct udpflow *f)
  */
 int pxudp_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
-	uint32_t n = 64;
-
 	cfg = config;
-	groups = g;
+	route_init(&router, config, g);
 	st = stats;
-	while (n < cfg->udp_max_flows * 2)
-		n <<= 1;
-	pool = calloc(cfg->udp_max_flows, sizeof(*pool));
-	table = calloc(n, sizeof(*table));
-	if (!pool || !table)
-		return -ENOMEM;
-	table_mask = n - 1;
 	lru.next = lru.prev = &lru;
-	for (unsigned int i = cfg->udp_max_flows; i-- > 0;) {
-		pool[i].next = free_list;
-		free_list = &pool[i];
-	}
+	if (flow_pool_init(&pool, sizeof(struct udpflow), cfg->udp_max_flows) ||
+	    flow_table_init(&table, cfg->udp_max_flows))
+		return -ENOMEM;
 	return 0;
 }
 
+/* Close every flow and free the pool and table. */
 void pxudp_fini(void)
 {
-	while (pool && lru.prev != &lru)
-		flow_close(lru.prev);
-	free(pool);
-	free(table);
-	pool = free_list = NULL;
-	table = NULL;
+	while (lru.next && lru.prev != &lru)
+		uflow_close(lru.prev);
+	flow_pool_fini(&pool);
+	flow_table_fini(&table);
 }
 
 /* An ICMP error quoting a datagram of this flow, as the kernel reported. */
 static void icmp_to_guest(const struct udpflow *f, uint8_t code, uint16_t mtu, size_t len)
 {
+	const struct flow_key *k = &f->fe.key;
 	uint8_t q[28] = { 0x45 };
 
 	wr16(q + 2, (uint16_t)(28 + len));
@@ -176,10 +147,10 @@ static void icmp_to_guest(const struct udpflow *f, uint8_t code, uint16_t mtu, s
 		q[6] = 0x40;
 	q[8] = 64;
 	q[9] = 17;
-	memcpy(q + 12, &cfg->guest_ip4, 4);
-	memcpy(q + 16, f->dst, 4);
-	wr16(q + 20, f->sport);
-	wr16(q + 22, f->dport);
+	memcpy(q + 12, k->src.a, 4);
+	memcpy(q + 16, k->dst.a, 4);
+	wr16(q + 20, k->sport);
+	wr16(q + 22, k->dport);
 	wr16(q + 24, (uint16_t)(8 + len));
 	wr16(q + 10, csum_fold(csum_add(0, q, 20)));
 	ip4out_icmp_error(3, code, mtu, q, sizeof(q));
@@ -193,8 +164,10 @@ static void set_blocked(struct udpflow *f, bool on)
 }
 
 /* Read replies while the guest side has room for them. */
-static void flow_read(struct udpflow *f)
+static void uflow_read(struct udpflow *f)
 {
+	const struct flow_key *k = &f->fe.key;
+
 	for (int i = 0; i < READS_PER_TURN; i++) {
 		ssize_t n;
 
@@ -210,7 +183,7 @@ static void flow_read(struct udpflow *f)
 				icmp_to_guest(f, 3, 0, 0);
 			break;
 		}
-		if (ip4out_udp(f->dst, f->dport, f->sport, rbuf, (size_t)n)) {
+		if (ip4out_udp(k->dst.a, k->dport, k->sport, rbuf, (size_t)n)) {
 			st->udp_dropped++;
 		} else {
 			st->udp_to_guest++;
@@ -224,8 +197,8 @@ static void on_fd(struct loop_handler *h, uint32_t events)
 	struct udpflow *f = (struct udpflow *)h;
 
 	(void)events;
-	flow_touch(f);
-	flow_read(f);
+	uflow_touch(f);
+	uflow_read(f);
 }
 
 /*
@@ -242,43 +215,42 @@ static void follow_df(struct udpflow *f, bool df)
 		f->df = df;
 }
 
-static struct udpflow *flow_open(const uint8_t dst[4], uint16_t sport, uint16_t dport)
+/* A new flow to @rt's target (IPv4: the relay carries no IPv6 yet). */
+static struct udpflow *uflow_open(const struct flow_key *k, const struct route *rt)
 {
-	static const uint8_t loopback[4] = { 127, 0, 0, 1 };
-	int group = group_classify(groups, 4, dst), sndbuf = SNDBUF_BUDGET;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(dport) };
-	struct udpflow *f;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(rt->port) };
+	struct udpflow *f = flow_pool_get(&pool);
+	int sndbuf = SNDBUF_BUDGET;
 
-	if (!free_list) {
-		flow_close(lru.prev);
+	if (!f && lru.prev != &lru) {
+		uflow_close(lru.prev); /* the pool is full: the oldest flow gives way */
 		st->udp_evicted++;
+		f = flow_pool_get(&pool);
 	}
-	f = free_list;
-	memcpy(&sa.sin_addr, group == TG_G_GATEWAY ? loopback : dst, 4);
+	if (!f)
+		return NULL;
+	memcpy(&sa.sin_addr, rt->target.a, 4);
 	f->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (f->fd < 0)
-		return NULL;
+		goto fail;
 	setsockopt(f->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	f->h.fn = on_fd;
 	if (connect(f->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    loop_add(f->fd, EPOLLIN, &f->h) < 0) {
 		close(f->fd);
-		return NULL;
+		goto fail;
 	}
-	free_list = f->next;
-	memcpy(f->dst, dst, 4);
-	f->sport = sport;
-	f->dport = dport;
-	f->blocked = false;
+	f->fe.key = *k;
 	f->df = true;
-	f->nogso = false;
 	follow_df(f, false);
-	f->hnext = NULL;
-	*find(dst, sport, dport) = f;
+	flow_insert(&table, &f->fe); /* pxudp_datagram() found no such flow */
 	lru_push(f);
 	st->udp_flows_open++;
 	st->udp_flows_total++;
 	return f;
+fail:
+	flow_pool_put(&pool, f);
+	return NULL;
 }
 
 /* One datagram on its own, with the errors the guest should hear about. */
@@ -358,24 +330,25 @@ static void send_to_host(struct udpflow *f, const struct slot *s)
  */
 int pxudp_datagram(const struct slot *s)
 {
+	struct flow_entry *e;
 	struct udpflow *f;
-	int group;
+	struct flow_key k;
+	struct route rt;
+	int verdict;
 
-	if (s->family != 4)
-		return SLOT_DROP_UNHANDLED;
-	/* Checked here too: reassembled datagrams never met the XDP policy
+	/* Decided here too: reassembled datagrams never met the XDP policy
 	 * (nor its ports rule, bpf/steer.bpf.c l4_udp). */
-	group = group_classify(groups, 4, s->dst);
-	if (!group_allowed(cfg->allow, group))
-		return SLOT_DROP_POLICY;
-	if (!cfg->udp_local_ports && TG_UDP_LOCAL_PORT(s->dport))
-		return SLOT_DROP_POLICY;
-	f = *find(s->dst, s->sport, s->dport);
-	if (!f)
-		f = flow_open(s->dst, s->sport, s->dport);
+	flow_key_from_slot(&k, s);
+	verdict = route_decide(&router, &k, &rt);
+	if (verdict != SLOT_OK)
+		return verdict;
+	if (rt.handler != ROUTE_UDP_RELAY)
+		return SLOT_DROP_UNHANDLED;
+	e = flow_find(&table, &k);
+	f = e ? flow_container_of(e, struct udpflow, fe) : uflow_open(&k, &rt);
 	if (!f)
 		return SLOT_DROP_NOMEM;
-	flow_touch(f);
+	uflow_touch(f);
 	send_to_host(f, s);
 	return SLOT_OK;
 }
@@ -396,7 +369,7 @@ void pxudp_output_all(void)
 	for (f = lru.next; f != &lru && nblocked; f = next) {
 		next = f->next;
 		if (f->blocked)
-			flow_read(f);
+			uflow_read(f);
 	}
 }
 
@@ -407,9 +380,15 @@ void pxudp_output_all(void)
 void pxudp_run_timers(uint64_t now_ms)
 {
 	while (lru.prev != &lru && lru.prev->last + cfg->udp_timeout_ms <= now_ms)
-		flow_close(lru.prev);
+		uflow_close(lru.prev);
 }
 
+/**
+ * pxudp_timeout_ms() - Time until the least recently used flow goes idle
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when no flow is open
+ */
 int pxudp_timeout_ms(uint64_t now_ms)
 {
 	uint64_t due;

@@ -214,7 +214,7 @@ static void fix_tcp_csum(uint8_t *ip, size_t len)
  * duplicates on a real network; the guest link is a memory copy with no
  * such delays, and the host side keeps its own TIME_WAIT. (lwIP frees a
  * TIME_WAIT pcb without calling its error callback: pxtcp.c gives every pcb
- * back before it can get there, see release_pcb().)
+ * back before it can get there, see give_back_pcb() in splice.c.)
  */
 static void drop_timewait(void)
 {

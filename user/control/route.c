@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * route.c - where a guest flow may go (route.h).
+ *
+ * Today's rules, in the order they apply: DNS (TCP or UDP to port 53, any
+ * address) is the interceptor's, whatever the destination's group, since
+ * it goes to the configured upstreams and never to that address; an echo
+ * request to the gateway is answered by tapgate; IPv6 TCP and UDP are not
+ * carried yet; everything else needs its destination's group allowed by
+ * --allow (group.c), and UDP to the local-only ports needs
+ * --allow-udp-local as well. The gateway stands for the host, so its
+ * target is the host's loopback on the same port. Runs on the event-loop
+ * thread; reads only the configuration and the groups.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "control/config.h"
+#include "control/group.h"
+#include "control/route.h"
+#include "steer.h"
+#include "wire/slot.h"
+
+/**
+ * route_init() - Set up a caller's router
+ * @r:      the caller's router
+ * @cfg:    configuration (--allow, gateway addresses, --allow-udp-local)
+ * @groups: destination groups
+ */
+void route_init(struct router *r, const struct config *cfg, const struct group_table *groups)
+{
+	r->cfg = cfg;
+	r->groups = groups;
+}
+
+static bool is_gateway(const struct config *cfg, const struct tg_addr *a)
+{
+	if (a->family == 4)
+		return !memcmp(a->a, &cfg->gw_ip4, 4);
+	return a->family == 6 && !memcmp(a->a, cfg->gw_ip6, 16);
+}
+
+/**
+ * route_handler() - Which handler serves a flow, before any policy
+ * @r: router
+ * @k: the flow (ICMP: only echo requests are asked about)
+ *
+ * Cheap (no group lookup): the poller dispatches every UDP datagram and
+ * echo request with it. route_decide() says whether the flow may go.
+ *
+ * Return: an enum route_handler
+ */
+enum route_handler route_handler(const struct router *r, const struct flow_key *k)
+{
+	switch (k->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (k->dst.family != 4)
+			return ROUTE_NONE;
+		if (k->dport == TG_DNS_PORT)
+			return ROUTE_DNS;
+		return k->proto == IPPROTO_TCP ? ROUTE_TCP_SPLICE : ROUTE_UDP_RELAY;
+	case IPPROTO_ICMP:
+		return is_gateway(r->cfg, &k->dst) ? ROUTE_GATEWAY : ROUTE_ICMP_RELAY;
+	default:
+		return ROUTE_NONE;
+	}
+}
+
+static void loopback(struct tg_addr *a, int family)
+{
+	static const uint8_t lo4[4] = { 127, 0, 0, 1 };
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	tg_addr_set(a, family, family == 4 ? lo4 : lo6);
+}
+
+/**
+ * route_decide() - Where a guest flow may go
+ * @r:   router
+ * @k:   the flow, as the guest sent it
+ * @out: set to the handler, the destination's group and the host-side
+ *       target (also when the flow is refused, for the caller's message)
+ *
+ * Return: SLOT_OK when the flow may go; SLOT_DROP_POLICY when the policy
+ * refuses it; SLOT_DROP_UNHANDLED when nobody serves it yet
+ */
+int route_decide(const struct router *r, const struct flow_key *k, struct route *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->handler = route_handler(r, k);
+	out->target = k->dst;
+	out->port = k->dport;
+	out->group = TG_G_PUBLIC;
+	if (out->handler == ROUTE_NONE)
+		return SLOT_DROP_UNHANDLED;
+	if (out->handler == ROUTE_DNS || out->handler == ROUTE_GATEWAY)
+		return SLOT_OK; /* served here, whatever the address */
+	out->group = group_classify(r->groups, k->dst.family, k->dst.a);
+	if (out->group == TG_G_GATEWAY)
+		loopback(&out->target, k->dst.family);
+	if (!group_allowed(r->cfg->allow, out->group))
+		return SLOT_DROP_POLICY;
+	/* Checked here too: reassembled datagrams never met the XDP policy
+	 * (nor its ports rule, bpf/steer.bpf.c l4_udp). */
+	if (k->proto == IPPROTO_UDP && !r->cfg->udp_local_ports && TG_UDP_LOCAL_PORT(k->dport))
+		return SLOT_DROP_POLICY;
+	return SLOT_OK;
+}
