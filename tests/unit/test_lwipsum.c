@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_lwipsum.c - tapgate's lwip_standard_chksum() (user/stack/lwipsum.c)
- * against the one in Debian's liblwip (found with dlsym(RTLD_NEXT)), on
- * pseudo-random buffers at every start alignment and many lengths, all-ones
- * and all-zero buffers; and that the process-wide symbol, the one liblwip's
- * own calls resolve to, is ours. A vouched TCP segment passes liblwip's own
- * check (inet_chksum_pseudo) whatever its checksum field holds, once; the
- * next check of the same bytes is a real one again.
+ * against a plain RFC 1071 sum written here, on pseudo-random buffers at
+ * every start alignment and many lengths, all-ones and all-zero buffers;
+ * and that lwIP's own inet_chksum() (built with LWIP_CHKSUM naming ours)
+ * agrees with it. A vouched TCP segment passes lwIP's own check
+ * (inet_chksum_pseudo) whatever its checksum field holds, once; the next
+ * check of the same bytes is a real one again.
  */
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +25,33 @@
 
 typedef uint16_t (*sum_fn)(const void *, int);
 
-static sum_fn lwip_own(void)
+/* RFC 1071, a byte pair at a time, in memory order, as lwIP defines its
+ * routine's result (folded, not inverted). */
+static uint16_t ref_sum(const void *data, int len)
 {
-	return (sum_fn)dlsym(RTLD_NEXT, "lwip_standard_chksum");
+	const uint8_t *b = data;
+	uint8_t last[2] = { 0, 0 };
+	uint32_t sum = 0;
+	uint16_t w;
+	int i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		memcpy(&w, b + i, 2);
+		sum += w;
+	}
+	if (i < len) {
+		last[0] = b[i];
+		memcpy(&w, last, 2);
+		sum += w;
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
-static void interposed(void)
+static sum_fn lwip_own(void)
 {
-	sum_fn global = (sum_fn)dlsym(RTLD_DEFAULT, "lwip_standard_chksum");
-
-	CHECK(lwip_own() != NULL);
-	CHECK(global == lwip_standard_chksum);
-	CHECK(lwip_own() != lwip_standard_chksum);
+	return ref_sum;
 }
 
 static void same_as_lwip(void)
@@ -127,7 +141,6 @@ static void vouch_passes_lwip(void)
 int main(void)
 {
 	lwip_init();
-	RUN(interposed);
 	RUN(same_as_lwip);
 	RUN(extremes);
 	RUN(through_lwip);

@@ -5,16 +5,14 @@
  * lwIP verifies the TCP checksum of every guest segment and sums every
  * segment it sends, with lwip_standard_chksum(), a 16-bit-at-a-time loop:
  * 9 % of tapgate's CPU in a guest->host bulk profile before this file
- * (and our own pass over each guest segment came on top, see below). Debian's
- * liblwip calls it through its PLT, so, by ordinary ELF symbol
- * interposition, a definition in the executable takes over every call
- * (-Wl,--dynamic-list=user/lwipsum.list exports it). Should a future
- * build bind the call inside the library, lwIP just keeps its own.
+ * (and our own pass over each guest segment came on top, see below). Our
+ * lwIP build names this function as its LWIP_CHKSUM (user/stack/port/
+ * lwipopts.h), so lwIP compiles none of its own and calls this one.
  *
  * Contract, as lwIP's inet_chksum.c defines it: the one's-complement sum
  * of @len bytes read as 16-bit words in memory order, an odd last byte
  * being the first byte of a zero-padded word, folded, not inverted.
- * tests/unit/test_lwipsum.c checks it against the library's own routine.
+ * tests/unit/test_lwipsum.c checks it against a plain RFC 1071 sum.
  *
  * And one sum need not be computed at all. The guest's TCP checksum
  * protects nothing here (the link is a memory copy, and a guest with
