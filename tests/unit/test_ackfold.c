@@ -4,7 +4,7 @@
  * supersedes (user/stack/ackfold.c), on frames staged by the real slot_stage():
  * asked last to first, an ACK is left out only when a later pure ACK of
  * the same connection acknowledges strictly more (sequence space wraps);
- * duplicates, data, FIN, RST, ECN bits and options are never left out and
+ * duplicates, data, FIN, RST, ECN bits and options (but a timestamp) are never left out and
  * never supersede; connections are kept apart, and past the table's size
  * nothing is left out.
  */
@@ -27,9 +27,12 @@ static bool out[NMAX];
 static int n;
 
 /* Stage one guest TCP frame to pub4:80 from @sport. */
+static const uint8_t ts_opts[12] = { 1, 1, 8, 10, 0, 0, 0, 1 }; /* NOP NOP timestamps */
+static const uint8_t sack_opts[12] = { 1, 1, 5, 10 };		/* NOP NOP SACK block */
+static const uint8_t *opts = ts_opts;
+
 static void add(uint16_t sport, uint32_t ack, uint8_t flags, size_t optlen, size_t paylen)
 {
-	static const uint8_t opts[12] = { 1, 1, 8, 10 }; /* NOP NOP timestamps */
 	uint8_t l4[80];
 	size_t len = tb_tcp(l4, sport, 80, 1000, ack, flags, opts, optlen);
 
@@ -107,9 +110,10 @@ static void only_pure_acks(void)
 		{ TG_TCP_ACK | TG_TCP_RST, 0, 0 }, /* RST */
 		{ TG_TCP_ACK | TG_TCP_ECE, 0, 0 }, /* ECE */
 		{ TG_TCP_ACK | TG_TCP_CWR, 0, 0 }, /* CWR */
-		{ TG_TCP_ACK, 12, 0 },		   /* options */
+		{ TG_TCP_ACK, 12, 0 },		   /* options other than a timestamp */
 	};
 
+	opts = sack_opts;
 	for (size_t k = 0; k < sizeof(not_pure) / sizeof(not_pure[0]); k++) {
 		/* Not left out, even with a newer pure ACK after it... */
 		n = 0;
@@ -124,6 +128,25 @@ static void only_pure_acks(void)
 		fold();
 		CHECK(!out[0] && !out[1]);
 	}
+	opts = ts_opts;
+}
+
+/* Timestamps in their usual layout (NOP NOP TS), as every Linux ACK has
+ * when they were negotiated: folded like bare ACKs. */
+static void timestamps_fold(void)
+{
+	n = 0;
+	add(1000, 100, TG_TCP_ACK, 12, 0);
+	add(1000, 200, TG_TCP_ACK, 12, 0);
+	add(1000, 300, TG_TCP_ACK, 0, 0);
+	fold();
+	CHECK(out[0] && out[1] && !out[2]);
+	n = 0; /* a timestamp option one byte longer is not the usual layout */
+	add(1000, 100, TG_TCP_ACK, 12, 0);
+	add(1000, 200, TG_TCP_ACK, 0, 0);
+	frames[0][14 + 20 + 20 + 3] = 11;
+	fold();
+	CHECK(!out[0] && !out[1]);
 }
 
 static void connections_apart(void)
@@ -160,6 +183,7 @@ int main(void)
 	RUN(duplicates_kept);
 	RUN(wraps);
 	RUN(only_pure_acks);
+	RUN(timestamps_fold);
 	RUN(connections_apart);
 	RUN(table_full);
 	return check_summary();

@@ -42,6 +42,7 @@ void config_defaults(struct config *cfg)
 	cfg->mtu = 1500;
 	cfg->allow = 1u << TG_G_PUBLIC;
 	cfg->max_conns = 4096;
+	cfg->tcp_mem_mib = 256;
 	cfg->connect_timeout_ms = 10000;
 	cfg->log_level = LOG_INFO;
 	strcpy(cfg->host_name, "host.tapgate.internal");
@@ -196,6 +197,7 @@ enum {
 	OPT_UDP_MAX_FLOWS,
 	OPT_UDP_LOCAL,
 	OPT_BUSY_POLL,
+	OPT_TCP_MEM,
 };
 
 static const struct option run_opts[] = {
@@ -217,6 +219,7 @@ static const struct option run_opts[] = {
 	{ "udp-max-flows", required_argument, NULL, OPT_UDP_MAX_FLOWS },
 	{ "allow-udp-local", no_argument, NULL, OPT_UDP_LOCAL },
 	{ "busy-poll", required_argument, NULL, OPT_BUSY_POLL },
+	{ "tcp-mem", required_argument, NULL, OPT_TCP_MEM },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -243,6 +246,10 @@ void config_usage_run(FILE *out)
 		"                          'host': TCP to the gateway goes to the host's\n"
 		"                          127.0.0.1\n"
 		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
+		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
+		"                          connections together (data queued both ways,\n"
+		"                          connection state); past it guest segments are\n"
+		"                          dropped until ACKs free some (256)\n"
 		"  --connect-timeout SEC   host connect timeout before the guest gets RST (10)\n"
 		"  --dns IP[:PORT]         upstream resolver for the guest's DNS, repeatable\n"
 		"                          up to 4, tried in order (/etc/resolv.conf's)\n"
@@ -393,6 +400,10 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 	case OPT_NO_IPV6:
 		cfg->ipv6 = false;
 		return 0;
+	case OPT_TCP_MEM:
+		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)
+			       ? bad("--tcp-mem", arg, "give MiB from 4 to 65536")
+			       : 0;
 	case OPT_BUSY_POLL:
 		return parse_uint(arg, 0, 1000, &cfg->busy_poll_us)
 			       ? bad("--busy-poll", arg, "give microseconds from 0 to 1000")

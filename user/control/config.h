@@ -37,6 +37,7 @@ struct config {
 	unsigned int mtu;
 	uint32_t allow; /* bit per enum tg_group */
 	unsigned int max_conns;
+	unsigned int tcp_mem_mib; /* lwIP's memory budget (stack/lwipmem.c) */
 	unsigned int connect_timeout_ms;
 	enum log_level log_level;
 	struct dns_upstream dns[CONFIG_DNS_MAX];

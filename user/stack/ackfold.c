@@ -15,7 +15,9 @@
  * connection acknowledges strictly more.
  *
  * What is never left out: anything with data, SYN, FIN, RST, URG, ECN bits
- * or TCP options; and an ACK that a later one only repeats (same number:
+ * or TCP options other than a timestamp in its usual layout (NOP, NOP,
+ * TS: lwIP keeps no PAWS state and measures round trips without them, so
+ * the newest ACK's timestamp says all that an older one would); and an ACK that a later one only repeats (same number:
  * duplicate ACKs are how the guest reports a loss). Only a later pure ACK
  * can supersede, since its sequence number is always acceptable to lwIP,
  * where a data segment might be refused whole. lwIP's congestion window
@@ -47,10 +49,22 @@ void ackfold_begin(void)
 	nseen = 0;
 }
 
+/* No options, or exactly NOP, NOP, timestamp (10 bytes) */
+static bool plain_options(const struct slot *s)
+{
+	const uint8_t *o;
+
+	if (s->l4_len == TG_TCP_HLEN)
+		return true;
+	o = frame_get(&s->f, s->l4_off + TG_TCP_HLEN, 12);
+	return s->l4_len == TG_TCP_HLEN + 12 && o && o[0] == 1 && o[1] == 1 && o[2] == 8 &&
+	       o[3] == 10;
+}
+
 static bool pure_ack(const struct slot *s, uint32_t *ack)
 {
 	if (s->kind != SLOT_TCP || s->family != 4 || s->tcp_flags != TG_TCP_ACK || s->payload_len ||
-	    s->l4_len != TG_TCP_HLEN)
+	    !plain_options(s))
 		return false;
 	*ack = rd32(s->f.data + s->l4_off + 8);
 	return true;

@@ -5,10 +5,11 @@
  * daemon does not wake up.
  *
  * lwIP's ip4_input only accepts packets addressed to the netif's own
- * address. tapgate terminates TCP for every destination, so just before
- * each input the netif's address field is set to the packet's destination
- * (the field, not netif_set_ipaddr(), which would disturb existing pcbs).
- * Only packets the slot validated reach stack_input4(), and only TCP.
+ * address. tapgate terminates TCP for every destination: lwIP's input hook
+ * (stack_ip4_hook(), named in lwipopts.h) takes each packet before that
+ * check and hands its segment to tcp_input() with the packet's own
+ * addresses. Only packets the slot validated reach stack_input4(), and
+ * only TCP.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,6 +20,8 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/ip4.h"
+#include "lwip/sys.h"
 #include "lwip/tcp.h"
 
 #include "control/config.h"
@@ -27,7 +30,8 @@
 #include "wire/bytes.h"
 #include "wire/csum.h"
 #include "control/log.h"
-#include "stack/lwipsum.h"
+#include "io/loop.h"
+#include "stack/lwipmem.h"
 #include "stack/ackcoal.h"
 #include "stack/stack.h"
 
@@ -53,7 +57,6 @@ static struct inbuf *inbuf_free;
 static uint64_t inbuf_fallbacks;
 
 static struct netif nif;
-static bool vouch; /* lwIP's sums reach lwipsum.c (see fix_tcp_csum) */
 static unsigned int nif_mtu;
 static uint64_t next_tcp_tick;
 
@@ -163,12 +166,10 @@ int stack_init(const struct config *cfg)
 	ip4_addr_t addr, mask, gw;
 
 	nif_mtu = cfg->mtu;
+	lwipmem_set_budget((size_t)cfg->tcp_mem_mib << 20);
 	if (inbuf_init(cfg->mtu))
 		return -ENOMEM;
 	lwip_init();
-	vouch = lwipsum_active();
-	if (!vouch)
-		log_info("lwIP computes its own checksums here: summing guest segments in full");
 	addr.addr = cfg->gw_ip4;
 	mask.addr = 0;
 	gw.addr = 0;
@@ -178,29 +179,6 @@ int stack_init(const struct config *cfg)
 	netif_set_link_up(&nif);
 	netif_set_up(&nif);
 	return 0;
-}
-
-/*
- * Guests with checksum offload send TCP with only the pseudo-header sum,
- * and lwIP drops what does not check out. The packet was validated by
- * slot_stage() (20-byte IPv4 header, TCP inside). Where lwIP's sums go
- * through lwipsum.c, vouch for the segment (no pass over its bytes);
- * otherwise write the real sum into it.
- */
-static void fix_tcp_csum(uint8_t *ip, size_t len)
-{
-	uint8_t *th = ip + 20;
-	size_t tlen = len - 20;
-
-	if (tlen < 20)
-		return;
-	if (vouch) {
-		lwipsum_vouch_tcp4(ip, len);
-		return;
-	}
-	wr16(th + 16, 0);
-	wr16(th + 16,
-	     csum_fold(csum_add(csum_pseudo4(ip + 12, ip + 16, 6, (uint16_t)tlen), th, tlen)));
 }
 
 /*
@@ -242,14 +220,60 @@ int stack_input4(const uint8_t *ip, size_t len)
 	if (!p)
 		return -ENOMEM;
 	memcpy(p->payload, ip, len);
-	fix_tcp_csum(p->payload, len);
 	drop_timewait();
-	memcpy(&ip_2_ip4(&nif.ip_addr)->addr, ip + 16, 4);
 	if (next_tcp_tick == 0)
 		next_tcp_tick = 1; /* arm the timer from the next loop turn */
 	nif.input(p, &nif);	   /* ip_input frees p */
-	lwipsum_vouch(NULL, 0, 0);
 	return 0;
+}
+
+/**
+ * stack_ip4_hook() - lwIP's LWIP_HOOK_IP4_INPUT: take every packet
+ * @p:   the IPv4 packet (lwIP's ip4_input checked its version)
+ * @inp: our netif
+ *
+ * tapgate terminates TCP for every destination the guest connects to, but
+ * lwIP's ip4_input accepts only packets to the netif's own address. This
+ * hook runs first and does what ip4_input would do for a packet it accepts
+ * (the current-packet globals, header stripped, tcp_input()), with the
+ * packet's own addresses; the listener pxtcp.c made for that exact
+ * (destination, port) answers. Only what slot_stage() validated gets here:
+ * a 20-byte IPv4 header (no options) carrying TCP; anything else is
+ * dropped, never guessed at.
+ *
+ * Return: 1: the packet is taken (and freed) here, always
+ */
+int stack_ip4_hook(struct pbuf *p, struct netif *inp)
+{
+	const struct ip_hdr *iph = p->payload;
+	u16_t tot;
+
+	if (p->len < IP_HLEN || IPH_HL_BYTES(iph) != IP_HLEN || IPH_PROTO(iph) != IP_PROTO_TCP) {
+		pbuf_free(p);
+		return 1;
+	}
+	tot = lwip_ntohs(IPH_LEN(iph));
+	if (tot < IP_HLEN || tot > p->tot_len) {
+		pbuf_free(p);
+		return 1;
+	}
+	pbuf_realloc(p, tot); /* Ethernet padding */
+	ip_data.current_netif = inp;
+	ip_data.current_input_netif = inp;
+	ip_data.current_ip4_header = iph;
+	ip_data.current_ip_header_tot_len = IP_HLEN;
+	ip_addr_copy_from_ip4(ip_data.current_iphdr_dest, iph->dest);
+	ip_addr_copy_from_ip4(ip_data.current_iphdr_src, iph->src);
+	pbuf_remove_header(p, IP_HLEN);
+	tcp_input(p, inp); /* frees p */
+	memset(&ip_data, 0, sizeof(ip_data));
+	return 1;
+}
+
+/* lwIP's clock (TCP timestamps): the event loop's. */
+u32_t sys_now(void)
+{
+	return (u32_t)loop_now_ms();
 }
 
 static int tcp_busy(void)

@@ -21,10 +21,20 @@
 #define LWIP_SOCKET	    0
 #define LWIP_STATS	    0
 
-/* ---- memory: the C library's allocator (see stack.c for the bounds) */
+/* ---- memory: every byte lwIP holds comes from lwipmem.c, under one
+ * budget set from the configuration, so no guest can grow it past that;
+ * pools would need their sizes fixed at compile time instead. */
 #define MEM_LIBC_MALLOC 1
 #define MEMP_MEM_MALLOC 1
 #define MEM_ALIGNMENT	8
+#include <stddef.h>
+#include <stdint.h>
+void *lwipmem_malloc(size_t size);
+void *lwipmem_calloc(size_t n, size_t size);
+void lwipmem_free(void *p);
+#define mem_clib_malloc lwipmem_malloc
+#define mem_clib_calloc lwipmem_calloc
+#define mem_clib_free	lwipmem_free
 #define LWIP_SUPPORT_CUSTOM_PBUF 1 /* guest segments come from our own pool (stack.c) */
 
 /* ---- IP: one netif, fed only validated IP packets */
@@ -61,12 +71,45 @@
 #define TCP_WND		    0xFFFF
 #define TCP_SND_BUF	    TCP_WND
 #define LWIP_TCP_KEEPALIVE  1
+/* Offered back when the guest offers them (sys_now() is the loop's clock):
+ * a guest that sees timestamps can reuse a port still in its TIME_WAIT
+ * (tcp_tw_reuse), so a client making tens of thousands of connections to
+ * one server port does not stall on its own TIME_WAIT table. */
+#define LWIP_TCP_TIMESTAMPS 1
+/* Out-of-order segments: a memory link does not reorder, but frames can be
+ * lost (a full rx ring) and then the queue saves the guest resending all
+ * that followed. Bounded per connection in segments, because 1-byte
+ * segments at every other sequence number were the memory attack (each
+ * one a buffer and a walk of the queue); the slot drops what lies outside
+ * the receive window before lwIP sees it (pxtcp.c). */
+#define TCP_QUEUE_OOSEQ	    1
+#define TCP_OOSEQ_MAX_PBUFS 16
+#define TCP_OOSEQ_MAX_BYTES TCP_WND
 /* pxtcp.c makes a listener per (destination, port) while handshakes are
  * pending, beside established connections on the same local tuple. */
 #define SO_REUSE 1
 #define LWIP_CHECKSUM_ON_COPY 1 /* tcp_write sums while it copies: one pass, not two */
 
-/* Checksums: lwIP calls our four-lane sum (stack/lwipsum.c). */
-#define LWIP_CHKSUM lwip_standard_chksum
+/* ---- checksums */
+#define LWIP_CHKSUM lwipsum /* our four-lane sum (stack/lwipsum.c) */
+/* The slot checked the guest's IPv4 header checksum. Its TCP checksum
+ * protects nothing on a memory link (and a guest with offload leaves only
+ * the pseudo-header sum in it): lwIP does not verify it, so no pass over
+ * the payload is spent on it. What lwIP sends is summed for the guest,
+ * whose kernel checks it. */
+#define CHECKSUM_CHECK_IP  0
+#define CHECKSUM_CHECK_TCP 0
+#define CHECKSUM_GEN_IP	   1
+#define CHECKSUM_GEN_TCP   1
+uint16_t lwipsum(const void *dataptr, int len);
+
+/* ---- input: every destination is ours (the guest connects anywhere).
+ * ip4_input accepts only packets to the netif's own address; the hook
+ * takes every packet first and gives its TCP segment to tcp_input with the
+ * packet's own addresses (stack.c). Only validated TCP reaches it. */
+struct pbuf;
+struct netif;
+int stack_ip4_hook(struct pbuf *p, struct netif *inp);
+#define LWIP_HOOK_IP4_INPUT(p, inp) stack_ip4_hook((p), (inp))
 
 #endif
