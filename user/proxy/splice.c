@@ -5,7 +5,7 @@
  *
  * Theory of operation. Guest data lwIP delivered sits in sp->toh (pbufs,
  * ours) until the host socket takes it, and only then is it acknowledged
- * to lwIP with rcvwnd_open(), so lwIP's receive window is the flow control
+ * to lwIP with tcp_recved(), so lwIP's receive window is the flow control
  * towards the guest. It is written once per rx batch (splice_flush_all()),
  * not once per segment. Host data is read only while lwIP has send room; a
  * read that lwIP then cannot queue waits in sp->tog. A filter, when there
@@ -71,7 +71,6 @@
 #include "control/log.h"
 #include "proxy/hostsock.h"
 #include "proxy/splice.h"
-#include "stack/rcvwnd.h"
 
 enum sp_event {
 	SPE_GUEST_FIN,
@@ -259,7 +258,7 @@ void splice_guest_take(struct splice *sp, uint32_t n)
 
 		sp->toh = pbuf_free_header(sp->toh, chunk);
 		if (sp->pcb)
-			rcvwnd_open(sp->pcb, chunk);
+			tcp_recved(sp->pcb, chunk);
 		n -= chunk;
 	}
 	if (!sp->toh)
@@ -623,14 +622,6 @@ static void tune_pcb(struct tcp_pcb *pcb)
 	pcb->keep_idle = SPLICE_KEEP_IDLE_S * 1000;
 	pcb->keep_intvl = SPLICE_KEEP_INTVL_S * 1000;
 	pcb->keep_cnt = SPLICE_KEEP_CNT;
-	/*
-	 * Debian's lwIP has window scaling, so snd_buf is 32 bits wide, but
-	 * starts at TCP_SND_BUF (64 KiB): with the guest's window that is what
-	 * may be in flight towards it, and 64 KiB per round trip is the
-	 * ceiling of host->guest throughput. lwIP never clamps snd_buf back,
-	 * so raise it to what its segment queue limit can carry.
-	 */
-	pcb->snd_buf = (TCP_SND_QUEUELEN - 4) * TCP_MSS;
 }
 
 /**
@@ -680,7 +671,6 @@ int splice_start(struct splice *sp, struct tcp_pcb *pcb, int fd, const struct sp
 	tcp_err(pcb, on_err);
 	tcp_poll(pcb, on_poll, 4);
 	tune_pcb(pcb);
-	rcvwnd_grow(pcb);
 	pull(sp); /* the host may have spoken first */
 	return sp->state == SP_RESET ? -ECONNABORTED : 0;
 }
