@@ -60,7 +60,14 @@
 	X(acks_merged, "pure ACKs to the guest made redundant by a newer one")                     \
 	X(udp_batched, "datagrams to the host that shared a send (UDP_SEGMENT)")                   \
 	X(udp_batch_fallbacks, "batches the kernel refused whole: sent one by one")                \
-	X(acks_folded, "guest pure ACKs left out: a later one acked more")
+	X(acks_folded, "guest pure ACKs left out: a later one acked more")                         \
+	X(tcp_out_of_window, "guest segments out of order past the receive window, dropped")       \
+	X(tcp_blind, "guest RSTs and SYNs off rcv_nxt in a live connection, dropped")              \
+	X(tcp_mem_refused, "lwIP allocations refused by --tcp-mem")                                \
+	X(tcp_mem_peak, "the most memory lwIP held at once (bytes)")                               \
+	X(dns_tcp_rejected, "DNS-over-TCP connections reset: a message not a valid query")         \
+	X(dns_tcp_limit, "DNS-over-TCP connections refused: too many at once")                     \
+	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

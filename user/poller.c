@@ -43,6 +43,7 @@
 #include "wire/reply.h"
 #include "wire/bytes.h"
 #include "wire/slot.h"
+#include "stack/lwipmem.h"
 #include "stack/stack.h"
 #include "io/umem.h"
 
@@ -287,11 +288,20 @@ static void on_signal(struct loop_handler *h, uint32_t events)
 
 static void update_xsk_stats(uint64_t now)
 {
+	uint64_t oow, blind, refused;
+	size_t mem_peak;
+
 	if (now - last_xstats < 1000)
 		return;
 	last_xstats = now;
 	umem_stats(&um, &st->xsk_rx_dropped, &st->xsk_rx_ring_full, &st->xsk_tx_invalid);
 	st->rx_pbuf_fallbacks = stack_inbuf_fallbacks();
+	stack_guard_stats(&oow, &blind);
+	lwipmem_stats(NULL, &mem_peak, &refused);
+	st->tcp_out_of_window = oow;
+	st->tcp_blind = blind;
+	st->tcp_mem_refused = refused;
+	st->tcp_mem_peak = mem_peak;
 }
 
 static int min_timeout(int a, int b)

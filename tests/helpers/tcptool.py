@@ -9,6 +9,11 @@ PORT_FILE once listening, and serve until killed:
   serve-reset PORT_FILE      read a little, then close with SO_LINGER 0 (RST)
   serve-echo PORT_FILE       echo every byte back until EOF
   serve-hello PORT_FILE      send "hello" and close first (as HTTP/1.0 does)
+  serve-hold PORT_FILE       accept and never read (a server whose buffers fill)
+  serve-sink PORT_FILE       read and discard until EOF
+  serve-record PORT_FILE     read until EOF and print every connection's
+                             byte count and bytes (hex) on stdout, flushed:
+                             a DNS-over-TCP upstream that records what reached it
 
 Clients print one result word on stdout and exit 0 when it is the expected
 one:
@@ -92,6 +97,37 @@ def hello_handler(conn):
     """Greet and close first: the server side ends the connection."""
     with conn:
         conn.sendall(b"hello\n")
+
+
+HELD = []
+
+
+def hold_handler(conn):
+    """Keep the connection open and never read from it."""
+    HELD.append(conn)
+
+
+def sink_handler(conn):
+    """Read and discard until EOF."""
+    with conn:
+        while conn.recv(65536):
+            pass
+
+
+def record_handler(conn):
+    """Read until EOF (or 10 s of silence); print what came."""
+    got = b""
+    conn.settimeout(10)
+    with conn:
+        try:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                got += data
+        except OSError:
+            pass
+    print("received %d %s" % (len(got), got.hex()), flush=True)
 
 
 def client_reuse(host, port, sport, n):
@@ -238,6 +274,12 @@ def main():
         serve(args[1], echo_handler)
     elif args[:1] == ["serve-hello"] and len(args) == 2:
         serve(args[1], hello_handler)
+    elif args[:1] == ["serve-hold"] and len(args) == 2:
+        serve(args[1], hold_handler)
+    elif args[:1] == ["serve-sink"] and len(args) == 2:
+        serve(args[1], sink_handler)
+    elif args[:1] == ["serve-record"] and len(args) == 2:
+        serve(args[1], record_handler)
     elif args[:1] == ["reuse"] and len(args) == 5:
         return client_reuse(args[1], int(args[2]), int(args[3]), int(args[4]))
     elif args[:1] == ["limit"] and len(args) == 4:

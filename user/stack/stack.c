@@ -59,6 +59,10 @@ static uint64_t inbuf_fallbacks;
 static struct netif nif;
 static unsigned int nif_mtu;
 static uint64_t next_tcp_tick;
+static struct {
+	uint64_t out_of_window, blind;
+} guard;
+static struct tcp_pcb *challenge; /* owed a challenge ACK after tcp_input() */
 
 static void inbuf_release(struct pbuf *p)
 {
@@ -265,9 +269,77 @@ int stack_ip4_hook(struct pbuf *p, struct netif *inp)
 	ip_addr_copy_from_ip4(ip_data.current_iphdr_dest, iph->dest);
 	ip_addr_copy_from_ip4(ip_data.current_iphdr_src, iph->src);
 	pbuf_remove_header(p, IP_HLEN);
-	tcp_input(p, inp); /* frees p */
+	challenge = NULL;
+	tcp_input(p, inp); /* frees p; may set challenge (stack_tcp_guard()) */
 	memset(&ip_data, 0, sizeof(ip_data));
+	if (challenge) {
+		/* The guard dropped the segment and lwIP did nothing else:
+		 * the pcb is as it was. */
+		tcp_ack_now(challenge);
+		tcp_output(challenge);
+		challenge = NULL;
+	}
 	return 1;
+}
+
+static bool synchronized(const struct tcp_pcb *pcb)
+{
+	return pcb->state >= ESTABLISHED && pcb->state <= LAST_ACK;
+}
+
+/**
+ * stack_tcp_guard() - lwIP's LWIP_HOOK_TCP_INPACKET_PCB: the sequence guard
+ * @pcb: the connection lwIP found for the segment (a listener too)
+ * @hdr: its TCP header; lwIP has already turned seqno to host order
+ * @p:   its payload (header removed)
+ *
+ * Runs inside tcp_input(), after the segment's connection is known and
+ * before lwIP acts on it, for every segment. In a synchronized connection
+ * it drops:
+ *  - data that arrives out of order and reaches past the receive window's
+ *    right edge. lwIP 2.1.3 trims an in-order segment to the window but
+ *    queues an out-of-order one whole, and when the hole before it fills,
+ *    asserts "ooseq tcplen > rcv_wnd" (Debian's build aborts). A guest on a
+ *    memory link never sends such a segment; it retransmits what is lost.
+ *  - an RST or SYN whose sequence number is not exactly rcv_nxt (RFC 5961):
+ *    lwIP would take an RST anywhere in the window, and a SYN reaches its
+ *    bug #56397. The guest gets a challenge ACK instead (after tcp_input(),
+ *    see stack_ip4_hook()), so a real reset comes again with the right
+ *    number.
+ * Must not change lwIP's state: lwIP's rule for this hook.
+ *
+ * Return: ERR_OK to let lwIP go on, ERR_ABRT to drop the segment
+ */
+err_t stack_tcp_guard(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
+{
+	u8_t flags = TCPH_FLAGS(hdr);
+	u32_t seq = hdr->seqno, len = p->tot_len + ((flags & TCP_FIN) ? 1 : 0);
+
+	if (!synchronized(pcb))
+		return ERR_OK;
+	if (flags & (TCP_RST | TCP_SYN)) {
+		if ((flags & TCP_RST) && !(flags & TCP_SYN) && seq == pcb->rcv_nxt)
+			return ERR_OK;
+		guard.blind++;
+		challenge = pcb;
+		return ERR_ABRT;
+	}
+	if (seq != pcb->rcv_nxt && len && TCP_SEQ_GT(seq + len, pcb->rcv_nxt + pcb->rcv_wnd)) {
+		guard.out_of_window++;
+		return ERR_ABRT;
+	}
+	return ERR_OK;
+}
+
+/**
+ * stack_guard_stats() - What the sequence guard dropped so far
+ * @out_of_window: out-of-order data past the right edge
+ * @blind:         RSTs and SYNs off rcv_nxt
+ */
+void stack_guard_stats(uint64_t *out_of_window, uint64_t *blind)
+{
+	*out_of_window = guard.out_of_window;
+	*blind = guard.blind;
 }
 
 /* lwIP's clock (TCP timestamps): the event loop's. */

@@ -119,4 +119,14 @@ struct netif;
 int stack_ip4_hook(struct pbuf *p, struct netif *inp);
 #define LWIP_HOOK_IP4_INPUT(p, inp) stack_ip4_hook((p), (inp))
 
+/* ---- the sequence guard: once lwIP has found a segment's connection, and
+ * before it acts on it, stack.c drops what only a hostile guest sends (data
+ * out of order past the window's right edge, which 2.1.3 queues untrimmed
+ * and then asserts on; RSTs and SYNs off rcv_nxt, RFC 5961). */
+struct tcp_pcb;
+struct tcp_hdr;
+signed char stack_tcp_guard(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)                              \
+	stack_tcp_guard((pcb), (hdr), (p))
+
 #endif
