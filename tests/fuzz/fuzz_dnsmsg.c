@@ -260,6 +260,19 @@ static void fuzz_id(const uint8_t *msg, size_t len)
 	free(c);
 }
 
+/* A response's question: what parses is a response whose question it is. */
+static void fuzz_response(const uint8_t *msg, size_t len)
+{
+	struct dns_query a;
+
+	if (dnsmsg_parse_response(msg, len, &a))
+		return;
+	FUZZ_ASSERT(len >= 12 && (msg[2] & 0x80));
+	FUZZ_ASSERT(a.question_end <= len);
+	FUZZ_ASSERT(strlen(a.name) <= DNS_NAME_MAX);
+	FUZZ_ASSERT(dnsmsg_same_question(&a, &a));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *msg;
@@ -275,6 +288,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_to_error(msg, len, (int)(data[0] & 0x0f));
 	fuzz_truncate(msg, len, sz);
 	fuzz_id(msg, len);
+	fuzz_response(msg, len);
 	free(msg);
 	return 0;
 }

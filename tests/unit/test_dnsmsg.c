@@ -1102,6 +1102,35 @@ static void id_access(void)
 }
 
 /* What tapgate answers, the guest parses: query -> answer -> addresses. */
+/* A response's question, read back, matches its query's exactly: the id,
+ * the name whatever its case, the type and class; a query is no response. */
+static void response_question(void)
+{
+	uint8_t r[512];
+	struct msg m;
+	struct dns_query q, a, other;
+	size_t n;
+
+	query(&m, "GateWay.Internal", DNS_TYPE_A, 0);
+	CHECK_EQ(pq(&m, &q), 0);
+	n = answer(&m, &q, v4, 4, sizeof(r), r);
+	CHECK_EQ(dnsmsg_parse_response(r, n, &a), 0);
+	CHECK(!strcmp(a.name, "gateway.internal"));
+	CHECK(dnsmsg_same_question(&a, &q));
+	CHECK_EQ(dnsmsg_parse_response(m.b, m.n, &a), -EINVAL);
+	CHECK_EQ(dnsmsg_parse_response(r, 11, &a), -EINVAL);
+	CHECK_EQ(dnsmsg_parse_response(r, n, &a), 0);
+	other = q;
+	other.id ^= 1;
+	CHECK(!dnsmsg_same_question(&a, &other));
+	other = q;
+	other.qtype = DNS_TYPE_AAAA;
+	CHECK(!dnsmsg_same_question(&a, &other));
+	other = q;
+	other.name[0] = 'x';
+	CHECK(!dnsmsg_same_question(&a, &other));
+}
+
 static void roundtrip(void)
 {
 	struct dns_addr_rr a[2];
@@ -1169,6 +1198,7 @@ int main(void)
 	RUN(truncate_to_question);
 	RUN(truncate_to_header);
 	RUN(id_access);
+	RUN(response_question);
 	RUN(roundtrip);
 	return check_summary();
 }

@@ -32,6 +32,7 @@
 #include "control/config.h"
 #include "control/route.h"
 #include "dns/dnsfwd.h"
+#include "dns/dnstcp.h"
 #include "dns/dnsmsg.h"
 #include "dns/dnsrec.h"
 #include "wire/frame.h"
@@ -122,6 +123,7 @@ int dnsfwd_init(const struct config *config, const struct group_table *g, struct
 	groups = g;
 	route_init(&router, config, g);
 	st = stats;
+	dnstcp_init(stats);
 	if (!cfg->ndns) {
 		with_resolv = *cfg;
 		read_resolv_conf(&with_resolv);
@@ -399,6 +401,17 @@ static void answer(struct pending *p, size_t len)
 	to_guest(&p->guest, buf, n);
 }
 
+/* Does the response in buf (len bytes) answer @p: our id, its question? */
+static bool answers(const struct pending *p, size_t len)
+{
+	struct dns_query q, a;
+
+	if (dnsmsg_parse_query(p->query, p->len, &q) || dnsmsg_parse_response(buf, len, &a))
+		return false;
+	q.id = p->our_id;
+	return dnsmsg_same_question(&a, &q);
+}
+
 /* Every query waiting on upstream @u moves on to the next one. */
 static void fail_over(unsigned int u)
 {
@@ -427,6 +440,10 @@ static void on_upstream(struct loop_handler *h, uint32_t events)
 		p = find_pending(dnsmsg_id(buf, (size_t)n));
 		if (!p || p->upstream != idx)
 			continue; /* late or forged: not ours any more */
+		if (!answers(p, (size_t)n)) {
+			st->dns_unmatched++;
+			continue; /* the right id for another question */
+		}
 		answer(p, (size_t)n);
 		pending_done(p);
 	}

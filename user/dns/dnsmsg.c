@@ -478,6 +478,45 @@ int dnsmsg_parse_answers(const uint8_t *msg, size_t len, struct dns_addr_rr *out
 	return n;
 }
 
+/**
+ * dnsmsg_parse_response() - The header and the one question of a response
+ * @msg: the message (from upstream: hostile)
+ * @len: its length
+ * @q:   set to its id, flags, question (lower-cased) and question end
+ *
+ * Return: 0, or -EINVAL when it is not a response (QR=1) with exactly one
+ * well-formed question
+ */
+int dnsmsg_parse_response(const uint8_t *msg, size_t len, struct dns_query *q)
+{
+	struct frame m = { .data = msg, .len = len };
+	struct hdr h;
+	size_t off = HDR_LEN;
+
+	memset(q, 0, sizeof(*q));
+	if (hdr_read(&m, &h) || !(h.flags & F_QR) || h.qd != 1)
+		return -EINVAL;
+	if (question_read(&m, &off, q->name, &q->qtype, &q->qclass))
+		return -EINVAL;
+	q->id = h.id;
+	q->flags = h.flags;
+	q->question_end = off;
+	return 0;
+}
+
+/**
+ * dnsmsg_same_question() - Does a response answer this query?
+ * @a: a parsed response (dnsmsg_parse_response())
+ * @q: a parsed query
+ *
+ * Return: true when the ids, names, types and classes are the same
+ */
+bool dnsmsg_same_question(const struct dns_query *a, const struct dns_query *q)
+{
+	return a->id == q->id && a->qtype == q->qtype && a->qclass == q->qclass &&
+	       !strcmp(a->name, q->name);
+}
+
 uint16_t dnsmsg_id(const uint8_t *msg, size_t len)
 {
 	return len < 2 ? 0 : rd16(msg);

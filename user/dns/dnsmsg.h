@@ -92,6 +92,12 @@ struct dns_addr_rr {
 int dnsmsg_parse_answers(const uint8_t *msg, size_t len, struct dns_addr_rr *out, int max,
 			 int *total);
 
+/* A response's header and its one question (QR=1, qdcount 1), names
+ * lower-cased as for queries. 0 or -EINVAL. */
+int dnsmsg_parse_response(const uint8_t *msg, size_t len, struct dns_query *q);
+/* Same id, name, type and class. */
+bool dnsmsg_same_question(const struct dns_query *a, const struct dns_query *q);
+
 /* Same id as in the header, read safely: 0 if len < 2 */
 uint16_t dnsmsg_id(const uint8_t *msg, size_t len);
 /* Write @id into the header; nothing if len < 2 */

@@ -93,6 +93,7 @@ static struct flow_pool conn_pool, listener_pool;
 static struct pxconn *all;
 static unsigned int nconns;
 static unsigned int npending;	 /* connecting or in handshake */
+static unsigned int ndns;	 /* DNS over TCP (at most DNSTCP_MAX) */
 static struct pxconn *dead_list; /* killed, freed by pxtcp_reap() */
 
 static void on_fd(struct loop_handler *h, uint32_t events);
@@ -217,6 +218,7 @@ static struct pxconn *conn_new(const struct slot *s, const struct flow_key *k,
 	all = c;
 	nconns++;
 	npending++;
+	ndns += rt->handler == ROUTE_DNS;
 	return c;
 }
 
@@ -273,6 +275,7 @@ void pxtcp_reap(void)
 			close(c->fd);
 		listener_put(c->lst);
 		splice_free(&c->sp);
+		ndns -= c->rt.handler == ROUTE_DNS;
 		flow_pool_put(&conn_pool, c);
 		nconns--;
 	}
@@ -438,6 +441,11 @@ int pxtcp_syn(const struct slot *s)
 	}
 	if (nconns >= cfg->max_conns) {
 		st->conns_limit++;
+		reply_send_rst(s->f.data + s->l3_off, s->l3_len, cfg);
+		return SLOT_OK;
+	}
+	if (rt.handler == ROUTE_DNS && ndns >= DNSTCP_MAX) {
+		st->dns_tcp_limit++;
 		reply_send_rst(s->f.data + s->l3_off, s->l3_len, cfg);
 		return SLOT_OK;
 	}
