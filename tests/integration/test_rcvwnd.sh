@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: MIT
 #
 # test_rcvwnd.sh - tapgate announces a receive window beyond Debian lwIP's
-# 64 KiB TCP_WND (our lwIP build has 256 KiB with window scaling, see
+# 64 KiB TCP_WND (our lwIP build has 128 KiB with window scaling, see
 # user/stack/port/lwipopts.h): a guest connection to the host's echo server
 # sends and reads back 64 KiB, then idles; the guest kernel's view of the
 # window it may send into (ss: snd_wnd) must be above 65535 (it is about
-# 256 KiB). Behind a veth and behind a tap.
+# 128 KiB). Behind a veth and behind a tap.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tg_init rcvwnd
