@@ -78,9 +78,7 @@ struct pxconn {
 	struct listener *lst;
 	uint64_t deadline;
 	struct splice sp;
-	union {
-		struct dnstcp dns;
-	} filter; /* the splice filter's state */
+	struct dnstcp *dns; /* the DNS filter's state (DNS only: from dns_pool) */
 	uint16_t syn_len;
 	uint8_t syn[SYN_MAX];
 };
@@ -90,6 +88,9 @@ static struct router router;
 static struct tg_ustats *st, dummy_stats;
 static struct flow_table conns, listeners;
 static struct flow_pool conn_pool, listener_pool;
+/* DNS filter state for the few DNS-over-TCP connections, not in every
+ * connection: 10 000 held connections would carry it for nothing. */
+static struct flow_pool dns_pool;
 static struct pxconn *all;
 static unsigned int nconns;
 static unsigned int npending;	 /* connecting or in handshake */
@@ -117,7 +118,8 @@ int pxtcp_init(const struct config *config, const struct group_table *g, struct 
 	splice_init(st);
 	if (flow_table_init(&conns, max) || flow_table_init(&listeners, max) ||
 	    flow_pool_init(&conn_pool, sizeof(struct pxconn), max) ||
-	    flow_pool_init(&listener_pool, sizeof(struct listener), max))
+	    flow_pool_init(&listener_pool, sizeof(struct listener), max) ||
+	    flow_pool_init(&dns_pool, sizeof(struct dnstcp), DNSTCP_MAX))
 		return -ENOMEM;
 	return 0;
 }
@@ -204,6 +206,11 @@ static struct pxconn *conn_new(const struct slot *s, const struct flow_key *k,
 
 	if (!c)
 		return NULL;
+	c->dns = NULL;
+	if (rt->handler == ROUTE_DNS && !(c->dns = flow_pool_get(&dns_pool))) {
+		flow_pool_put(&conn_pool, c);
+		return NULL;
+	}
 	c->fe.key = *k;
 	flow_insert(&conns, &c->fe); /* pxtcp_syn() found no such tuple */
 	c->rt = *rt;
@@ -276,6 +283,8 @@ void pxtcp_reap(void)
 		listener_put(c->lst);
 		splice_free(&c->sp);
 		ndns -= c->rt.handler == ROUTE_DNS;
+		if (c->dns)
+			flow_pool_put(&dns_pool, c->dns);
 		flow_pool_put(&conn_pool, c);
 		nconns--;
 	}
@@ -317,7 +326,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	st->conns_total++;
 	if (c->rt.handler == ROUTE_DNS)
 		filter = &dnstcp_filter;
-	if (splice_start(&c->sp, pcb, c->fd, filter, &c->filter, on_splice_end))
+	if (splice_start(&c->sp, pcb, c->fd, filter, c->dns, on_splice_end))
 		return ERR_ABRT;
 	return ERR_OK;
 }
@@ -543,4 +552,5 @@ void pxtcp_fini(void)
 	flow_table_fini(&listeners);
 	flow_pool_fini(&conn_pool);
 	flow_pool_fini(&listener_pool);
+	flow_pool_fini(&dns_pool);
 }
