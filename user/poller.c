@@ -13,6 +13,7 @@
  * retries once completions freed frames: nothing waits for a timer.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -543,6 +544,13 @@ int poller_run(const struct config *config)
 	if (!err)
 		err = setup();
 	if (!err) {
+		/* Setup's tables came from fresh mmap'd pages (main.c); from now
+		 * on lwIP's segments, up to 64 KiB with a jumbo MSS, come and go
+		 * per segment: from the heap, not an mmap and munmap each, and
+		 * the heap keeps 1 MiB of them rather than give it back and
+		 * fault it in again per segment. */
+		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+		mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 		printf("tapgate: ready on %s\n", cfg->dev);
 		fflush(stdout);
 		serve();
