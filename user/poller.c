@@ -84,7 +84,7 @@ static uint8_t *tx_begin_type(uint16_t ethertype, size_t *cap)
 	memcpy(pending_frame, cfg->guest_mac, 6);
 	memcpy(pending_frame + 6, cfg->gw_mac, 6);
 	wr16(pending_frame + 12, ethertype);
-	*cap = um.frame_size - 14;
+	*cap = um.tx_max - 14;
 	return pending_frame + 14;
 }
 
@@ -142,7 +142,7 @@ static int emit_ip(struct pbuf *p, uint16_t ethertype)
 /* Free tx frames, keeping a reserve for lwIP's segments and replies. */
 static uint32_t tx_room(void)
 {
-	return um.tx_nfree > 64 ? um.tx_nfree - 64 : 0;
+	return umem_tx_room(&um, 64);
 }
 
 typedef size_t (*reply_fn)(const struct slot *s, const struct config *c, uint8_t *out, size_t cap);
@@ -156,7 +156,7 @@ static int send_reply(reply_fn fn, const struct slot *s, int not_applicable)
 
 	if (!f)
 		return SLOT_DROP_NOMEM;
-	n = fn(s, cfg, f, um.frame_size);
+	n = fn(s, cfg, f, um.tx_max);
 	if (!n)
 		return not_applicable;
 	if (umem_tx_send(&um, addr, (uint32_t)n))
@@ -173,7 +173,7 @@ static void send_syn_rst(const uint8_t *ip, size_t len)
 
 	if (!f)
 		return; /* the guest retransmits its SYN and asks again */
-	n = reply_tcp_rst_from_ip(ip, len, cfg, f, um.frame_size);
+	n = reply_tcp_rst_from_ip(ip, len, cfg, f, um.tx_max);
 	if (n && !umem_tx_send(&um, addr, (uint32_t)n))
 		count_tx((uint32_t)n);
 }
@@ -257,36 +257,37 @@ static void count_drop(int r)
 	log_dbg("dropped a guest frame: %s", slot_drop_name((unsigned int)r));
 }
 
-#define FRAME_NONE   (-1) /* no frame at that ring index */
 #define FRAME_FOLDED (-2) /* a later pure ACK made it redundant */
 
 /*
  * A batch from the main ring: all of it staged first, so that pure ACKs a
  * later one supersedes can be left out (ackfold.c), then acted on in order.
+ * A frame that came as a descriptor chain is read joined (umem.c).
  */
-static void handle_batch(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+static void handle_batch(struct umem_rx *b)
 {
 	struct slot s[RX_BATCH];
 	int r[RX_BATCH];
+	uint32_t n = 0;
+	const uint8_t *data;
+	uint32_t len;
+	int got;
 
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t len;
-		const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
-
-		r[i] = FRAME_NONE;
-		if (!data)
+	while (n < RX_BATCH && (got = umem_rx_next(&um, b, &data, &len)) != 0) {
+		if (got < 0) {
+			count_drop(SLOT_DROP_MALFORMED);
 			continue;
+		}
 		st->rx_frames++;
 		st->rx_bytes += len;
-		r[i] = slot_stage(&s[i], cfg, data, len);
+		r[n] = slot_stage(&s[n], cfg, data, len);
+		n++;
 	}
 	ackfold_begin();
 	for (uint32_t i = n; i-- > 0;)
 		if (r[i] == SLOT_OK && ackfold_superseded(&s[i]))
 			r[i] = FRAME_FOLDED;
 	for (uint32_t i = 0; i < n; i++) {
-		if (r[i] == FRAME_NONE)
-			continue;
 		if (r[i] == FRAME_FOLDED) {
 			st->acks_folded++;
 			continue;
@@ -320,27 +321,33 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 }
 
 /* A batch from the UDP relay's ring, frame by frame. */
-static void handle_udp_batch(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+static void handle_udp_batch(struct umem_rx *b)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t len;
-		const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
+	const uint8_t *data;
+	uint32_t len;
+	int got;
 
-		if (data)
+	while ((got = umem_rx_next(&um, b, &data, &len)) != 0) {
+		if (got > 0)
 			handle_udp_frame(data, len);
+		else
+			count_drop(SLOT_DROP_MALFORMED);
 	}
 }
 
-typedef void (*batch_fn)(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n);
+typedef void (*batch_fn)(struct umem_rx *b);
 
 static void drain(struct xsk_ring_cons *rx, batch_fn fn)
 {
-	uint32_t idx, n, done = 0;
+	struct umem_rx b;
+	uint32_t done = 0;
 
-	while (done < RX_BUDGET && (n = umem_rx_peek(rx, RX_BATCH, &idx)) > 0) {
-		fn(rx, idx, n);
-		umem_rx_done(&um, rx, idx, n);
-		done += n;
+	while (done < RX_BUDGET && umem_rx_peek(&um, rx, RX_BATCH, &b) > 0) {
+		fn(&b);
+		umem_rx_done(&um, &b);
+		if (!b.pos)
+			break; /* cannot happen: the join area holds any frame */
+		done += b.pos;
 	}
 }
 
@@ -508,10 +515,12 @@ static int setup(void)
 		err = group_fill_maps(&groups, cfg->allow, loader_map_fd(&ld, "tg_policy4"),
 				      loader_map_fd(&ld, "tg_policy6"));
 	if (!err)
-		err = umem_open(&um, cfg->dev, cfg->mtu + 14 <= 2048 ? 2048 : 4096,
-				loader_map_fd(&ld, "tg_xsks"));
-	if (!err)
+		err = umem_open(&um, cfg->dev, cfg->mtu + 14, loader_map_fd(&ld, "tg_xsks"));
+	if (!err) {
+		loader_set_rx_max(&ld, um.rx_max);
+		umem_report(&um, cfg->dev);
 		err = stack_init(cfg, emit_ip);
+	}
 	if (!err)
 		err = pxtcp_init(cfg, &groups, st, send_syn_rst);
 	if (!err) {
