@@ -9,6 +9,13 @@
  * counted under exactly one verdict (include/steer.h). The program never
  * returns XDP_PASS: a guest frame must not reach the host's own stack, and
  * when no socket is bound (daemon gone) the redirect falls back to XDP_DROP.
+ *
+ * Frames may come in several buffers (multi-buffer XDP, "xdp.frags"): a
+ * VMM's TSO super-frames (up to 64 KiB, which the tun driver runs through
+ * generic XDP) and jumbo frames. Headers are parsed in the first buffer
+ * only and never read past it; lengths are checked against the whole frame
+ * (bpf_xdp_get_buff_len()). The AF_XDP socket takes such frames as
+ * descriptor chains (XDP_USE_SG), which user space joins again.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -88,11 +95,19 @@ struct {
 	__type(value, struct tg_ustats);
 } TG_MAP_USTATS SEC(".maps");
 
-/* The frame being parsed: packet bounds only, every header pointer is
- * checked against end before it is read. */
+/* Frames longer than this are dropped as TG_V_DROP_OVERSIZE (0: no limit).
+ * Set by the daemon once its AF_XDP socket is bound: the largest frame the
+ * socket takes, one UMEM chunk when the kernel has no AF_XDP multi-buffer.
+ * Writable global data, as the socket is bound after the program is loaded. */
+volatile __u32 tg_rx_max;
+
+/* The frame being parsed: every header pointer is checked against end (the
+ * first buffer's end) before it is read; len is the whole frame, all
+ * buffers, for length fields. */
 struct frame {
 	void *data;
 	void *end;
+	__u32 len;
 };
 
 static __always_inline bool mac_eq(const __u8 *a, const volatile __u8 *b)
@@ -164,8 +179,8 @@ struct l4 {
 	bool v6;
 };
 
-/* True when @size bytes of transport header are both in the frame and
- * inside the datagram. */
+/* True when @size bytes of transport header are both in the first buffer
+ * and inside the datagram. */
 static __always_inline bool l4_fits(const struct frame *f, const struct l4 *l, __u32 size)
 {
 	return l->hdr + size <= f->end && l->len >= size;
@@ -247,6 +262,19 @@ static __always_inline enum tg_verdict l4_icmp6(const struct frame *f, const str
 	return TG_V_DROP_POLICY;
 }
 
+/*
+ * A UDP datagram longer than the guest's MTU and not fragmented is a USO
+ * super-frame (UDP_SEGMENT in the guest, USO in its NIC): several datagrams
+ * in one frame, whose segment size was in the skb (from the VMM's virtio
+ * header) and is not in the bytes XDP and AF_XDP carry. Relayed as one
+ * datagram it would change what the guest's peer receives, so it is
+ * dropped and counted; TCP super-frames are a byte stream and go through.
+ */
+static __always_inline bool udp_superframe(__u32 ip_len)
+{
+	return tg_cfg.mtu && ip_len > tg_cfg.mtu;
+}
+
 static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l3)
 {
 	struct iphdr *ip = l3;
@@ -261,7 +289,7 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	tot_len = bpf_ntohs(ip->tot_len);
 	/* tot_len may be shorter than the frame (Ethernet pads), never
 	 * longer. */
-	if (tot_len < hlen || l3 + tot_len > f->end)
+	if (tot_len < hlen || tot_len > f->len - sizeof(struct ethhdr))
 		return TG_V_DROP_MALFORMED;
 	if (ip->saddr != tg_cfg.guest_ip4)
 		return TG_V_DROP_SPOOF_IP;
@@ -281,6 +309,8 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
 	case TG_IPPROTO_UDP:
+		if (udp_superframe(tot_len))
+			return TG_V_DROP_UDP_GSO;
 		return l4_udp(f, &l);
 	case TG_IPPROTO_ICMP:
 		return l4_icmp4(f, &l);
@@ -322,7 +352,7 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 		return TG_V_DROP_MALFORMED;
 	l.hdr = ip6 + 1;
 	l.len = bpf_ntohs(ip6->payload_len);
-	if (l.hdr + l.len > f->end)
+	if (l.len > f->len - sizeof(struct ethhdr) - sizeof(*ip6))
 		return TG_V_DROP_MALFORMED;
 	if (!ipv6_source_ok(ip6))
 		return TG_V_DROP_SPOOF_IP;
@@ -335,6 +365,8 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
 	case TG_IPPROTO_UDP:
+		if (udp_superframe(sizeof(*ip6) + l.len))
+			return TG_V_DROP_UDP_GSO;
 		return l4_udp(f, &l);
 	case TG_IPPROTO_ICMPV6:
 		return l4_icmp6(f, &l);
@@ -415,18 +447,21 @@ static __always_inline void count(__u32 verdict, __u64 bytes)
 	}
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int tg_steer(struct xdp_md *ctx)
 {
+	__u64 bytes = bpf_xdp_get_buff_len(ctx);
 	struct frame f = {
 		.data = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
+		.len = (__u32)bytes,
 	};
-	__u64 bytes = bpf_xdp_get_buff_len(ctx);
 	enum tg_verdict v = parse_eth(&f);
 	__u32 key;
 	long ret;
 
+	if (verdict_redirects(v) && tg_rx_max && bytes > tg_rx_max)
+		v = TG_V_DROP_OVERSIZE;
 	if (!verdict_redirects(v)) {
 		count(v, bytes);
 		return XDP_DROP;

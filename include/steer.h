@@ -63,6 +63,10 @@ enum tg_verdict {
 	TG_V_DROP_NOSOCK,    /* redirect failed: no AF_XDP socket bound */
 	TG_V_DROP_UDP,	     /* UDP the relay does not carry: relay off, or a
 			      * local-discovery/DoQ port (853, 5353, 5355, 137) */
+	TG_V_DROP_UDP_GSO,   /* UDP longer than the guest MTU, not fragmented: a
+			      * USO super-frame, whose segment size XDP cannot see */
+	TG_V_DROP_OVERSIZE,  /* longer than the AF_XDP socket takes (no
+			      * multi-buffer on this kernel, see tg_rx_max) */
 	TG_V_MAX
 };
 
@@ -128,7 +132,8 @@ struct tg_config {
 	__u8 guest_ip6[16];
 	__u8 gw_ip6[16];
 	__u32 flags;
-	__u32 pad;
+	__u16 mtu; /* the guest's MTU; 0: not checked */
+	__u16 pad;
 };
 
 #endif /* TAPGATE_STEER_H */

@@ -9,6 +9,7 @@ pkgs=(
 	libelf-dev zlib1g-dev dpkg-dev libclang-rt-14-dev iproute2
 	curl iperf3 bind9-dnsutils iputils-ping netcat-openbsd python3
 	dnsmasq-base passt slirp4netns
+	qemu-system-x86 busybox-static # the VM test (tests/vm/mkvm.sh fetches its kernel)
 )
 
 missing=()

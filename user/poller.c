@@ -14,6 +14,7 @@
  * the kernel and lets the writers that were refused try again.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,36 +175,37 @@ static void count_drop(int r)
 	log_dbg("dropped a guest frame: %s", slot_drop_name((unsigned int)r));
 }
 
-#define FRAME_NONE   (-1) /* no frame at that ring index */
 #define FRAME_FOLDED (-2) /* a later pure ACK made it redundant */
 
 /*
  * A batch from the main ring: all of it staged first, so that pure ACKs a
  * later one supersedes can be left out (ackfold.c), then acted on in order.
+ * A frame that came as a descriptor chain is read joined (umem.c).
  */
-static void handle_batch(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+static void handle_batch(struct umem_rx *b)
 {
 	struct slot s[RX_BATCH];
 	int r[RX_BATCH];
+	uint32_t n = 0;
+	const uint8_t *data;
+	uint32_t len;
+	int got;
 
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t len;
-		const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
-
-		r[i] = FRAME_NONE;
-		if (!data)
+	while (n < RX_BATCH && (got = umem_rx_next(&um, b, &data, &len)) != 0) {
+		if (got < 0) {
+			count_drop(SLOT_DROP_MALFORMED);
 			continue;
+		}
 		st->rx_frames++;
 		st->rx_bytes += len;
-		r[i] = slot_stage(&s[i], cfg, data, len);
+		r[n] = slot_stage(&s[n], cfg, data, len);
+		n++;
 	}
 	ackfold_begin();
 	for (uint32_t i = n; i-- > 0;)
 		if (r[i] == SLOT_OK && ackfold_superseded(&s[i]))
 			r[i] = FRAME_FOLDED;
 	for (uint32_t i = 0; i < n; i++) {
-		if (r[i] == FRAME_NONE)
-			continue;
 		if (r[i] == FRAME_FOLDED) {
 			st->acks_folded++;
 			continue;
@@ -237,27 +239,33 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 }
 
 /* A batch from the UDP relay's ring, frame by frame. */
-static void handle_udp_batch(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+static void handle_udp_batch(struct umem_rx *b)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t len;
-		const uint8_t *data = umem_rx_frame(&um, rx, idx + i, &len);
+	const uint8_t *data;
+	uint32_t len;
+	int got;
 
-		if (data)
+	while ((got = umem_rx_next(&um, b, &data, &len)) != 0) {
+		if (got > 0)
 			handle_udp_frame(data, len);
+		else
+			count_drop(SLOT_DROP_MALFORMED);
 	}
 }
 
-typedef void (*batch_fn)(struct xsk_ring_cons *rx, uint32_t idx, uint32_t n);
+typedef void (*batch_fn)(struct umem_rx *b);
 
 static void drain(struct xsk_ring_cons *rx, batch_fn fn)
 {
-	uint32_t idx, n, done = 0;
+	struct umem_rx b;
+	uint32_t done = 0;
 
-	while (done < RX_BUDGET && (n = umem_rx_peek(rx, RX_BATCH, &idx)) > 0) {
-		fn(rx, idx, n);
-		umem_rx_done(&um, rx, idx, n);
-		done += n;
+	while (done < RX_BUDGET && umem_rx_peek(&um, rx, RX_BATCH, &b) > 0) {
+		fn(&b);
+		umem_rx_done(&um, &b);
+		if (!b.pos)
+			break; /* cannot happen: the join area holds any frame */
+		done += b.pos;
 	}
 }
 
@@ -433,11 +441,13 @@ static int setup(void)
 				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
 				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
 	if (!err)
-		err = umem_open(&um, cfg->dev, cfg->mtu + TG_ETH_HLEN <= 2048 ? 2048 : 4096,
+		err = umem_open(&um, cfg->dev, cfg->mtu + TG_ETH_HLEN,
 				loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err) {
 		struct gtx_backend tx = gtx_umem_backend(&um);
 
+		loader_set_rx_max(&ld, um.rx_max);
+		umem_report(&um, cfg->dev);
 		gtx_init(cfg, st, &tx);
 		err = stack_init(cfg);
 	}
@@ -473,6 +483,13 @@ int poller_run(const struct config *config)
 	if (!err)
 		err = setup();
 	if (!err) {
+		/* Setup's tables came from fresh mmap'd pages (main.c); from now
+		 * on lwIP's segments, up to 64 KiB with a jumbo MSS, come and go
+		 * per segment: from the heap, not an mmap and munmap each, and
+		 * the heap keeps 1 MiB of them rather than give it back and
+		 * fault it in again per segment. */
+		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+		mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 		printf("tapgate: ready on %s\n", cfg->dev);
 		fflush(stdout);
 		serve();

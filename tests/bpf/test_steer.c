@@ -9,7 +9,9 @@
  * closed), and with an unbound AF_XDP socket in the XSKMAP, which makes
  * bpf_redirect_map() succeed (test_run does not deliver the frame) so that
  * the TG_V_TO_* verdicts can be told apart. Then mutated frames check that
- * every frame, however broken, is counted once and never passed. Needs root.
+ * every frame, however broken, is counted once and never passed. Frames
+ * longer than a page (TSO super-frames, jumbo frames) reach the program in
+ * several buffers, as multi-buffer XDP hands them over. Needs root.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -41,7 +43,8 @@
  * than an Ethernet header, so frames shorter than that are handed in with 4
  * bytes of metadata in front (xdp_md.data = 4) to make up the size. */
 #define META_LEN  4
-#define FRAME_MAX 512
+#define FRAME_MAX 66000 /* room for a 64 KiB super-frame, in several buffers */
+#define GUEST_MTU 1500
 
 /* ---- addresses -------------------------------------------------------- */
 
@@ -554,6 +557,61 @@ static size_t f6_frag_ll(uint8_t *b)
 {
 	return setb(b, f6_frag(b), OFF_IP6_SRC, LL6, 16);
 }
+
+/* Long frames: a TCP segment or UDP datagram of @pay payload bytes. */
+static size_t tcp4_long(uint8_t *b, size_t pay);
+static size_t f_ip4_spoof_long(uint8_t *b)
+{
+	uint8_t v[4] = { 10, 9, 9, 9 };
+
+	return setb(b, tcp4_long(b, 20000), OFF_L3 + 12, v, 4);
+}
+
+static uint8_t long_l4[65536]; /* the transport part of a long frame */
+
+static size_t tcp4_long(uint8_t *b, size_t pay)
+{
+	size_t n = tcp_hdr(long_l4, TG_TCP_ACK);
+
+	memset(long_l4 + n, 'y', pay);
+	return ip4(b, GUEST4, PUBLIC4, TG_IPPROTO_TCP, long_l4, n + pay);
+}
+static size_t udp4_long(uint8_t *b, size_t pay)
+{
+	return ip4(b, GUEST4, PUBLIC4, TG_IPPROTO_UDP, long_l4, udp_dgram(long_l4, 443, pay));
+}
+static size_t f_tcp_super(uint8_t *b)
+{
+	return tcp4_long(b, 65535 - 40); /* a TSO super-frame: 64 KiB of IP */
+}
+static size_t f_tcp_jumbo(uint8_t *b)
+{
+	return tcp4_long(b, 9000 - 40);
+}
+/* tot_len claims 64 KiB; the buffers hold 32 KiB */
+static size_t f_tcp_super_cut(uint8_t *b)
+{
+	return set16(b, tcp4_long(b, 32768), OFF_IP4_LEN, 65535);
+}
+static size_t f_udp_super(uint8_t *b)
+{
+	return udp4_long(b, 4 * 1472); /* USO: four datagrams of 1472 bytes in one */
+}
+static size_t f_udp_at_mtu(uint8_t *b)
+{
+	return udp4_long(b, GUEST_MTU - 28);
+}
+static size_t f6_udp_super(uint8_t *b)
+{
+	return ip6(b, GUEST6, PUBLIC6, TG_IPPROTO_UDP, long_l4, udp_dgram(long_l4, 443, 3000));
+}
+static size_t f6_tcp_super(uint8_t *b)
+{
+	size_t n = tcp_hdr(long_l4, TG_TCP_ACK);
+
+	memset(long_l4 + n, 'y', 60000);
+	return ip6(b, GUEST6, PUBLIC6, TG_IPPROTO_TCP, long_l4, n + 60000);
+}
 static size_t f6_trunc(uint8_t *b)
 {
 	return set16(b, tcp6(b, PUBLIC6, TG_TCP_SYN), OFF_IP6_LEN, 21);
@@ -585,10 +643,11 @@ enum env_id {
 	ENV_V6,	   /* IPv6 on, relay off, the full policy */
 	ENV_RELAY, /* IPv6 on, relay on, the full policy */
 	ENV_BARE,  /* nothing on, empty policy tables (every lookup misses) */
+	ENV_SMALL, /* as relay, but the socket takes 2048 bytes (tg_rx_max) */
 	ENV_MAX
 };
 
-static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare" };
+static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare", "small" };
 
 struct tcase {
 	const char *name;
@@ -703,6 +762,21 @@ static const struct tcase cases[] = {
 	{ "bare: policy miss, ICMP to gateway", ENV_BARE, f_icmp_gw, RDR, TG_V_TO_ICMP },
 	{ "bare: policy miss, DNS", ENV_BARE, f_udp_dns_pub, RDR, TG_V_TO_DNS },
 	{ "bare: ARP", ENV_BARE, f_arp_req, RDR, TG_V_TO_ARP },
+
+	{ "long: TCP super-frame, 64 KiB", ENV_V6, f_tcp_super, RDR, TG_V_TO_TCP },
+	{ "long: TCP jumbo frame, 9000", ENV_V6, f_tcp_jumbo, RDR, TG_V_TO_TCP },
+	{ "long: tot_len past the last buffer", ENV_V6, f_tcp_super_cut, DROP,
+	  TG_V_DROP_MALFORMED },
+	{ "long: IPv6 TCP super-frame", ENV_V6, f6_tcp_super, RDR, TG_V_TO_TCP },
+	{ "long: UDP at the MTU, relay on", ENV_RELAY, f_udp_at_mtu, RDR, TG_V_UDP_RELAY },
+	{ "long: UDP super-frame (USO), relay on", ENV_RELAY, f_udp_super, DROP,
+	  TG_V_DROP_UDP_GSO },
+	{ "long: UDP super-frame (USO), relay off", ENV_V6, f_udp_super, DROP, TG_V_DROP_UDP_GSO },
+	{ "long: IPv6 UDP super-frame", ENV_RELAY, f6_udp_super, DROP, TG_V_DROP_UDP_GSO },
+	{ "small rx: TCP super-frame", ENV_SMALL, f_tcp_super, DROP, TG_V_DROP_OVERSIZE },
+	{ "small rx: TCP SYN fits", ENV_SMALL, f_tcp_syn_pub, RDR, TG_V_TO_TCP },
+	{ "small rx: UDP at the MTU", ENV_SMALL, f_udp_at_mtu, RDR, TG_V_UDP_RELAY },
+	{ "small rx: spoofed super-frame", ENV_SMALL, f_ip4_spoof_long, DROP, TG_V_DROP_SPOOF_IP },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -723,6 +797,8 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_PROTO] = "DROP_PROTO",
 	[TG_V_DROP_NOSOCK] = "DROP_NOSOCK",
 	[TG_V_DROP_UDP] = "DROP_UDP",
+	[TG_V_DROP_UDP_GSO] = "DROP_UDP_GSO",
+	[TG_V_DROP_OVERSIZE] = "DROP_OVERSIZE",
 };
 
 /* ---- environments ----------------------------------------------------- */
@@ -789,12 +865,15 @@ static int env_open(struct env *e, enum env_id id)
 	memcpy(cfg->guest_ip6, GUEST6, 16);
 	memcpy(cfg->gw_ip6, GW6, 16);
 	cfg->flags = id == ENV_BARE ? 0 : TG_CFG_IPV6;
-	if (id == ENV_RELAY)
+	if (id == ENV_RELAY || id == ENV_SMALL)
 		cfg->flags |= TG_CFG_UDP_RELAY;
+	cfg->mtu = GUEST_MTU;
 
 	err = steer_bpf__load(e->skel);
 	if (err)
 		return err;
+	/* The daemon's value without multi-buffer: one 2048-byte chunk. */
+	e->skel->bss->tg_rx_max = id == ENV_SMALL ? 2048 - 256 : 0;
 	if (id != ENV_BARE) {
 		err = fill_policy(e->skel);
 		if (err)

@@ -15,7 +15,10 @@
 # is configured as a tapgate guest (100.96.0.2/30, MAC 02:6d:73:00:00:02,
 # default route via the gateway 100.96.0.1, IPv6 off) behind a veth pair or
 # a pair of taps joined by build/tests/tapshuttle (a VMM stand-in); $HOSTDEV
-# is the host-side device tapgate serves. The gateway stands for the host:
+# is the host-side device tapgate serves. With TG_TAP_VNET=1 the taps carry
+# a virtio-net header and have their offloads on (tapshuttle --vnet), so the
+# guest sends TSO/GSO super-frames as a VM behind qemu does. The gateway
+# stands for the host:
 # with `--allow host`, TCP from the guest to 100.96.0.1:PORT reaches the
 # host's 127.0.0.1:PORT. All traffic stays on this machine.
 #
@@ -276,12 +279,15 @@ tg_guest_veth() {
 }
 
 # tg_guest_tap: guest behind taps joined by tapshuttle; HOSTDEV=${P}t.
+# TG_TAP_VNET=1: with virtio-net headers and offloads (tapshuttle --vnet).
 tg_guest_tap() {
 	local out=$TMP/shuttle.$P.out i
 	[ -x "$TG_SHUTTLE" ] ||
 		tg_fail "$TG_SHUTTLE is missing: run 'make build/tests/tapshuttle'"
+	local vnet=()
+	[ "${TG_TAP_VNET:-0}" = 1 ] && vnet=(--vnet)
 	tg_guest_netns
-	tg_bg "$TG_SHUTTLE" "${P}t" "$GUESTNS" eth0 >"$out" 2>"$TMP/shuttle.$P.err"
+	tg_bg "$TG_SHUTTLE" "${vnet[@]}" "${P}t" "$GUESTNS" eth0 >"$out" 2>"$TMP/shuttle.$P.err"
 	TG_SHUTTLE_PID=$BGPID
 	for ((i = 0; i < 50; i++)); do
 		grep -qx ready "$out" 2>/dev/null && break

@@ -57,7 +57,7 @@ check_usage() {
 	grep -q -- "$want" <<<"$out" || tg_fail "tapgate $*: message lacks '$want': $out"
 }
 check_usage "--dev IFNAME is required" run
-check_usage "from 576 to 4000" run --dev "$HOSTDEV" --mtu 9
+check_usage "from 576 to 65520" run --dev "$HOSTDEV" --mtu 9
 check_usage "unknown group" run --dev "$HOSTDEV" --allow everything
 check_usage "unicast MAC" run --dev "$HOSTDEV" --guest-mac 01:00:00:00:00:01
 check_usage "another address in the guest's subnet" run --dev "$HOSTDEV" --gateway 10.0.0.1

@@ -384,7 +384,7 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       : 0;
 	case OPT_MTU:
 		return parse_uint(arg, CONFIG_MTU_MIN, CONFIG_MTU_MAX, &cfg->mtu)
-			       ? bad("--mtu", arg, "give a number from 576 to 4000")
+			       ? bad("--mtu", arg, "give a number from 576 to 65520")
 			       : 0;
 	case OPT_ALLOW:
 		return config_parse_groups(arg, &cfg->allow);

@@ -15,7 +15,7 @@
 #include "control/log.h"
 
 #define CONFIG_MTU_MIN 576
-#define CONFIG_MTU_MAX 4000 /* one AF_XDP frame (a page) per Ethernet frame */
+#define CONFIG_MTU_MAX 65520 /* frames longer than a UMEM chunk go as descriptor chains */
 
 #define CONFIG_DNS_MAX 4
 

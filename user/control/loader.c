@@ -165,6 +165,7 @@ static void set_rodata(struct steer_bpf *skel, const struct config *cfg)
 	memcpy(c->gw_ip6, cfg->gw_ip6, 16);
 	c->flags = TG_CFG_UDP_RELAY | (cfg->ipv6 ? TG_CFG_IPV6 : 0) |
 		   (cfg->udp_local_ports ? TG_CFG_UDP_LOCAL : 0);
+	c->mtu = (__u16)cfg->mtu;
 }
 
 static int pin_maps(struct loader *ld)
@@ -322,6 +323,18 @@ int loader_attach(struct loader *ld)
 	}
 	ld->attached = true;
 	return 0;
+}
+
+/**
+ * loader_set_rx_max() - Tell the program the largest frame the socket takes
+ * @ld:  state after loader_open()
+ * @max: bytes; longer frames are dropped as TG_V_DROP_OVERSIZE (0: no limit)
+ *
+ * Called by the event-loop thread once the AF_XDP socket is bound.
+ */
+void loader_set_rx_max(struct loader *ld, uint32_t max)
+{
+	ld->skel->bss->tg_rx_max = max;
 }
 
 /**

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "steer.h"
 #include "ustats.h"
@@ -36,6 +37,7 @@ int loader_open(struct loader *ld, const struct config *cfg);
 int loader_attach(struct loader *ld);
 void loader_close(struct loader *ld);
 int loader_map_fd(struct loader *ld, const char *which);
+void loader_set_rx_max(struct loader *ld, uint32_t max);
 int loader_detach_dev(const char *dev);
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len);
 int loader_ensure_bpffs(void);

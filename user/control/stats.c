@@ -38,6 +38,8 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_PROTO] = "drop_proto",
 	[TG_V_DROP_NOSOCK] = "drop_nosock",
 	[TG_V_DROP_UDP] = "drop_udp",
+	[TG_V_DROP_UDP_GSO] = "drop_udp_gso",
+	[TG_V_DROP_OVERSIZE] = "drop_oversize",
 };
 
 /* The daemon's counters, in TG_USTATS order (include/ustats.h). */

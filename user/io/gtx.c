@@ -65,7 +65,8 @@ static void umem_kick(void *ctx)
 
 static uint32_t umem_nfree(void *ctx)
 {
-	return ((struct umem *)ctx)->tx_nfree;
+	/* whole frames of the longest size (a long one is a chain of chunks) */
+	return umem_tx_room(ctx, 0);
 }
 
 static bool umem_stalled(void *ctx)
@@ -83,7 +84,7 @@ struct gtx_backend gtx_umem_backend(struct umem *u)
 {
 	return (struct gtx_backend){
 		.ctx = u,
-		.frame_size = u->frame_size,
+		.frame_size = u->tx_max,
 		.lend = umem_lend,
 		.send = umem_send,
 		.kick = umem_kick,

@@ -3,20 +3,27 @@
  * umem.c - AF_XDP rings in copy mode with need_wakeup (see umem.h for who
  * owns which frame). Ring work is batched as in the kernel's xsk samples:
  * peek many rx descriptors, release once, refill the fill ring in one go,
- * and kick tx once per loop turn.
+ * and kick tx once per loop turn. The sockets are bound with multi-buffer
+ * (XDP_USE_SG) where the kernel has it (Linux 6.6): a frame longer than a
+ * chunk then comes as a chain of descriptors, all but the last flagged
+ * XDP_PKT_CONTD, as in the kernel's xsk selftests; tx chains are built the
+ * same way.
  */
 #include <errno.h>
 #include <linux/if_xdp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "control/log.h"
 #include "steer.h"
 #include "io/umem.h"
+#include "wire.h"
 
 /*
  * Both halves (rx and tx): 1 MiB, pinned, so all of it is resident even
@@ -24,6 +31,18 @@
  * measured no faster (iperf3, all four TCP columns within run-to-run noise).
  */
 #define UMEM_FRAMES 512
+
+/* Not in the uapi headers of Debian 12 (Linux 6.1); values from 6.6. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+
+#define UMEM_HEADROOM 256   /* copy mode puts a frame XDP_PACKET_HEADROOM into its chunk */
+#define UMEM_RX_MAX   65600 /* longest frame joined: Ethernet, IPv6 header, 64 KiB */
+#define JOIN_FRAMES   4	    /* longest frames the join area holds per batch */
 
 static int fill_all(struct umem *u)
 {
@@ -48,17 +67,29 @@ static int make_tx_stack(struct umem *u)
 	return 0;
 }
 
+/*
+ * Multi-buffer first; a kernel without it (before 6.6) refuses the flag
+ * with EINVAL, and the socket is made again without it. TG_XSK_NO_SG=1 in
+ * the environment skips the first try, so tests can see that path here.
+ */
 static int create_socket(struct umem *u, const char *ifname)
 {
 	struct xsk_socket_config xcfg = {
 		.rx_size = u->half,
 		.tx_size = u->half,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP,
+		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP | XDP_USE_SG,
 	};
-	int err;
+	const char *no_sg = getenv("TG_XSK_NO_SG");
+	int err = -EINVAL;
 
-	err = xsk_socket__create(&u->xsk, ifname, 0, u->umem, &u->rx, &u->tx, &xcfg);
+	if (!no_sg || strcmp(no_sg, "1"))
+		err = xsk_socket__create(&u->xsk, ifname, 0, u->umem, &u->rx, &u->tx, &xcfg);
+	u->sg = !err;
+	if (err == -EINVAL) {
+		xcfg.bind_flags &= (__u16)~XDP_USE_SG;
+		err = xsk_socket__create(&u->xsk, ifname, 0, u->umem, &u->rx, &u->tx, &xcfg);
+	}
 	if (err) {
 		log_err("%s: cannot create the AF_XDP socket on queue 0: %s", ifname,
 			strerror(-err));
@@ -68,17 +99,44 @@ static int create_socket(struct umem *u, const char *ifname)
 	return 0;
 }
 
+/*
+ * How long frames may be each way. Without multi-buffer a frame must fit
+ * one chunk, so a jumbo MTU is refused here rather than lost frame by
+ * frame. A tx frame longer than a chunk is written into the staging buffer
+ * and sent as a chain (at most 17 descriptors in copy mode: 4096-byte
+ * chunks carry 64 KiB).
+ */
+static int set_limits(struct umem *u, const char *ifname, uint32_t frame_max)
+{
+	u->rx_max = u->sg ? UMEM_RX_MAX : u->frame_size - UMEM_HEADROOM;
+	u->tx_max = frame_max;
+	if (frame_max > u->rx_max) {
+		log_err("%s: --mtu %u needs multi-buffer AF_XDP sockets, which this kernel "
+			"lacks (Linux 6.6 or later); give --mtu %u or less",
+			ifname, frame_max - TG_ETH_HLEN, u->rx_max - TG_ETH_HLEN);
+		return -EMSGSIZE;
+	}
+	if (frame_max > u->frame_size) {
+		u->tx_stage = malloc(frame_max);
+		if (!u->tx_stage)
+			return -ENOMEM;
+	}
+	return u->sg ? rxjoin_init(&u->join, JOIN_FRAMES * UMEM_RX_MAX) : 0;
+}
+
 /**
  * umem_open() - Create the UMEM and the AF_XDP socket, and publish it
  * @u:           zeroed state
  * @ifname:      device the XDP program is (or will be) attached to
- * @frame_size:  2048 or 4096 (one Ethernet frame per UMEM frame)
+ * @frame_max:   longest frame each way (the guest MTU and 14): chunks of
+ *               2048 bytes when it fits one with the rx headroom, else 4096
  * @xsks_map_fd: the XSKMAP the XDP program redirects through
  *
  * Return: 0 or a negative errno (everything undone)
  */
-int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_map_fd)
+int umem_open(struct umem *u, const char *ifname, uint32_t frame_max, int xsks_map_fd)
 {
+	uint32_t frame_size = frame_max + UMEM_HEADROOM <= 2048 ? 2048 : 4096;
 	struct xsk_umem_config ucfg = { 0 };
 	int err;
 
@@ -103,6 +161,8 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_
 	}
 	err = create_socket(u, ifname);
 	if (!err)
+		err = set_limits(u, ifname, frame_max);
+	if (!err)
 		err = fill_all(u);
 	if (!err)
 		err = make_tx_stack(u);
@@ -110,7 +170,8 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_
 		err = xsk_socket__update_xskmap(u->xsk, xsks_map_fd);
 	if (!err)
 		return 0;
-	log_err("%s: cannot set up the AF_XDP rings: %s", ifname, strerror(-err));
+	if (err != -EMSGSIZE) /* set_limits() said what and why */
+		log_err("%s: cannot set up the AF_XDP rings: %s", ifname, strerror(-err));
 fail:
 	umem_close(u);
 	return err;
@@ -166,68 +227,192 @@ void umem_close(struct umem *u)
 	if (u->area)
 		munmap(u->area, u->area_size);
 	free(u->tx_free);
+	free(u->tx_stage);
+	rxjoin_fini(&u->join);
 	memset(u, 0, sizeof(*u));
 	u->fd = -1;
 	u->ufd = -1;
 }
 
 /**
- * umem_rx_peek() - Look at up to @max received frames
- * @rx:  &u->rx or &u->urx
- * @max: batch size
- * @idx: first ring index, for umem_rx_frame() and umem_rx_done()
+ * umem_report() - Say at start which guest frames this socket cannot take
+ * @u:      state after umem_open()
+ * @ifname: the device
  *
- * Return: number of frames available (0 when none)
+ * A VMM's tap carries the guest's offloaded super-frames: without
+ * multi-buffer every one longer than a chunk would be lost; UDP ones
+ * (USO) cannot be cut back into their datagrams on any kernel. Both are
+ * dropped and counted by the XDP program; this names the fix.
  */
-uint32_t umem_rx_peek(struct xsk_ring_cons *rx, uint32_t max, uint32_t *idx)
+void umem_report(const struct umem *u, const char *ifname)
 {
-	return xsk_ring_cons__peek(rx, max, idx);
+	char path[64];
+	bool tap;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", ifname);
+	tap = access(path, F_OK) == 0;
+	if (!u->sg)
+		log_warn("%s: this kernel's AF_XDP sockets take no multi-buffer frames (Linux "
+			 "6.6 or later): guest frames over %u bytes are dropped (drop_oversize); "
+			 "turn TSO off in the VMM (qemu: host_tso4=off,host_tso6=off on "
+			 "virtio-net) or in the guest (ethtool -K eth0 tso off)",
+			 ifname, u->rx_max);
+	if (tap)
+		log_info("%s: UDP super-frames (USO) from the guest are dropped (drop_udp_gso): "
+			 "their segment size does not reach XDP; keep USO off in the VMM "
+			 "(qemu: host_uso=off) or in the guest (ethtool -K eth0 "
+			 "tx-udp-segmentation off)",
+			 ifname);
 }
 
-/**
- * umem_rx_frame() - Bytes of the received frame at ring index @idx
- * @u:   state
- * @idx: ring index from umem_rx_peek()
- * @len: set to the frame length
- *
- * Return: pointer into the UMEM, or NULL if the descriptor is out of range
- */
-const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t *len)
+static const struct xdp_desc *rx_desc(const struct umem_rx *b, uint32_t i)
 {
-	const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, idx);
+	return xsk_ring_cons__rx_desc(b->ring, b->idx + i);
+}
+
+/* The bytes a descriptor points at, or NULL if they are outside the UMEM. */
+static const uint8_t *desc_bytes(const struct umem *u, const struct xdp_desc *d)
+{
 	uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
 
 	if (addr >= u->area_size || d->len > u->area_size - addr)
 		return NULL;
-	*len = d->len;
 	return (const uint8_t *)u->area + addr;
 }
 
 /**
- * umem_rx_done() - Give @n frames from @idx back to the kernel
+ * umem_rx_peek() - Take a batch of whole received frames off a ring
  * @u:   state
- * @idx: first ring index from umem_rx_peek()
- * @n:   how many
+ * @rx:  &u->rx or &u->urx
+ * @max: descriptors at most (more than the longest chain, so that a batch
+ *       always holds at least one whole frame)
+ * @b:   the batch, for umem_rx_next() and umem_rx_done()
+ *
+ * A chain cut by @max is left on the ring for the next batch.
+ *
+ * Return: descriptors in the batch (0 when none)
  */
-void umem_rx_done(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t n)
+uint32_t umem_rx_peek(struct umem *u, struct xsk_ring_cons *rx, uint32_t max, struct umem_rx *b)
 {
-	uint32_t fidx;
+	uint32_t idx = 0, n = xsk_ring_cons__peek(rx, max, &idx), k = n;
 
-	/* Exactly the frames taken off rx go back, so the fill ring always has
+	*b = (struct umem_rx){ .ring = rx, .idx = idx };
+	while (k > 0 && (rx_desc(b, k - 1)->options & XDP_PKT_CONTD))
+		k--;
+	if (k == 0)
+		k = n; /* one chain longer than @max: umem_rx_next() drops it */
+	else if (k < n)
+		xsk_ring_cons__cancel(rx, n - k);
+	b->n = k;
+	rxjoin_reset(&u->join);
+	return k;
+}
+
+/*
+ * The descriptors of the chain starting at @first: the index of its last
+ * one (b->n if the batch ends first), its total length, and whether every
+ * piece is inside the UMEM.
+ */
+static uint32_t chain_end(const struct umem *u, const struct umem_rx *b, uint32_t first,
+			  uint32_t *total, bool *ok)
+{
+	uint32_t i;
+
+	*total = 0;
+	*ok = true;
+	for (i = first; i < b->n; i++) {
+		const struct xdp_desc *d = rx_desc(b, i);
+
+		*ok = *ok && desc_bytes(u, d);
+		*total += d->len;
+		if (!(d->options & XDP_PKT_CONTD))
+			break;
+	}
+	return i;
+}
+
+/* Copies the chain [first, last] into the join area; NULL when it is full. */
+static const uint8_t *join_chain(struct umem *u, const struct umem_rx *b, uint32_t first,
+				 uint32_t last, uint32_t total)
+{
+	uint8_t *to = rxjoin_take(&u->join, total);
+	uint32_t off = 0;
+
+	for (uint32_t i = first; to && i <= last; i++) {
+		const struct xdp_desc *d = rx_desc(b, i);
+
+		memcpy(to + off, desc_bytes(u, d), d->len);
+		off += d->len;
+	}
+	return to;
+}
+
+/**
+ * umem_rx_next() - The next frame of a batch, joined if it came as a chain
+ * @u:    state
+ * @b:    batch from umem_rx_peek()
+ * @data: set to the frame (in the UMEM or the join area; valid until
+ *        umem_rx_done())
+ * @len:  set to its length
+ *
+ * Return: 1 with a frame; 0 when the batch is done (or the join area is
+ * full: the rest stays for the next batch); -EINVAL or -EMSGSIZE for a
+ * frame skipped as unusable (a descriptor outside the UMEM, a chain longer
+ * than u->rx_max or than the batch), which the caller counts as dropped
+ */
+int umem_rx_next(struct umem *u, struct umem_rx *b, const uint8_t **data, uint32_t *len)
+{
+	uint32_t first = b->pos, last, total;
+	bool ok;
+
+	if (first >= b->n)
+		return 0;
+	last = chain_end(u, b, first, &total, &ok);
+	if (last == first) {
+		b->pos++;
+		*data = desc_bytes(u, rx_desc(b, first));
+		*len = rx_desc(b, first)->len;
+		return *data ? 1 : -EINVAL;
+	}
+	if (last == b->n || !ok || total > u->rx_max) {
+		b->pos = last == b->n ? last : last + 1;
+		return ok ? -EMSGSIZE : -EINVAL;
+	}
+	*data = join_chain(u, b, first, last, total);
+	if (!*data)
+		return 0;
+	b->pos = last + 1;
+	*len = total;
+	return 1;
+}
+
+/**
+ * umem_rx_done() - Give the frames taken from a batch back to the kernel
+ * @u: state
+ * @b: the batch; descriptors umem_rx_next() did not take stay on the ring
+ */
+void umem_rx_done(struct umem *u, struct umem_rx *b)
+{
+	uint32_t n = b->pos, fidx;
+
+	if (b->n > n)
+		xsk_ring_cons__cancel(b->ring, b->n - n);
+	if (!n)
+		return;
+	/* Exactly the chunks taken off rx go back, so the fill ring always has
 	 * room for them. */
 	if (xsk_ring_prod__reserve(&u->fq, n, &fidx) != n) {
 		log_err("fill ring out of room; frames lost");
-		xsk_ring_cons__release(rx, n);
+		xsk_ring_cons__release(b->ring, n);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t a = xsk_ring_cons__rx_desc(rx, idx + i)->addr;
+		uint64_t a = xsk_umem__extract_addr(rx_desc(b, i)->addr);
 
-		a = xsk_umem__extract_addr(a);
 		*xsk_ring_prod__fill_addr(&u->fq, fidx + i) = a - a % u->frame_size;
 	}
 	xsk_ring_prod__submit(&u->fq, n);
-	xsk_ring_cons__release(rx, n);
+	xsk_ring_cons__release(b->ring, n);
 	if (xsk_ring_prod__needs_wakeup(&u->fq))
 		recvfrom(u->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
@@ -243,14 +428,36 @@ static void reap_completions(struct umem *u)
 	u->tx_queued -= n;
 }
 
+/* Chunks one frame of @len bytes takes on tx. */
+static uint32_t tx_chunks(const struct umem *u, uint32_t len)
+{
+	return len ? (len + u->frame_size - 1) / u->frame_size : 1;
+}
+
 /**
- * umem_tx_frame() - Borrow a free tx frame to write a frame into
+ * umem_tx_room() - How many of the longest frames could be sent right now
+ * @u:       state
+ * @reserve: free chunks to leave alone (for lwIP's segments)
+ *
+ * Return: frames of u->tx_max bytes the free chunks beyond @reserve hold
+ */
+uint32_t umem_tx_room(const struct umem *u, uint32_t reserve)
+{
+	uint32_t free = u->tx_nfree > reserve ? u->tx_nfree - reserve : 0;
+
+	return free / tx_chunks(u, u->tx_max);
+}
+
+/**
+ * umem_tx_frame() - Borrow room to write one frame into
  * @u:    state
- * @addr: set to its UMEM address, for umem_tx_send()
+ * @addr: set to its UMEM address (or UMEM_TX_STAGED), for umem_tx_send()
  *
- * The frame must be given to umem_tx_send() before the next call.
+ * The room is a free tx chunk, or the staging buffer when frames may be
+ * longer than a chunk. It must be given to umem_tx_send() before the next
+ * call.
  *
- * Return: frame memory (frame_size bytes), or NULL when all are in flight
+ * Return: room for u->tx_max bytes, or NULL when all chunks are in flight
  */
 uint8_t *umem_tx_frame(struct umem *u, uint64_t *addr)
 {
@@ -258,33 +465,71 @@ uint8_t *umem_tx_frame(struct umem *u, uint64_t *addr)
 		reap_completions(u);
 	if (!u->tx_nfree)
 		return NULL;
+	if (u->tx_stage) {
+		*addr = UMEM_TX_STAGED;
+		return u->tx_stage;
+	}
 	*addr = u->tx_free[u->tx_nfree - 1];
 	return (uint8_t *)u->area + *addr;
 }
 
+static void tx_queued_add(struct umem *u, uint32_t n)
+{
+	xsk_ring_prod__submit(&u->tx, n);
+	u->tx_queued += n;
+	if (u->tx_queued >= 64)
+		umem_tx_flush(u);
+}
+
+/* The staged frame, copied into free chunks and queued as one chain. */
+static int send_staged(struct umem *u, uint32_t len)
+{
+	uint32_t n = tx_chunks(u, len), idx, off = 0;
+
+	if (len > u->tx_max)
+		return -EMSGSIZE;
+	if (u->tx_nfree < n)
+		reap_completions(u);
+	if (u->tx_nfree < n || xsk_ring_prod__reserve(&u->tx, n, &idx) != n)
+		return -ENOBUFS;
+	for (uint32_t i = 0; i < n; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&u->tx, idx + i);
+		uint32_t piece = len - off < u->frame_size ? len - off : u->frame_size;
+
+		d->addr = u->tx_free[--u->tx_nfree];
+		d->len = piece;
+		d->options = i + 1 < n ? XDP_PKT_CONTD : 0;
+		memcpy((uint8_t *)u->area + d->addr, u->tx_stage + off, piece);
+		off += piece;
+	}
+	tx_queued_add(u, n);
+	return 0;
+}
+
 /**
- * umem_tx_send() - Queue the frame borrowed with umem_tx_frame()
+ * umem_tx_send() - Queue the frame written into umem_tx_frame()'s room
  * @u:    state
- * @addr: its address
+ * @addr: the address umem_tx_frame() gave
  * @len:  bytes written
  *
- * Return: 0, or -ENOBUFS when the tx ring is full (the frame stays free)
+ * Return: 0, or -ENOBUFS when the tx ring or the free chunks are short
+ * (nothing is sent, the room stays free)
  */
 int umem_tx_send(struct umem *u, uint64_t addr, uint32_t len)
 {
 	struct xdp_desc *d;
 	uint32_t idx;
 
+	if (addr == UMEM_TX_STAGED)
+		return send_staged(u, len);
 	if (xsk_ring_prod__reserve(&u->tx, 1, &idx) != 1)
 		return -ENOBUFS;
 	d = xsk_ring_prod__tx_desc(&u->tx, idx);
 	d->addr = addr;
 	d->len = len;
-	xsk_ring_prod__submit(&u->tx, 1);
+	d->options = 0;
 	u->tx_nfree--;
-	u->tx_queued++;
-	if (u->tx_queued >= 64)
-		umem_tx_flush(u);
+	tx_queued_add(u, 1);
 	return 0;
 }
 

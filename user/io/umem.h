@@ -7,10 +7,17 @@
  *    kernel's), then in the rx ring (ours to read), and go straight back to
  *    the fill ring once the poller has finished with the frame: the slot
  *    never keeps a frame past one loop turn.
+ *  - A frame longer than a chunk (TSO super-frame, jumbo frame) comes as a
+ *    descriptor chain (multi-buffer AF_XDP, XDP_USE_SG): umem_rx_next()
+ *    copies its pieces into the join area (rxjoin.h), where the frame is
+ *    read; its chunks go back to the fill ring with the rest of the batch.
  *  - Tx frames live on a free stack (ours). umem_tx_frame() lends one to the
  *    writer; umem_tx_send() puts it on the tx ring (the kernel's until it
  *    shows up on the completion ring), and umem_tx_flush() kicks the kernel
- *    and moves completed frames back to the free stack.
+ *    and moves completed frames back to the free stack. When the guest's
+ *    frames can be longer than a chunk (jumbo MTU), umem_tx_frame() lends
+ *    the tx staging buffer instead, and umem_tx_send() copies the frame
+ *    into as many free chunks as it needs, sent as one descriptor chain.
  * Only the event-loop thread touches any of it.
  */
 #ifndef TAPGATE_UMEM_H
@@ -19,6 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xdp/xsk.h>
+
+#include "io/rxjoin.h"
 
 struct umem {
 	void *area;
@@ -41,14 +50,31 @@ struct umem {
 	uint32_t tx_queued; /* on the tx ring, not yet completed */
 	bool tx_stalled;    /* the kernel would not take more: retry soon */
 	int fd;
+	bool sg;	   /* bound with XDP_USE_SG: frames may span chunks */
+	uint32_t rx_max;   /* longest frame the rx side takes */
+	uint32_t tx_max;   /* longest frame umem_tx_frame() has room for */
+	uint8_t *tx_stage; /* tx_max bytes when tx_max > frame_size, else NULL */
+	struct rxjoin join;
 };
 
-int umem_open(struct umem *u, const char *ifname, uint32_t frame_size, int xsks_map_fd);
+/* One batch peeked from an rx ring: whole frames only. */
+struct umem_rx {
+	struct xsk_ring_cons *ring;
+	uint32_t idx; /* first descriptor */
+	uint32_t n;   /* descriptors in the batch */
+	uint32_t pos; /* descriptors taken by umem_rx_next() so far */
+};
+
+#define UMEM_TX_STAGED (~(uint64_t)0) /* umem_tx_frame()'s address of the staging buffer */
+
+int umem_open(struct umem *u, const char *ifname, uint32_t frame_max, int xsks_map_fd);
 void umem_close(struct umem *u);
 int umem_open_udp(struct umem *u, const char *ifname, int xsks_map_fd);
-uint32_t umem_rx_peek(struct xsk_ring_cons *rx, uint32_t max, uint32_t *idx);
-const uint8_t *umem_rx_frame(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t *len);
-void umem_rx_done(struct umem *u, struct xsk_ring_cons *rx, uint32_t idx, uint32_t n);
+void umem_report(const struct umem *u, const char *ifname);
+uint32_t umem_rx_peek(struct umem *u, struct xsk_ring_cons *rx, uint32_t max, struct umem_rx *b);
+int umem_rx_next(struct umem *u, struct umem_rx *b, const uint8_t **data, uint32_t *len);
+void umem_rx_done(struct umem *u, struct umem_rx *b);
+uint32_t umem_tx_room(const struct umem *u, uint32_t reserve);
 uint8_t *umem_tx_frame(struct umem *u, uint64_t *addr);
 int umem_tx_send(struct umem *u, uint64_t addr, uint32_t len);
 void umem_tx_flush(struct umem *u);

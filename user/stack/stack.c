@@ -35,25 +35,39 @@
 #include "stack/ackcoal.h"
 #include "stack/stack.h"
 
-#define INBUF_COUNT 1024
+#define INBUF_COUNT	1024
+#define INBUF_AREA_MAX	(16u << 20) /* fewer buffers when the MTU is jumbo */
+#define INBUF_BIG_COUNT 64
+#define INBUF_BIG_LEN	0xffff /* the longest IP packet: a guest's TSO super-frame */
 
 /*
- * Guest segments go into lwIP as custom pbufs from a pool of our own, so
+ * Guest segments go into lwIP as custom pbufs from pools of our own, so
  * the per-frame path does not call malloc (Debian's lwIP is built with
  * MEM_LIBC_MALLOC). A pbuf lives as long as lwIP or pxtcp.c holds its data
- * (up to a window per connection), so the pool can run dry under many busy
- * connections: then pbuf_alloc() is the fallback, counted.
+ * (up to a window per connection), so a pool can run dry under many busy
+ * connections: then pbuf_alloc() is the fallback, counted. Segments up to
+ * the MTU take a buffer of the MTU's size; longer ones (a VMM's TSO
+ * super-frames, up to 64 KiB: they enter lwIP whole, one tcp_input() for
+ * many MSS) take one of a few big buffers.
  */
+struct inpool;
+
 struct inbuf {
 	struct pbuf_custom pc; /* first: lwIP hands this pointer back */
 	struct inbuf *next;
+	struct inpool *pool;
 	uint8_t data[];
 };
 
-static uint8_t *inbuf_area;
-static size_t inbuf_size;
-static unsigned int inbuf_fresh; /* buffers never handed out yet */
-static struct inbuf *inbuf_free;
+struct inpool {
+	uint8_t *area;
+	size_t size; /* bytes per buffer, header included */
+	unsigned int count;
+	unsigned int fresh; /* buffers never handed out yet */
+	struct inbuf *free;
+};
+
+static struct inpool small_pool, big_pool;
 static uint64_t inbuf_fallbacks;
 
 static struct netif nif;
@@ -68,44 +82,137 @@ static void inbuf_release(struct pbuf *p)
 {
 	struct inbuf *b = (struct inbuf *)(void *)p;
 
-	b->next = inbuf_free;
-	inbuf_free = b;
+	b->next = b->pool->free;
+	b->pool->free = b;
+}
+
+static int inpool_init(struct inpool *pl, unsigned int count, size_t len)
+{
+	pl->size = (sizeof(struct inbuf) + len + 63) & ~(size_t)63;
+	/* calloc'd pages stay untouched, so unused buffers cost no memory. */
+	pl->area = calloc(count, pl->size);
+	if (!pl->area)
+		return -ENOMEM;
+	pl->count = count;
+	pl->fresh = count; /* taken in order, so idle pages stay untouched */
+	return 0;
 }
 
 static int inbuf_init(unsigned int mtu)
 {
-	inbuf_size = (sizeof(struct inbuf) + mtu + 63) & ~(size_t)63;
-	/* calloc'd pages stay untouched, so unused buffers cost no memory. */
-	inbuf_area = calloc(INBUF_COUNT, inbuf_size);
-	if (!inbuf_area)
-		return -ENOMEM;
-	inbuf_fresh = INBUF_COUNT; /* taken in order, so idle pages stay untouched */
-	return 0;
+	unsigned int count = INBUF_AREA_MAX / (mtu + (unsigned int)sizeof(struct inbuf));
+	int err = inpool_init(&small_pool, count < INBUF_COUNT ? count : INBUF_COUNT, mtu);
+
+	if (!err && mtu < INBUF_BIG_LEN)
+		err = inpool_init(&big_pool, INBUF_BIG_COUNT, INBUF_BIG_LEN);
+	return err;
+}
+
+static struct inbuf *inpool_get(struct inpool *pl, size_t len)
+{
+	struct inbuf *b = pl->free;
+
+	if (!pl->area || len > pl->size - sizeof(struct inbuf))
+		return NULL;
+	if (!b && pl->fresh) {
+		b = (struct inbuf *)(void *)(pl->area + (pl->count - pl->fresh) * pl->size);
+		b->next = NULL;
+		b->pool = pl;
+		pl->fresh--;
+	}
+	if (b)
+		pl->free = b->next;
+	return b;
 }
 
 static struct pbuf *inbuf_get(size_t len)
 {
-	struct inbuf *b = inbuf_free;
+	struct inbuf *b = inpool_get(&small_pool, len);
+	size_t room;
 
-	if (!b && inbuf_fresh) {
-		b = (struct inbuf *)(void *)(inbuf_area + (INBUF_COUNT - inbuf_fresh) * inbuf_size);
-		b->next = NULL;
-		inbuf_fresh--;
-		inbuf_free = b;
-	}
-	if (!b || len > inbuf_size - sizeof(struct inbuf)) {
+	if (!b)
+		b = inpool_get(&big_pool, len);
+	if (!b) {
 		inbuf_fallbacks++;
 		return pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	}
-	inbuf_free = b->next;
+	room = b->pool->size - sizeof(struct inbuf);
 	b->pc.custom_free_function = inbuf_release;
 	return pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_RAM, &b->pc, b->data,
-				   (u16_t)(inbuf_size - sizeof(struct inbuf)));
+				   (u16_t)(room < 0xffff ? room : 0xffff));
 }
 
 uint64_t stack_inbuf_fallbacks(void)
 {
 	return inbuf_fallbacks;
+}
+
+/* The MSS the guest's MTU allows (lwIP's own TCP_MSS is 1460 in Debian's
+ * build, a compile-time constant). */
+static uint16_t guest_mss(void)
+{
+	return (uint16_t)(nif_mtu - 40);
+}
+
+/*
+ * lwIP announces TCP_MSS in its SYN-ACKs whatever the netif's MTU: a guest
+ * with a jumbo MTU is told its own MSS instead, so that it sends segments
+ * as long as its link carries. The MSS option is the first lwIP writes;
+ * the checksum is updated for the two changed bytes (RFC 1624).
+ */
+static void raise_synack_mss(struct pbuf *p)
+{
+	uint8_t *ip = p->payload, *th = ip + 20;
+	uint16_t old, mss = guest_mss();
+	uint32_t sum;
+
+	if (p->len < 20 + 24 || ip[0] != 0x45 || ip[9] != 6 || !(th[13] & 0x02) ||
+	    (th[12] >> 4) < 6 || th[20] != 2 || th[21] != 4)
+		return;
+	old = rd16(th + 22);
+	if (mss <= old)
+		return;
+	wr16(th + 22, mss);
+	sum = (uint16_t)~rd16(th + 16);
+	sum += (uint16_t)~old;
+	sum += mss;
+	wr16(th + 16, csum_fold(sum));
+}
+
+/* The MSS option of a guest SYN (options validated by the slot), or 0. */
+static uint16_t syn_mss_option(const uint8_t *th, size_t hlen)
+{
+	for (size_t i = 20; i + 1 < hlen;) {
+		if (th[i] == 0)
+			break;
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (th[i] == 2 && th[i + 1] == 4 && i + 4 <= hlen)
+			return rd16(th + i + 2);
+		i += th[i + 1] ? th[i + 1] : 1;
+	}
+	return 0;
+}
+
+/*
+ * A guest SYN has just made a pcb (lwIP puts it first on the active list):
+ * lwIP capped the guest's MSS at its TCP_MSS; with a jumbo MTU let it send
+ * segments as long as both the guest's MSS and its MTU allow.
+ */
+static void raise_pcb_mss(const uint8_t *ip)
+{
+	const uint8_t *th = ip + 20;
+	uint16_t want = syn_mss_option(th, (size_t)(th[12] >> 4) * 4);
+	struct tcp_pcb *pcb = tcp_active_pcbs;
+
+	if (want > guest_mss())
+		want = guest_mss();
+	if (want <= TCP_MSS || !pcb || pcb->state != SYN_RCVD || pcb->remote_port != rd16(th) ||
+	    pcb->local_port != rd16(th + 2) || memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, ip + 12, 4))
+		return;
+	pcb->mss = want;
 }
 
 /* One packet from lwIP, copied out of its pbuf chain into a tx frame. No
@@ -129,6 +236,8 @@ static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
+	if (nif_mtu - 40 > TCP_MSS)
+		raise_synack_mss(p);
 	/* lwIP builds the IP and TCP headers in the first pbuf; were they not
 	 * all there, ackcoal_offer() would just not hold the packet. */
 	if (ackcoal_offer(p->payload, p->len, p->tot_len))
@@ -228,6 +337,8 @@ int stack_input4(const uint8_t *ip, size_t len)
 	if (next_tcp_tick == 0)
 		next_tcp_tick = 1; /* arm the timer from the next loop turn */
 	nif.input(p, &nif);	   /* ip_input frees p */
+	if (len >= 40 && (ip[33] & 0x12) == 0x02 && nif_mtu - 40 > TCP_MSS)
+		raise_pcb_mss(ip);
 	return 0;
 }
 
