@@ -66,6 +66,9 @@ vm_initrd() {
 	mkdir -p "$tree"
 	guest_script >"$tree/test.sh"
 	cp "$VMDIR/initramfs.cpio.gz" "$1"
+	# The kernel finds an appended archive only at a 4-byte boundary (it
+	# skips zeros between archives): pad the gzip'd one.
+	truncate -s $((($(stat -c %s "$1") + 3) / 4 * 4)) "$1"
 	(cd "$tree" && echo test.sh | busybox cpio -o -H newc -R 0:0 2>/dev/null) >>"$1"
 }
 
