@@ -398,10 +398,28 @@ static bool synchronized(const struct tcp_pcb *pcb)
 	return pcb->state >= ESTABLISHED && pcb->state <= LAST_ACK;
 }
 
+/*
+ * lwIP 2.1.3 starts its persist timer when a retransmission timeout has
+ * put the unacknowledged segments back on the unsent queue and the window
+ * is closed. An ACK that then covers them frees them from the unsent queue
+ * (they had been sent once) but leaves the timer running, and the next
+ * tcp_slowtmr() asserts "persist ticking with empty send buffer" (abort):
+ * a guest reaches that with a zero window after a partial ACK, then an ACK
+ * of everything. So an ACK of new data stops the timer here; tcp_input()
+ * ends in tcp_output(), which starts it again if unsent data still does
+ * not fit the window (tests/fuzz/crashes/fuzz_tcp-persist-empty-unsent).
+ */
+static void persist_acked(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
+{
+	if (pcb->persist_backoff && (TCPH_FLAGS(hdr) & TCP_ACK) &&
+	    TCP_SEQ_BETWEEN(hdr->ackno, pcb->lastack + 1, pcb->snd_nxt))
+		pcb->persist_backoff = 0;
+}
+
 /**
  * stack_tcp_guard() - lwIP's LWIP_HOOK_TCP_INPACKET_PCB: the sequence guard
  * @pcb: the connection lwIP found for the segment (a listener too)
- * @hdr: its TCP header; lwIP has already turned seqno to host order
+ * @hdr: its TCP header; lwIP has already turned seqno and ackno to host order
  * @p:   its payload (header removed)
  *
  * Runs inside tcp_input(), after the segment's connection is known and
@@ -417,7 +435,9 @@ static bool synchronized(const struct tcp_pcb *pcb)
  *    bug #56397. The guest gets a challenge ACK instead (after tcp_input(),
  *    see stack_ip4_hook()), so a real reset comes again with the right
  *    number.
- * Must not change lwIP's state: lwIP's rule for this hook.
+ * A segment it lets through may stop the persist timer (persist_acked());
+ * otherwise it changes nothing: lwIP's rule for this hook allows no TCP
+ * API call, and a dropped segment must leave the pcb as it was.
  *
  * Return: ERR_OK to let lwIP go on, ERR_ABRT to drop the segment
  */
@@ -439,6 +459,7 @@ err_t stack_tcp_guard(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
 		guard.out_of_window++;
 		return ERR_ABRT;
 	}
+	persist_acked(pcb, hdr);
 	return ERR_OK;
 }
 
