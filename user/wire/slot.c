@@ -40,9 +40,25 @@ bool slot_is_syn(const struct slot *s)
 	       (s->tcp_flags & (TG_TCP_SYN | TG_TCP_ACK | TG_TCP_RST)) == TG_TCP_SYN;
 }
 
+/*
+ * The smallest MSS a guest may announce, and twice it the smallest window of
+ * its SYN. lwIP 2.1.3's tcp_write() cuts segments to min(MSS, half the
+ * largest window the peer announced) less the options. At 12 bytes or less
+ * with timestamps that size wraps (a segment far past the MSS), and when it
+ * shrinks while data is queued, the next write asserts "mss_local is too
+ * small" (Debian's build aborts). The largest window only grows from the
+ * SYN's, so a floor on the SYN's window and MSS keeps the size from ever
+ * shrinking below 64 bytes; and lwIP takes an MSS option from any segment,
+ * so one is accepted only in the SYN that opens a connection (RFC 9293:
+ * it MUST only be sent there). Linux floors the MSS at 48 for the same
+ * kind of reason.
+ */
+#define MIN_MSS 64
+
 /* Walk TCP options: each must fit, and the ones lwIP parses must have their
- * exact lengths, since lwIP 2.1.3 reads past a truncated option. */
-static bool tcp_options_ok(const uint8_t *o, size_t n)
+ * exact lengths, since lwIP 2.1.3 reads past a truncated option. An MSS
+ * option only in a SYN (@syn), and not below MIN_MSS. */
+static bool tcp_options_ok(const uint8_t *o, size_t n, bool syn)
 {
 	size_t i = 0;
 
@@ -63,6 +79,8 @@ static bool tcp_options_ok(const uint8_t *o, size_t n)
 		if ((kind == 2 && len != 4) || (kind == 3 && len != 3) || (kind == 4 && len != 2) ||
 		    (kind == 8 && len != 10))
 			return false;
+		if (kind == 2 && (!syn || rd16(o + i + 2) < MIN_MSS))
+			return false;
 		i += len;
 	}
 	return true;
@@ -73,21 +91,23 @@ static int parse_tcp(struct slot *s)
 	const uint8_t *th = frame_get(&s->f, s->l4_off, TG_TCP_HLEN);
 	const uint8_t *opts;
 	size_t hlen;
+	bool syn;
 
 	if (!th || s->l4_len < TG_TCP_HLEN)
 		return SLOT_DROP_MALFORMED;
 	hlen = (size_t)(th[12] >> 4) * 4;
 	if (hlen < TG_TCP_HLEN || hlen > s->l4_len)
 		return SLOT_DROP_MALFORMED;
-	opts = frame_get(&s->f, s->l4_off + TG_TCP_HLEN, hlen - TG_TCP_HLEN);
-	if (!opts || !tcp_options_ok(opts, hlen - TG_TCP_HLEN))
-		return SLOT_DROP_TCP_OPTIONS;
 	s->sport = rd16(th);
 	s->dport = rd16(th + 2);
 	s->tcp_flags = th[13];
 	s->payload_len = s->l4_len - hlen;
 	s->kind = SLOT_TCP;
-	if (!s->sport || !s->dport)
+	syn = slot_is_syn(s);
+	opts = frame_get(&s->f, s->l4_off + TG_TCP_HLEN, hlen - TG_TCP_HLEN);
+	if (!opts || !tcp_options_ok(opts, hlen - TG_TCP_HLEN, syn))
+		return SLOT_DROP_TCP_OPTIONS;
+	if (!s->sport || !s->dport || (syn && rd16(th + 14) < 2 * MIN_MSS))
 		return SLOT_DROP_MALFORMED;
 	/* No checksum check here: a guest with checksum offload (a veth, a
 	 * virtio NIC) sends only the pseudo-header sum, and a virtual link does
