@@ -423,18 +423,20 @@ static void persist_acked(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
  * @p:   its payload (header removed)
  *
  * Runs inside tcp_input(), after the segment's connection is known and
- * before lwIP acts on it, for every segment. In a synchronized connection
- * it drops:
+ * before lwIP acts on it, for every segment. It drops:
  *  - data that arrives out of order and reaches past the receive window's
- *    right edge. lwIP 2.1.3 trims an in-order segment to the window but
+ *    right edge, in a synchronized connection or in SYN_RCVD (the ACK that
+ *    ends the handshake may carry data, which lwIP then takes as in
+ *    ESTABLISHED). lwIP 2.1.3 trims an in-order segment to the window but
  *    queues an out-of-order one whole, and when the hole before it fills,
  *    asserts "ooseq tcplen > rcv_wnd" (Debian's build aborts). A guest on a
- *    memory link never sends such a segment; it retransmits what is lost.
- *  - an RST or SYN whose sequence number is not exactly rcv_nxt (RFC 5961):
- *    lwIP would take an RST anywhere in the window, and a SYN reaches its
- *    bug #56397. The guest gets a challenge ACK instead (after tcp_input(),
- *    see stack_ip4_hook()), so a real reset comes again with the right
- *    number.
+ *    memory link never sends such a segment; it retransmits what is lost
+ *    (tests/fuzz/crashes/fuzz_tcp-ooseq-in-handshake-ack).
+ *  - in a synchronized connection, an RST or SYN whose sequence number is
+ *    not exactly rcv_nxt (RFC 5961): lwIP would take an RST anywhere in
+ *    the window, and a SYN reaches its bug #56397. The guest gets a
+ *    challenge ACK instead (after tcp_input(), see stack_ip4_hook()), so a
+ *    real reset comes again with the right number.
  * A segment it lets through may stop the persist timer (persist_acked());
  * otherwise it changes nothing: lwIP's rule for this hook allows no TCP
  * API call, and a dropped segment must leave the pcb as it was.
@@ -444,11 +446,12 @@ static void persist_acked(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 err_t stack_tcp_guard(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
 {
 	u8_t flags = TCPH_FLAGS(hdr);
-	u32_t seq = hdr->seqno, len = p->tot_len + ((flags & TCP_FIN) ? 1 : 0);
+	u32_t seq = hdr->seqno;
+	u32_t len = p->tot_len + ((flags & TCP_FIN) ? 1 : 0) + ((flags & TCP_SYN) ? 1 : 0);
 
-	if (!synchronized(pcb))
+	if (!synchronized(pcb) && pcb->state != SYN_RCVD)
 		return ERR_OK;
-	if (flags & (TCP_RST | TCP_SYN)) {
+	if (synchronized(pcb) && (flags & (TCP_RST | TCP_SYN))) {
 		if ((flags & TCP_RST) && !(flags & TCP_SYN) && seq == pcb->rcv_nxt)
 			return ERR_OK;
 		guard.blind++;
