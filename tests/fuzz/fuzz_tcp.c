@@ -34,9 +34,10 @@
  * [8..9] the window of the SYN and the handshake's ACK (0: 64240 and
  * 65535). The operations are described at run_op().
  *
- * Speed: one connection per input, a handful of syscalls per operation,
- * no sleeps. The target runs in a network namespace of its own when it can
- * (root), so its loopback connections meet no one else's.
+ * Speed: one connection per input, at most OPS_MAX operations, a handful
+ * of syscalls per operation, no sleeps. The target runs in a network
+ * namespace of its own when it can (root), so its loopback connections
+ * meet no one else's.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -86,6 +87,7 @@
 #define HOSTS	     4	   /* host sockets kept per input */
 #define BATCH_MAX    8	   /* guest frames per rx batch */
 #define TICKS_MAX    16384 /* timer ticks per input (~68 fake minutes) */
+#define OPS_MAX	     64	   /* operations per input: the rest is ignored */
 #define SEG_MAX	     (0xffff - TG_IP4_HLEN - TG_TCP_HLEN)
 #define HOST_IO_MAX  (256 * 1024)
 #define WND_DEFAULT  0xffff
@@ -1041,7 +1043,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ticks_left = TICKS_MAX;
 	now_ms = loop_now_ms();
 	handshake(&in);
-	while (in.n)
+	for (int i = 0; i < OPS_MAX && in.n; i++)
 		run_op(&in);
 	reset_all();
 	return 0;
