@@ -139,7 +139,9 @@ main() {
 		echo "$OUT"
 		return 0
 	fi
-	[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx cpio ||
+	# Not "busybox --list | grep -q": busybox writes one line at a time, grep
+	# exits at the first match and pipefail turns the SIGPIPE into "missing".
+	[ -x "$BUSYBOX" ] && grep -qx cpio <<<"$("$BUSYBOX" --list)" ||
 		die "$BUSYBOX (static) is missing: make deps (busybox-static)"
 	command -v dpkg-deb >/dev/null || die "dpkg-deb is missing"
 	mkdir -p "$OUT"
