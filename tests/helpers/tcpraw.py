@@ -40,25 +40,12 @@ import struct
 import sys
 import time
 
+from rawsend import csum, mac  # one copy of the byte helpers
+
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 TIMEOUT = 5.0
-
-
-def mac(text):
-    """Parse aa:bb:cc:dd:ee:ff into 6 bytes."""
-    return bytes(int(x, 16) for x in text.split(":"))
-
-
-def csum(data):
-    """The Internet checksum of data."""
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def seq_lt(a, b):

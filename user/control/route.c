@@ -107,3 +107,27 @@ int route_decide(const struct router *r, const struct flow_key *k, struct route 
 		return SLOT_DROP_POLICY;
 	return SLOT_OK;
 }
+
+/**
+ * route_slot() - A staged frame's flow key and route, for one handler
+ * @r:     the caller's router
+ * @s:     the staged frame
+ * @want:  the handler the caller is
+ * @wrong: the drop reason when the route names another handler
+ * @k:     set to the frame's flow key
+ * @out:   set to its route
+ *
+ * Return: SLOT_OK when the flow may go and @want serves it; else the
+ * verdict of route_decide() or @wrong
+ */
+int route_slot(const struct router *r, const struct slot *s, enum route_handler want, int wrong,
+	       struct flow_key *k, struct route *out)
+{
+	int verdict;
+
+	flow_key_from_slot(k, s);
+	verdict = route_decide(r, k, out);
+	if (verdict != SLOT_OK)
+		return verdict;
+	return out->handler == want ? SLOT_OK : wrong;
+}

@@ -16,6 +16,7 @@
 
 struct config;
 struct group_table;
+struct slot;
 
 enum route_handler {
 	ROUTE_NONE = 0,	  /* nobody serves it yet (IPv6 TCP/UDP, other protocols) */
@@ -42,5 +43,7 @@ struct router {
 void route_init(struct router *r, const struct config *cfg, const struct group_table *groups);
 enum route_handler route_handler(const struct router *r, const struct flow_key *k);
 int route_decide(const struct router *r, const struct flow_key *k, struct route *out);
+int route_slot(const struct router *r, const struct slot *s, enum route_handler want, int wrong,
+	       struct flow_key *k, struct route *out);
 
 #endif

@@ -285,12 +285,9 @@ int dnsfwd_query(const struct slot *s)
 	struct route rt;
 	int verdict;
 
-	flow_key_from_slot(&k, s);
-	verdict = route_decide(&router, &k, &rt);
+	verdict = route_slot(&router, s, ROUTE_DNS, SLOT_DROP_UNHANDLED, &k, &rt);
 	if (verdict != SLOT_OK)
 		return verdict;
-	if (rt.handler != ROUTE_DNS)
-		return SLOT_DROP_UNHANDLED;
 	if (!msg || s->payload_len > QUERY_MAX || dnsmsg_parse_query(msg, s->payload_len, &q))
 		return SLOT_DROP_MALFORMED;
 	st->dns_queries++;

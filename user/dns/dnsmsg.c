@@ -236,6 +236,19 @@ static int opt_read(const struct frame *m, size_t *off, struct dns_query *q)
 	return 0;
 }
 
+/* The single question after the header @h into @q (id, flags, name, type,
+ * class, its end in @off). */
+static int head_question(const struct frame *m, const struct hdr *h, size_t *off,
+			 struct dns_query *q)
+{
+	if (question_read(m, off, q->name, &q->qtype, &q->qclass))
+		return -EINVAL;
+	q->id = h->id;
+	q->flags = h->flags;
+	q->question_end = *off;
+	return 0;
+}
+
 /**
  * dnsmsg_parse_query() - Parse and validate a query from the guest
  * @msg: the UDP payload (guest bytes)
@@ -258,11 +271,8 @@ int dnsmsg_parse_query(const uint8_t *msg, size_t len, struct dns_query *q)
 		return -EINVAL;
 	if (h.qd != 1 || h.an || h.ns || h.ar > 1)
 		return -EINVAL;
-	if (question_read(&m, &off, q->name, &q->qtype, &q->qclass))
+	if (head_question(&m, &h, &off, q))
 		return -EINVAL;
-	q->id = h.id;
-	q->flags = h.flags;
-	q->question_end = off;
 	q->edns_size = EDNS_MIN;
 	if (h.ar && opt_read(&m, &off, q))
 		return -EINVAL;
@@ -496,12 +506,7 @@ int dnsmsg_parse_response(const uint8_t *msg, size_t len, struct dns_query *q)
 	memset(q, 0, sizeof(*q));
 	if (hdr_read(&m, &h) || !(h.flags & F_QR) || h.qd != 1)
 		return -EINVAL;
-	if (question_read(&m, &off, q->name, &q->qtype, &q->qclass))
-		return -EINVAL;
-	q->id = h.id;
-	q->flags = h.flags;
-	q->question_end = off;
-	return 0;
+	return head_question(&m, &h, &off, q);
 }
 
 /**

@@ -122,13 +122,10 @@ int pxicmp_echo(const struct slot *s)
 
 	if (!m || s->l4_len < 8 || m[0] != 8 || m[1] != 0 || fd < 0)
 		return SLOT_DROP_ICMP;
-	flow_key_from_slot(&k, s);
-	k.sport = rd16(m + 4);
-	verdict = route_decide(&router, &k, &rt);
+	verdict = route_slot(&router, s, ROUTE_ICMP_RELAY, SLOT_DROP_ICMP, &k, &rt);
 	if (verdict != SLOT_OK)
 		return verdict;
-	if (rt.handler != ROUTE_ICMP_RELAY)
-		return SLOT_DROP_ICMP;
+	k.sport = rd16(m + 4); /* the echo identifier: the flow's "port" */
 	if (s->l4_len > sizeof(buf))
 		return SLOT_DROP_MALFORMED;
 	seq = next_seq++;

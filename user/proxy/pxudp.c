@@ -338,12 +338,9 @@ int pxudp_datagram(const struct slot *s)
 
 	/* Decided here too: reassembled datagrams never met the XDP policy
 	 * (nor its ports rule, bpf/steer.bpf.c l4_udp). */
-	flow_key_from_slot(&k, s);
-	verdict = route_decide(&router, &k, &rt);
+	verdict = route_slot(&router, s, ROUTE_UDP_RELAY, SLOT_DROP_UNHANDLED, &k, &rt);
 	if (verdict != SLOT_OK)
 		return verdict;
-	if (rt.handler != ROUTE_UDP_RELAY)
-		return SLOT_DROP_UNHANDLED;
 	e = flow_find(&table, &k);
 	f = e ? flow_container_of(e, struct udpflow, fe) : uflow_open(&k, &rt);
 	if (!f)
