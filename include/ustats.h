@@ -22,6 +22,7 @@
 	X(pid, "the daemon serving this device")                                                   \
 	X(rx_frames, "frames from the guest taken off the rx ring")                                \
 	X(rx_bytes, "bytes of those frames")                                                       \
+	X(rx_super_frames, "of those, longer than the MTU: TSO super-frames from the VMM")         \
 	X(tx_frames, "frames to the guest put on the tx ring")                                     \
 	X(tx_bytes, "bytes of those frames")                                                       \
 	X(arp_replies, "ARP requests for the gateway answered")                                    \

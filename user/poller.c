@@ -198,6 +198,8 @@ static void handle_batch(struct umem_rx *b)
 		}
 		st->rx_frames++;
 		st->rx_bytes += len;
+		if (len > cfg->mtu + TG_ETH_HLEN)
+			st->rx_super_frames++;
 		r[n] = slot_stage(&s[n], cfg, data, len);
 		n++;
 	}
