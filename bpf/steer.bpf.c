@@ -74,7 +74,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, TG_POLICY_MAX);
 	__type(key, struct tg_lpm4);
-	__type(value, struct tg_rule);
+	__type(value, struct tg_region);
 } TG_MAP_POLICY4 SEC(".maps");
 
 struct {
@@ -82,8 +82,25 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, TG_POLICY_MAX);
 	__type(key, struct tg_lpm6);
-	__type(value, struct tg_rule);
+	__type(value, struct tg_region);
 } TG_MAP_POLICY6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * TG_PCHAIN_MAX);
+	__type(key, __u32);
+	__type(value, struct tg_pentry);
+} TG_MAP_PCHAIN SEC(".maps");
+
+/* Shared with the daemon, which counts the flows it decides in the same
+ * array (mmapped): hence atomics, not a per-CPU map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, TG_PHITS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} TG_MAP_PHITS SEC(".maps");
 
 /* Not used by the program: the daemon's own counters, kept in a map so that
  * they are pinned and dumped beside the verdict counters. */
@@ -100,6 +117,10 @@ struct {
  * socket takes, one UMEM chunk when the kernel has no AF_XDP multi-buffer.
  * Writable global data, as the socket is bound after the program is loaded. */
 volatile __u32 tg_rx_max;
+
+/* The policy generation in force (0 or 1; see steer.h). Until the daemon
+ * has compiled a policy no region exists and every lookup misses: deny. */
+volatile __u32 tg_pol_gen;
 
 /* The frame being parsed: every header pointer is checked against end (the
  * first buffer's end) before it is read; len is the whole frame, all
@@ -148,26 +169,72 @@ static __always_inline bool addr6_ll_multicast(const struct in6_addr *a)
 	return a->in6_u.u6_addr8[0] == 0xff && a->in6_u.u6_addr8[1] == 0x02;
 }
 
-/* A destination is allowed only by an explicit allow rule: a miss (empty
- * or partial tables, daemon still filling them) is a deny. */
-static __always_inline bool policy4_allows(__be32 daddr)
+/* The region of the destination, or NULL: a miss (no policy compiled
+ * yet) is a deny. */
+static __always_inline struct tg_region *region_of(const void *daddr, bool v6)
 {
-	struct tg_lpm4 key = { .prefixlen = 32 };
-	struct tg_rule *rule;
+	__u8 gen = (__u8)tg_pol_gen;
 
-	__builtin_memcpy(key.addr, &daddr, sizeof(key.addr));
-	rule = bpf_map_lookup_elem(&TG_MAP_POLICY4, &key);
-	return rule && rule->action == TG_ACT_ALLOW;
+	if (v6) {
+		struct tg_lpm6 k6 = { .prefixlen = TG_LPM_GEN_BITS + 128, .gen = gen };
+
+		__builtin_memcpy(k6.addr, daddr, sizeof(k6.addr));
+		return bpf_map_lookup_elem(&TG_MAP_POLICY6, &k6);
+	}
+	struct tg_lpm4 k4 = { .prefixlen = TG_LPM_GEN_BITS + 32, .gen = gen };
+
+	__builtin_memcpy(k4.addr, daddr, sizeof(k4.addr));
+	return bpf_map_lookup_elem(&TG_MAP_POLICY4, &k4);
 }
 
-static __always_inline bool policy6_allows(const struct in6_addr *daddr)
+static __always_inline bool entry_matches(const struct tg_pentry *e, __u8 pbit, int port)
 {
-	struct tg_lpm6 key = { .prefixlen = 128 };
-	struct tg_rule *rule;
+	if (!(e->protos & pbit))
+		return false;
+	if (port < 0)
+		return e->port_lo == 0 && e->port_hi == 0xffff;
+	return port >= e->port_lo && port <= e->port_hi;
+}
 
-	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
-	rule = bpf_map_lookup_elem(&TG_MAP_POLICY6, &key);
-	return rule && rule->action == TG_ACT_ALLOW;
+static __always_inline void hit(__u32 idx)
+{
+	__u64 *n = bpf_map_lookup_elem(&TG_MAP_PHITS, &idx);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* The action of the first entry of the chain at @first matching the frame;
+ * a chain that ends without one (never, as compiled) leaves it to user
+ * space. A deny is counted on its rule here: the frame goes no further. */
+static __always_inline __u8 chain_action(__u32 first, __u8 pbit, int port)
+{
+	for (__u32 i = 0; i < TG_PCHAIN_WALK; i++) {
+		__u32 idx = first + i;
+		struct tg_pentry *e = bpf_map_lookup_elem(&TG_MAP_PCHAIN, &idx);
+
+		if (!e)
+			break;
+		if (!entry_matches(e, pbit, port))
+			continue;
+		if (e->action == TG_ACT_DENY)
+			hit(e->hit);
+		return e->action;
+	}
+	return TG_ACT_USER;
+}
+
+/* Whether a frame to @daddr, protocol bit @pbit, destination port @port
+ * (-1: none) may reach user space: both layers must not deny. */
+static __always_inline bool policy_passes(const void *daddr, bool v6, __u8 pbit, int port)
+{
+	struct tg_region *r = region_of(daddr, v6);
+
+	if (!r)
+		return false;
+	if (chain_action(r->chain[TG_L_FLOOR], pbit, port) == TG_ACT_DENY)
+		return false;
+	return chain_action(r->chain[TG_L_SANDBOX], pbit, port) != TG_ACT_DENY;
 }
 
 /* The transport part of a datagram, as found by the IPv4 or IPv6 parser. */
@@ -186,11 +253,16 @@ static __always_inline bool l4_fits(const struct frame *f, const struct l4 *l, _
 	return l->hdr + size <= f->end && l->len >= size;
 }
 
-static __always_inline bool policy_allows(const struct l4 *l)
+static __always_inline bool policy_allows(const struct l4 *l, __u8 pbit, int port)
+{
+	return policy_passes(l->daddr, l->v6, pbit, port);
+}
+
+static __always_inline bool is_gateway(const struct l4 *l)
 {
 	if (l->v6)
-		return policy6_allows(l->daddr);
-	return policy4_allows(*(const __be32 *)l->daddr);
+		return addr6_eq(l->daddr, tg_cfg.gw_ip6);
+	return *(const __be32 *)l->daddr == tg_cfg.gw_ip4;
 }
 
 /*
@@ -204,20 +276,23 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 
 	if (!l4_fits(f, l, sizeof(*th)))
 		return TG_V_DROP_MALFORMED;
-	/* DNS over TCP to any address goes to the interceptor, as UDP/53. */
-	if (th->dest == bpf_htons(TG_DNS_PORT))
+	/* DNS over TCP goes to the interceptor, as UDP/53: to the gateway
+	 * always, to another resolver where the policy allows it. */
+	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(l))
 		return TG_V_TO_DNS;
-	if (policy_allows(l))
-		return TG_V_TO_TCP;
+	if (policy_allows(l, TG_PP_TCP, bpf_ntohs(th->dest)))
+		return th->dest == bpf_htons(TG_DNS_PORT) ? TG_V_TO_DNS : TG_V_TO_TCP;
 	if (th->syn && !th->ack)
 		return TG_V_TO_DENIED_SYN;
 	return TG_V_DROP_POLICY;
 }
 
 /*
- * UDP, shared by IPv4 and IPv6. DNS to any address is intercepted (the
- * interceptor applies its own rules), so port 53 skips the policy. Other
- * allowed UDP goes to the relay only when the daemon runs one.
+ * UDP, shared by IPv4 and IPv6. DNS is intercepted (the interceptor
+ * answers with the configured upstreams, never the address itself): to the
+ * gateway always, to another resolver only where the policy allows UDP/53
+ * there, so that a denied resolver cannot carry data out. Other allowed
+ * UDP goes to the relay only when the daemon runs one.
  */
 static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struct l4 *l)
 {
@@ -225,10 +300,12 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
 
 	if (!l4_fits(f, l, sizeof(*uh)))
 		return TG_V_DROP_MALFORMED;
+	if (uh->dest == bpf_htons(TG_DNS_PORT) && is_gateway(l))
+		return TG_V_TO_DNS;
+	if (!policy_allows(l, TG_PP_UDP, bpf_ntohs(uh->dest)))
+		return TG_V_DROP_POLICY;
 	if (uh->dest == bpf_htons(TG_DNS_PORT))
 		return TG_V_TO_DNS;
-	if (!policy_allows(l))
-		return TG_V_DROP_POLICY;
 	if (!(tg_cfg.flags & TG_CFG_UDP_RELAY))
 		return TG_V_DROP_UDP;
 	if (!(tg_cfg.flags & TG_CFG_UDP_LOCAL) && TG_UDP_LOCAL_PORT(bpf_ntohs(uh->dest)))
@@ -243,7 +320,7 @@ static __always_inline enum tg_verdict l4_icmp4(const struct frame *f, const str
 {
 	if (!l4_fits(f, l, TG_ICMP_HLEN))
 		return TG_V_DROP_MALFORMED;
-	if (*(const __be32 *)l->daddr == tg_cfg.gw_ip4 || policy_allows(l))
+	if (is_gateway(l) || policy_allows(l, TG_PP_ICMP, -1))
 		return TG_V_TO_ICMP;
 	return TG_V_DROP_POLICY;
 }
@@ -256,8 +333,8 @@ static __always_inline enum tg_verdict l4_icmp6(const struct frame *f, const str
 
 	if (!l4_fits(f, l, sizeof(struct icmp6hdr)))
 		return TG_V_DROP_MALFORMED;
-	if (addr6_eq(daddr, tg_cfg.gw_ip6) || addr6_linklocal(daddr) || addr6_ll_multicast(daddr) ||
-	    policy_allows(l))
+	if (is_gateway(l) || addr6_linklocal(daddr) || addr6_ll_multicast(daddr) ||
+	    policy_allows(l, TG_PP_ICMP, -1))
 		return TG_V_TO_ICMP;
 	return TG_V_DROP_POLICY;
 }

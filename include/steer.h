@@ -26,8 +26,10 @@
  * never by a literal "tg_xsks" (scripts/contracts.sh checks). */
 #define TG_MAP_XSKS	tg_xsks	    /* XSKMAP: rx queue -> AF_XDP socket */
 #define TG_MAP_COUNTERS tg_counters /* PERCPU_ARRAY: verdict -> tg_count */
-#define TG_MAP_POLICY4	tg_policy4  /* LPM_TRIE: IPv4 dst prefix -> tg_rule */
-#define TG_MAP_POLICY6	tg_policy6  /* LPM_TRIE: IPv6 dst prefix -> tg_rule */
+#define TG_MAP_POLICY4	tg_policy4  /* LPM_TRIE: generation + IPv4 dst prefix -> tg_region */
+#define TG_MAP_POLICY6	tg_policy6  /* LPM_TRIE: generation + IPv6 dst prefix -> tg_region */
+#define TG_MAP_PCHAIN	tg_pchain   /* ARRAY: compiled rule entries (tg_pentry), both generations */
+#define TG_MAP_PHITS	tg_phits    /* ARRAY, mmapable: __u64 hits per rule (TG_PHIT_*) */
 #define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: struct tg_ustats (ustats.h) */
 
 /* A macro's value as a string literal: TG_STR(TG_MAP_XSKS) is "tg_xsks". */
@@ -37,8 +39,10 @@
 #define TG_XSKS_MAX 64
 /* XSKMAP keys: the main socket of rx queue q is at q, the UDP relay's
  * socket of the same queue at TG_XSK_UDP + q. */
-#define TG_XSK_UDP    32
-#define TG_POLICY_MAX 1024
+#define TG_XSK_UDP 32
+/* LPM entries per family, both generations: sized for 10 000 host
+ * addresses beside the fixed ranges and the rules' prefixes. */
+#define TG_POLICY_MAX 32768
 
 /*
  * Verdicts of the XDP program. Each frame is counted under exactly one.
@@ -75,20 +79,42 @@ struct tg_count {
 	__u64 bytes;
 };
 
-/* LPM keys: prefixlen first, address in network byte order. */
+/*
+ * The policy, compiled (user/policy/polcompile.c) for the XDP program.
+ *
+ * The destination address space is cut into regions, one LPM entry each:
+ * every prefix a group or a rule names. A region's value points at two
+ * chains in TG_MAP_PCHAIN, the operator's floor and the sandbox's policy:
+ * the rules that can match an address of that region, in rule order, each
+ * as (protocols, port range, action), ending with the default. The program
+ * walks each chain to the first entry matching the frame's protocol and
+ * port; both must allow. Two generations live side by side: the key's
+ * first byte is the generation, and the daemon fills the idle one and then
+ * flips tg_pol_gen (one write), so a reload is atomic for the program.
+ *
+ * LPM keys: prefixlen first (8 bits of generation + the address bits),
+ * address in network byte order.
+ */
 struct tg_lpm4 {
 	__u32 prefixlen;
+	__u8 gen;
 	__u8 addr[4];
+	__u8 pad[3];
 };
 
 struct tg_lpm6 {
 	__u32 prefixlen;
+	__u8 gen;
 	__u8 addr[16];
+	__u8 pad[3];
 };
+
+#define TG_LPM_GEN_BITS 8
 
 enum tg_action {
 	TG_ACT_DENY = 0,
 	TG_ACT_ALLOW = 1,
+	TG_ACT_USER = 2, /* user space decides: a domain rule, or a chain too long to walk */
 };
 
 /* Destination groups (docs/DESIGN.md, "Policy model"). */
@@ -104,11 +130,44 @@ enum tg_group {
 	TG_G_MAX
 };
 
-struct tg_rule {
-	__u8 action; /* enum tg_action */
-	__u8 group;  /* enum tg_group, for counting and display */
-	__u8 pad[2];
+/* Policy layers: both must allow. */
+enum tg_layer {
+	TG_L_FLOOR = 0, /* the operator's (--floor) */
+	TG_L_SANDBOX,	/* the sandbox's (--policy, --allow) */
+	TG_L_MAX
 };
+
+struct tg_region {
+	__u32 chain[TG_L_MAX]; /* first entry of each layer's chain in TG_MAP_PCHAIN */
+	__u8 group;	       /* enum tg_group, for display */
+	__u8 pad[3];
+};
+
+/* Protocol bits of a rule entry. */
+#define TG_PP_TCP  (1u << 0)
+#define TG_PP_UDP  (1u << 1)
+#define TG_PP_ICMP (1u << 2)
+#define TG_PP_ALL  (TG_PP_TCP | TG_PP_UDP | TG_PP_ICMP)
+
+/* One entry of a chain. A frame matches when its protocol's bit is set and
+ * its destination port is in [port_lo, port_hi] (ICMP, which has none,
+ * matches only the full range). */
+struct tg_pentry {
+	__u16 port_lo, port_hi; /* host order */
+	__u16 hit;		/* index in TG_MAP_PHITS */
+	__u8 protos;		/* TG_PP_* */
+	__u8 action;		/* enum tg_action */
+};
+
+/* Entries per generation; the program walks at most TG_PCHAIN_WALK of a
+ * chain (the compiler ends a longer one with a TG_ACT_USER entry). */
+#define TG_PCHAIN_MAX  8192
+#define TG_PCHAIN_WALK 32
+/* Rules per layer. Hit counters: per generation, layer and rule, the
+ * default counted as rule TG_PRULES_MAX. */
+#define TG_PRULES_MAX		  4095
+#define TG_PHIT(gen, layer, rule) ((((gen)*TG_L_MAX + (layer)) * (TG_PRULES_MAX + 1)) + (rule))
+#define TG_PHITS_MAX		  TG_PHIT(2, 0, 0)
 
 /*
  * Load-time configuration, set through the skeleton's rodata before load.

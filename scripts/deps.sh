@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(
 	build-essential clang llvm pkg-config libbpf-dev libxdp-dev bpftool xdp-tools
-	libelf-dev zlib1g-dev dpkg-dev libclang-rt-14-dev iproute2
+	libelf-dev zlib1g-dev dpkg-dev libclang-rt-14-dev iproute2 libjson-c-dev
 	curl iperf3 bind9-dnsutils iputils-ping netcat-openbsd python3
 	dnsmasq-base passt slirp4netns
 	qemu-system-x86 busybox-static # the VM test (tests/vm/mkvm.sh fetches its kernel)

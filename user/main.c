@@ -9,6 +9,7 @@
 #include "control/config.h"
 #include "control/loader.h"
 #include "control/log.h"
+#include "policy/polload.h"
 #include "poller.h"
 #include "control/stats.h"
 
@@ -67,6 +68,28 @@ static int cmd_detach(int argc, char **argv)
 	return loader_detach_dev(argv[1]) ? 1 : 0;
 }
 
+/* Bad policy files stop a run before anything is touched, as bad options
+ * do (exit 2). */
+static int check_policy(const struct config *cfg)
+{
+	struct policy sandbox, floor;
+	char err[512];
+
+	if (cfg->allow_given && cfg->policy_path[0]) {
+		log_err("run: give --allow or --policy, not both (a policy file says what "
+			"--allow would, with rules of the form {\"destination\": \"group:host\", "
+			"\"action\": \"allow\"})");
+		return -1;
+	}
+	if (polload(cfg, &sandbox, &floor, NULL, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
+	}
+	policy_free(&sandbox);
+	policy_free(&floor);
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct config cfg;
@@ -77,6 +100,8 @@ static int cmd_run(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	log_set_level(cfg.log_level);
+	if (check_policy(&cfg))
+		return 2;
 	/* Tables are sized for the limits (--max-conns, --udp-max-flows...)
 	 * but mostly empty. From fresh mmap'd pages, calloc() need not clear
 	 * them, so their untouched pages are never resident; from heap space

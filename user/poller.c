@@ -33,6 +33,8 @@
 #include "control/loader.h"
 #include "control/log.h"
 #include "control/route.h"
+#include "policy/polload.h"
+#include "policy/polset.h"
 #include "io/gtx.h"
 #include "io/loop.h"
 #include "poller.h"
@@ -284,13 +286,19 @@ static void on_xsk(struct loop_handler *h, uint32_t events)
 	pxudp_flush();
 }
 
+static void reload_policy(void);
+
 static void on_signal(struct loop_handler *h, uint32_t events)
 {
 	struct signalfd_siginfo si;
 
 	(void)h;
 	(void)events;
-	if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload_policy();
+			continue;
+		}
 		log_info("%s: signal %u, detaching", cfg->dev, si.ssi_signo);
 		stopping = true;
 	}
@@ -376,6 +384,7 @@ static int setup_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -426,6 +435,37 @@ static void raise_fd_limit(void)
 			 (unsigned long long)want);
 }
 
+static int setup_policy(void)
+{
+	struct polset_maps m = {
+		.fds = { .pol4 = loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
+			 .pol6 = loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)),
+			 .chain = loader_map_fd(&ld, TG_STR(TG_MAP_PCHAIN)) },
+		.gen = loader_pol_gen(&ld),
+		.hits = ld.phits,
+	};
+	char err[512];
+	int rc;
+
+	polset_init(&m);
+	rc = polload_install(cfg, NULL, &groups, err, sizeof(err));
+	if (rc)
+		log_err("%s", err);
+	return rc;
+}
+
+/* SIGHUP: read --policy and --floor again; a bad file leaves the policy in
+ * force as it was. */
+static void reload_policy(void)
+{
+	char err[512];
+
+	if (polload_install(cfg, NULL, &groups, err, sizeof(err)))
+		log_err("policy reload refused, the old policy stays: %s", err);
+	else
+		log_info("%s: policy reloaded (%s)", cfg->dev, polset_layer(TG_L_SANDBOX)->origin);
+}
+
 static int setup(void)
 {
 	int err;
@@ -439,9 +479,7 @@ static int setup(void)
 	route_init(&router, cfg, &groups);
 	err = group_build(&groups, cfg);
 	if (!err)
-		err = group_fill_maps(&groups, cfg->allow,
-				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
-				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
+		err = setup_policy();
 	if (!err)
 		err = umem_open(&um, cfg->dev, cfg->mtu + TG_ETH_HLEN,
 				loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
@@ -506,6 +544,7 @@ int poller_run(const struct config *config)
 		umem_tx_flush(&um);
 	loader_close(&ld);
 	umem_close(&um);
+	polset_free();
 	group_free(&groups);
 	if (sigfd >= 0)
 		close(sigfd);

@@ -392,6 +392,10 @@ static size_t f_udp_dns_priv(uint8_t *b)
 {
 	return udp4(b, PRIV4, TG_DNS_PORT);
 }
+static size_t f_udp_dns_gw(uint8_t *b)
+{
+	return udp4(b, GW4, TG_DNS_PORT);
+}
 static size_t f_udp_pub(uint8_t *b)
 {
 	return udp4(b, PUBLIC4, 443);
@@ -704,7 +708,9 @@ static const struct tcase cases[] = {
 	{ "ipv4: TCP fragment, relay on", ENV_RELAY, f_frag_priv, RDR, TG_V_TO_FRAG },
 	{ "ipv4: fragment from spoofed src", ENV_V6, f_frag_spoof, DROP, TG_V_DROP_SPOOF_IP },
 	{ "ipv4: UDP to 8.8.8.8:53", ENV_V6, f_udp_dns_pub, RDR, TG_V_TO_DNS },
-	{ "ipv4: UDP to 10.1.2.3:53 (DNS skips policy)", ENV_V6, f_udp_dns_priv, RDR, TG_V_TO_DNS },
+	{ "ipv4: UDP to 10.1.2.3:53 (a denied resolver)", ENV_V6, f_udp_dns_priv, DROP,
+	  TG_V_DROP_POLICY },
+	{ "ipv4: UDP to the gateway:53", ENV_V6, f_udp_dns_gw, RDR, TG_V_TO_DNS },
 	{ "ipv4: UDP to 8.8.8.8:443, relay off", ENV_V6, f_udp_pub, DROP, TG_V_DROP_UDP },
 	{ "ipv4: UDP to 8.8.8.8:443, relay on", ENV_RELAY, f_udp_pub, RDR, TG_V_UDP_RELAY },
 	{ "ipv4: UDP to 8.8.8.8:5353 (mDNS), relay on", ENV_RELAY, f_udp_mdns, DROP,
@@ -760,7 +766,8 @@ static const struct tcase cases[] = {
 	{ "bare: policy miss, UDP", ENV_BARE, f_udp_pub, DROP, TG_V_DROP_POLICY },
 	{ "bare: policy miss, ICMP to 8.8.8.8", ENV_BARE, f_icmp_pub, DROP, TG_V_DROP_POLICY },
 	{ "bare: policy miss, ICMP to gateway", ENV_BARE, f_icmp_gw, RDR, TG_V_TO_ICMP },
-	{ "bare: policy miss, DNS", ENV_BARE, f_udp_dns_pub, RDR, TG_V_TO_DNS },
+	{ "bare: policy miss, DNS to 8.8.8.8", ENV_BARE, f_udp_dns_pub, DROP, TG_V_DROP_POLICY },
+	{ "bare: policy miss, DNS to the gateway", ENV_BARE, f_udp_dns_gw, RDR, TG_V_TO_DNS },
 	{ "bare: ARP", ENV_BARE, f_arp_req, RDR, TG_V_TO_ARP },
 
 	{ "long: TCP super-frame, 64 KiB", ENV_V6, f_tcp_super, RDR, TG_V_TO_TCP },
@@ -812,22 +819,43 @@ struct env {
 
 static int ncpus;
 
+/* Chains of one entry each, in generation 0: CHAIN_ALLOW at 0, CHAIN_DENY
+ * at 1 (the compiler's output in small; tests/bpf/test_policy.c runs the
+ * real one). */
+enum { CHAIN_ALLOW = 0, CHAIN_DENY = 1 };
+
 static int add_rule4(int fd, const uint8_t *addr, uint32_t plen, uint8_t action, uint8_t group)
 {
-	struct tg_lpm4 key = { .prefixlen = plen };
-	struct tg_rule rule = { .action = action, .group = group };
+	struct tg_lpm4 key = { .prefixlen = TG_LPM_GEN_BITS + plen };
+	struct tg_region r = { .chain = { CHAIN_ALLOW,
+					  action == TG_ACT_ALLOW ? CHAIN_ALLOW : CHAIN_DENY },
+			       .group = group };
 
 	memcpy(key.addr, addr, 4);
-	return bpf_map_update_elem(fd, &key, &rule, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, &r, BPF_ANY) ? -errno : 0;
 }
 
 static int add_rule6(int fd, const uint8_t *addr, uint32_t plen, uint8_t action, uint8_t group)
 {
-	struct tg_lpm6 key = { .prefixlen = plen };
-	struct tg_rule rule = { .action = action, .group = group };
+	struct tg_lpm6 key = { .prefixlen = TG_LPM_GEN_BITS + plen };
+	struct tg_region r = { .chain = { CHAIN_ALLOW,
+					  action == TG_ACT_ALLOW ? CHAIN_ALLOW : CHAIN_DENY },
+			       .group = group };
 
 	memcpy(key.addr, addr, 16);
-	return bpf_map_update_elem(fd, &key, &rule, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(fd, &key, &r, BPF_ANY) ? -errno : 0;
+}
+
+static int add_chains(int fd)
+{
+	struct tg_pentry allow = { .port_hi = 0xffff, .protos = TG_PP_ALL, .action = TG_ACT_ALLOW };
+	struct tg_pentry deny = { .port_hi = 0xffff, .protos = TG_PP_ALL, .action = TG_ACT_DENY };
+	uint32_t k0 = CHAIN_ALLOW, k1 = CHAIN_DENY;
+
+	if (bpf_map_update_elem(fd, &k0, &allow, BPF_ANY) ||
+	    bpf_map_update_elem(fd, &k1, &deny, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 /* The default egress policy in small: public allowed, private denied, the
@@ -837,7 +865,7 @@ static int fill_policy(struct steer_bpf *skel)
 	int p4 = bpf_map__fd(skel->maps.TG_MAP_POLICY4);
 	int p6 = bpf_map__fd(skel->maps.TG_MAP_POLICY6);
 	static const uint8_t fc00[16] = { 0xfc };
-	int err = 0;
+	int err = add_chains(bpf_map__fd(skel->maps.TG_MAP_PCHAIN));
 
 	err = err ?: add_rule4(p4, ANY4, 0, TG_ACT_ALLOW, TG_G_PUBLIC);
 	err = err ?: add_rule4(p4, (uint8_t[]){ 10, 0, 0, 0 }, 8, TG_ACT_DENY, TG_G_PRIVATE);

@@ -5,8 +5,9 @@
 # dnsmasq this test starts on 127.0.0.1 (a free port) that knows only the
 # test's names (*.test, answers in 198.51.100.0/24 and 203.0.113.0/24, which
 # count as public) and resolves nothing else; tapgate gets it with --dns
-# and --allow host only (so that a TCP/53 connection that were not
-# intercepted would be refused, never routed). From the guest:
+# and --allow public,host (public: the policy must let the guest reach a
+# resolver it asks by address; nothing listens at 192.0.2.53, so a TCP/53
+# connection that were not intercepted would fail). From the guest:
 #   - dig over UDP and TCP to the gateway and to an arbitrary address
 #     (192.0.2.53, which only tapgate answers: the frames are redirected by
 #     XDP and never reach a kernel stack) gets dnsmasq's answers;
@@ -119,7 +120,7 @@ for mode in $(tg_modes); do
 	tg_expect_eq "$got" "$NBIG" "$mode: dnsmasq answers big.test with $NBIG TXT over TCP"
 
 	# --- run 1: --dns the good upstream only, rebinding protection on
-	tg_start_tapgate --allow host --dns "127.0.0.1:$DNS_PORT"
+	tg_start_tapgate --allow public,host --dns "127.0.0.1:$DNS_PORT"
 	tg_stats_save "$TMP/s0.json"
 	nq0=$(grep -c 'query\[' "$DNS_LOG" || true)
 
@@ -210,7 +211,7 @@ for mode in $(tg_modes); do
 	# --- run 2: a refused upstream first; --host-name; no rebinding protection
 	dead=$(tg_free_port)
 	[ -z "$(ss -Hlnu "sport = :$dead")" ] || tg_fail "port $dead is in use for UDP"
-	tg_start_tapgate --allow host --dns "127.0.0.1:$dead" --dns "127.0.0.1:$DNS_PORT" \
+	tg_start_tapgate --allow public,host --dns "127.0.0.1:$dead" --dns "127.0.0.1:$DNS_PORT" \
 		--host-name sbx.local --no-rebind-protection
 	tg_stats_save "$TMP/s0.json"
 	ms=$(elapsed_ms gdig @"$GW" a.test)
@@ -238,7 +239,7 @@ for mode in $(tg_modes); do
 	pf=$TMP/blackhole.$P.port
 	tg_bg "${DNSTOOL[@]}" blackhole "$pf" >"$TMP/blackhole.$P.log" 2>&1
 	hole=$(tg_wait_port_file "$pf" "$BGPID" "dnstool.py blackhole")
-	tg_start_tapgate --allow host --dns "127.0.0.1:$hole" --dns "127.0.0.1:$DNS_PORT"
+	tg_start_tapgate --allow public,host --dns "127.0.0.1:$hole" --dns "127.0.0.1:$DNS_PORT"
 	tg_stats_save "$TMP/s0.json"
 	t0=$(tg_now_ms)
 	tg_gwait "$TMP/slow.out" dig +short +time=15 +tries=1 @"$GW" a.test || true

@@ -15,6 +15,8 @@
 #include "control/config.h"
 #include "control/group.h"
 #include "control/route.h"
+#include "policy/polload.h"
+#include "policy/polset.h"
 #include "steer.h"
 #include "wire/slot.h"
 
@@ -45,11 +47,17 @@ static const struct rcase cases[] = {
 	  ROUTE_TCP_SPLICE, "127.0.0.1" },
 	{ "tcp gateway is loopback", IPPROTO_TCP, "100.96.0.1", 8080, H(TG_G_HOST), false, SLOT_OK,
 	  ROUTE_TCP_SPLICE, "127.0.0.1" },
-	{ "tcp dns anywhere", IPPROTO_TCP, "172.31.254.253", 53, 0, false, SLOT_OK, ROUTE_DNS,
+	{ "tcp dns to a denied resolver", IPPROTO_TCP, "172.31.254.253", 53, 0, false,
+	  SLOT_DROP_POLICY, ROUTE_DNS, NULL },
+	{ "tcp dns to an allowed resolver", IPPROTO_TCP, "172.31.254.253", 53, H(TG_G_PRIVATE),
+	  false, SLOT_OK, ROUTE_DNS, NULL },
+	{ "tcp dns to a public resolver", IPPROTO_TCP, "9.9.9.9", 53, 0, false, SLOT_OK, ROUTE_DNS,
 	  NULL },
 	{ "tcp dns gateway", IPPROTO_TCP, "100.96.0.1", 53, 0, false, SLOT_OK, ROUTE_DNS, NULL },
 	{ "udp public", IPPROTO_UDP, "8.8.8.8", 5000, 0, false, SLOT_OK, ROUTE_UDP_RELAY, NULL },
-	{ "udp dns anywhere", IPPROTO_UDP, "169.254.169.254", 53, 0, false, SLOT_OK, ROUTE_DNS,
+	{ "udp dns to a denied resolver", IPPROTO_UDP, "169.254.169.254", 53, 0, false,
+	  SLOT_DROP_POLICY, ROUTE_DNS, NULL },
+	{ "udp dns to a public resolver", IPPROTO_UDP, "8.8.4.4", 53, 0, false, SLOT_OK, ROUTE_DNS,
 	  NULL },
 	{ "udp gateway is loopback", IPPROTO_UDP, "100.96.0.1", 7, H(TG_G_HOST), false, SLOT_OK,
 	  ROUTE_UDP_RELAY, "127.0.0.1" },
@@ -96,6 +104,7 @@ static void run_cases(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct rcase *c = &cases[i];
+		char err[256];
 		struct router r;
 		struct route out;
 		struct flow_key k;
@@ -106,6 +115,7 @@ static void run_cases(void)
 		case_begin(c->name);
 		cfg.allow = allow | c->allow;
 		cfg.udp_local_ports = c->udp_local;
+		CHECK_EQ(polload_install(&cfg, NULL, &groups, err, sizeof(err)), 0);
 		route_init(&r, &cfg, &groups);
 		key_for(&k, c);
 		v = route_decide(&r, &k, &out);
@@ -134,7 +144,9 @@ int main(void)
 		printf("FAIL group_build\n");
 		return 1;
 	}
+	polset_init(NULL);
 	run_cases();
+	polset_free();
 	group_free(&groups);
 	return check_summary();
 }

@@ -22,6 +22,8 @@
 
 #include "control/config.h"
 #include "control/group.h"
+#include "policy/polload.h"
+#include "policy/polset.h"
 #include "io/loop.h"
 #include "proxy/pxtcp.h"
 #include "stack/stack.h"
@@ -298,11 +300,15 @@ static void handshake_times_out(void)
 
 int main(void)
 {
+	char msg[256];
 	int err;
 
 	config_defaults(&cfg);
 	cfg.allow |= 1u << TG_G_HOST; /* --allow public,host */
 	err = group_build(&groups, &cfg);
+	polset_init(NULL);
+	if (!err)
+		err = polload_install(&cfg, NULL, &groups, msg, sizeof(msg));
 	if (!err)
 		err = loop_init();
 	if (!err) {

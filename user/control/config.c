@@ -198,6 +198,8 @@ enum {
 	OPT_UDP_LOCAL,
 	OPT_BUSY_POLL,
 	OPT_TCP_MEM,
+	OPT_POLICY,
+	OPT_FLOOR,
 };
 
 static const struct option run_opts[] = {
@@ -208,6 +210,8 @@ static const struct option run_opts[] = {
 	{ "gateway-mac", required_argument, NULL, OPT_GW_MAC },
 	{ "mtu", required_argument, NULL, OPT_MTU },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "floor", required_argument, NULL, OPT_FLOOR },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -245,6 +249,11 @@ void config_usage_run(FILE *out)
 		"                          link-local, metadata, multicast, all (public).\n"
 		"                          'host': TCP to the gateway goes to the host's\n"
 		"                          127.0.0.1\n"
+		"  --policy FILE           the sandbox's policy: JSON rules, first match\n"
+		"                          wins (README, \"Policy\"); instead of --allow.\n"
+		"                          SIGHUP or 'tapgate policy' reloads it\n"
+		"  --floor FILE            the operator's policy, same format: a flow\n"
+		"                          needs both to allow it (none: --policy alone)\n"
 		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
@@ -269,6 +278,16 @@ void config_usage_run(FILE *out)
 		"  --no-ipv6               drop all IPv6 from the guest\n"
 		"  --log-level LEVEL       error, warn, info, debug (info)\n",
 		CONFIG_MTU_MIN, CONFIG_MTU_MAX);
+}
+
+static int bad(const char *opt, const char *val, const char *want);
+
+static int path_opt(const char *opt, const char *arg, char out[PATH_MAX])
+{
+	if (!*arg || strlen(arg) >= PATH_MAX)
+		return bad(opt, arg, "give the path of a policy file");
+	memcpy(out, arg, strlen(arg) + 1);
+	return 0;
 }
 
 static int bad(const char *opt, const char *val, const char *want)
@@ -387,7 +406,12 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       ? bad("--mtu", arg, "give a number from 576 to 65520")
 			       : 0;
 	case OPT_ALLOW:
+		cfg->allow_given = true;
 		return config_parse_groups(arg, &cfg->allow);
+	case OPT_POLICY:
+		return path_opt("--policy", arg, cfg->policy_path);
+	case OPT_FLOOR:
+		return path_opt("--floor", arg, cfg->floor_path);
 	case OPT_MAX_CONNS:
 		return parse_uint(arg, 1, 1000000, &cfg->max_conns)
 			       ? bad("--max-conns", arg, "give a number from 1 to 1000000")

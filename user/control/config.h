@@ -7,6 +7,7 @@
 #ifndef TAPGATE_CONFIG_H
 #define TAPGATE_CONFIG_H
 
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -35,7 +36,10 @@ struct config {
 	uint8_t gw_ip6[16];
 	bool ipv6;
 	unsigned int mtu;
-	uint32_t allow; /* bit per enum tg_group */
+	uint32_t allow;		    /* bit per enum tg_group */
+	char policy_path[PATH_MAX]; /* --policy; "" for --allow's */
+	char floor_path[PATH_MAX];  /* --floor; "" for none */
+	bool allow_given;
 	unsigned int max_conns;
 	unsigned int tcp_mem_mib; /* lwIP's memory budget (stack/lwipmem.c) */
 	unsigned int connect_timeout_ms;

@@ -10,7 +10,6 @@
  * each IPv4 prefix is entered a second time in each embedded form.
  */
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <stdlib.h>
@@ -204,50 +203,4 @@ bool group_allowed(uint32_t allow, int group)
 	if (group == TG_G_GATEWAY)
 		group = TG_G_HOST;
 	return allow & (1u << group);
-}
-
-static int put(int fd4, int fd6, const struct group_entry *e, uint8_t action)
-{
-	struct tg_rule rule = { .action = action, .group = e->group };
-
-	if (e->family == 4) {
-		struct tg_lpm4 k = { .prefixlen = e->len };
-
-		memcpy(k.addr, e->addr, 4);
-		return bpf_map_update_elem(fd4, &k, &rule, BPF_ANY);
-	}
-	struct tg_lpm6 k = { .prefixlen = e->len };
-
-	memcpy(k.addr, e->addr, 16);
-	return bpf_map_update_elem(fd6, &k, &rule, BPF_ANY);
-}
-
-/**
- * group_fill_maps() - Write the policy LPM maps for the XDP program
- * @t:     table
- * @allow: --allow bit set
- * @fd4:   TG_MAP_POLICY4
- * @fd6:   TG_MAP_POLICY6
- *
- * The gateway is always let through to user space (ARP, ping, DNS go
- * there); user space applies "host" to TCP itself and answers RST.
- *
- * Return: 0 or a negative errno
- */
-int group_fill_maps(const struct group_table *t, uint32_t allow, int fd4, int fd6)
-{
-	struct group_entry all4 = { .family = 4, .group = TG_G_PUBLIC };
-	struct group_entry all6 = { .family = 6, .group = TG_G_PUBLIC };
-	uint8_t pub = group_allowed(allow, TG_G_PUBLIC) ? TG_ACT_ALLOW : TG_ACT_DENY;
-	int err = put(fd4, fd6, &all4, pub) ?: put(fd4, fd6, &all6, pub);
-
-	for (size_t i = 0; !err && i < t->n; i++) {
-		const struct group_entry *e = &t->e[i];
-		bool ok = e->group == TG_G_GATEWAY || group_allowed(allow, e->group);
-
-		err = put(fd4, fd6, e, ok ? TG_ACT_ALLOW : TG_ACT_DENY);
-	}
-	if (err)
-		log_err("cannot fill the policy maps: %s", strerror(errno));
-	return err ? -errno : 0;
 }

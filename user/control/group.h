@@ -2,7 +2,8 @@
 /*
  * group.h - destination groups (docs/DESIGN.md, "Policy model"): which group an
  * address falls in, from one table of prefixes that both answers user-space
- * lookups and fills the XDP program's LPM maps, so the two cannot disagree.
+ * lookups and is compiled into the XDP program's LPM maps with the policy
+ * (policy/polcompile.c), so the two cannot disagree.
  */
 #ifndef TAPGATE_GROUP_H
 #define TAPGATE_GROUP_H
@@ -31,6 +32,5 @@ int group_build(struct group_table *t, const struct config *cfg);
 void group_free(struct group_table *t);
 int group_classify(const struct group_table *t, int family, const uint8_t *addr);
 bool group_allowed(uint32_t allow, int group);
-int group_fill_maps(const struct group_table *t, uint32_t allow, int fd4, int fd6);
 
 #endif

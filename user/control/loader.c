@@ -36,7 +36,8 @@
 
 static const char *const map_names[] = {
 	TG_STR(TG_MAP_XSKS),	TG_STR(TG_MAP_COUNTERS), TG_STR(TG_MAP_POLICY4),
-	TG_STR(TG_MAP_POLICY6), TG_STR(TG_MAP_USTATS),
+	TG_STR(TG_MAP_POLICY6), TG_STR(TG_MAP_USTATS),	 TG_STR(TG_MAP_PCHAIN),
+	TG_STR(TG_MAP_PHITS),
 };
 
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
@@ -173,7 +174,8 @@ static int pin_maps(struct loader *ld)
 	struct bpf_map *maps[] = {
 		ld->skel->maps.TG_MAP_XSKS,    ld->skel->maps.TG_MAP_COUNTERS,
 		ld->skel->maps.TG_MAP_POLICY4, ld->skel->maps.TG_MAP_POLICY6,
-		ld->skel->maps.TG_MAP_USTATS,
+		ld->skel->maps.TG_MAP_USTATS,  ld->skel->maps.TG_MAP_PCHAIN,
+		ld->skel->maps.TG_MAP_PHITS,
 	};
 	char path[PATH_MAX];
 	int err;
@@ -191,6 +193,21 @@ static int pin_maps(struct loader *ld)
 			return err;
 		}
 	}
+	return 0;
+}
+
+#define PHITS_LEN (((size_t)TG_PHITS_MAX * sizeof(uint64_t) + 4095) & ~(size_t)4095)
+
+/* The rule hit counters: the program counts its drops, the daemon the
+ * flows it decides, in the same words. */
+static int map_phits(struct loader *ld)
+{
+	void *p = mmap(NULL, PHITS_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(ld->skel->maps.TG_MAP_PHITS), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	ld->phits = p;
 	return 0;
 }
 
@@ -281,6 +298,8 @@ int loader_open(struct loader *ld, const struct config *cfg)
 	if (!err)
 		err = map_ustats(ld);
 	if (!err)
+		err = map_phits(ld);
+	if (!err)
 		return 0;
 fail:
 	loader_close(ld);
@@ -337,6 +356,12 @@ void loader_set_rx_max(struct loader *ld, uint32_t max)
 	ld->skel->bss->tg_rx_max = max;
 }
 
+/* The program's policy generation (polset.c flips it), in its mmapped .bss. */
+volatile uint32_t *loader_pol_gen(struct loader *ld)
+{
+	return &ld->skel->bss->tg_pol_gen;
+}
+
 /**
  * loader_map_fd() - The fd of one of the loaded object's maps
  * @ld:    state after loader_open()
@@ -372,6 +397,9 @@ void loader_close(struct loader *ld)
 	if (ld->ustats)
 		munmap(ld->ustats, (sizeof(struct tg_ustats) + 4095) & ~(size_t)4095);
 	ld->ustats = NULL;
+	if (ld->phits)
+		munmap(ld->phits, PHITS_LEN);
+	ld->phits = NULL;
 	if (ld->pinned)
 		unpin_all(ld->dev);
 	ld->pinned = false;

@@ -29,6 +29,7 @@ struct loader {
 	bool attached;
 	int mode;		  /* enum xdp_attach_mode once attached */
 	struct tg_ustats *ustats; /* mmap of TG_MAP_USTATS */
+	uint64_t *phits;	  /* mmap of TG_MAP_PHITS */
 	char dev[16];
 	char pin_dir[PATH_MAX];
 };
@@ -38,6 +39,7 @@ int loader_attach(struct loader *ld);
 void loader_close(struct loader *ld);
 int loader_map_fd(struct loader *ld, const char *which);
 void loader_set_rx_max(struct loader *ld, uint32_t max);
+volatile uint32_t *loader_pol_gen(struct loader *ld);
 int loader_detach_dev(const char *dev);
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len);
 int loader_ensure_bpffs(void);

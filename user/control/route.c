@@ -2,12 +2,13 @@
 /*
  * route.c - where a guest flow may go (route.h).
  *
- * Today's rules, in the order they apply: DNS (TCP or UDP to port 53, any
- * address) is the interceptor's, whatever the destination's group, since
- * it goes to the configured upstreams and never to that address; an echo
- * request to the gateway is answered by tapgate; IPv6 TCP and UDP are not
- * carried yet; everything else needs its destination's group allowed by
- * --allow (group.c), and UDP to the local-only ports needs
+ * The rules, in the order they apply: DNS (TCP or UDP to port 53) is the
+ * interceptor's, since it goes to the configured upstreams and never to
+ * the address: to the gateway always, to another resolver where the policy
+ * lets the guest reach it; an echo request to the gateway is answered by
+ * tapgate; IPv6 TCP and UDP are not carried yet; everything else needs
+ * both policy layers to allow it (policy/polset.c, with the destination's
+ * group from group.c), and UDP to the local-only ports needs
  * --allow-udp-local as well. The gateway stands for the host, so its
  * target is the host's loopback on the same port. Runs on the event-loop
  * thread; reads only the configuration and the groups.
@@ -18,6 +19,7 @@
 #include "control/config.h"
 #include "control/group.h"
 #include "control/route.h"
+#include "policy/polset.h"
 #include "steer.h"
 #include "wire/slot.h"
 
@@ -31,6 +33,7 @@ void route_init(struct router *r, const struct config *cfg, const struct group_t
 {
 	r->cfg = cfg;
 	r->groups = groups;
+	r->pinned = NULL;
 }
 
 static bool is_gateway(const struct config *cfg, const struct tg_addr *a)
@@ -67,6 +70,20 @@ enum route_handler route_handler(const struct router *r, const struct flow_key *
 	}
 }
 
+/* The policy's word on a new flow (counted and, when denied, logged). */
+static bool route_allows(const struct router *r, const struct flow_key *k, int group,
+			 struct pol_verdict *v)
+{
+	struct pol_flow f = { .dir = POL_EGRESS,
+			      .proto = k->proto,
+			      .family = k->dst.family,
+			      .group = (uint8_t)group,
+			      .port = k->dport };
+
+	memcpy(f.addr, k->dst.a, sizeof(f.addr));
+	return polset_check(&f, r->pinned, v);
+}
+
 static void loopback(struct tg_addr *a, int family)
 {
 	static const uint8_t lo4[4] = { 127, 0, 0, 1 };
@@ -94,12 +111,20 @@ int route_decide(const struct router *r, const struct flow_key *k, struct route 
 	out->group = TG_G_PUBLIC;
 	if (out->handler == ROUTE_NONE)
 		return SLOT_DROP_UNHANDLED;
-	if (out->handler == ROUTE_DNS || out->handler == ROUTE_GATEWAY)
-		return SLOT_OK; /* served here, whatever the address */
+	if (out->handler == ROUTE_GATEWAY ||
+	    (out->handler == ROUTE_DNS && is_gateway(r->cfg, &k->dst)))
+		return SLOT_OK; /* served here */
+	if (out->handler == ROUTE_DNS) {
+		/* Answered here too, but asked of another resolver: only where
+		 * the policy lets the guest reach that resolver, or a denied
+		 * resolver's address would still carry queries out. */
+		out->group = group_classify(r->groups, k->dst.family, k->dst.a);
+		return route_allows(r, k, out->group, &out->verdict) ? SLOT_OK : SLOT_DROP_POLICY;
+	}
 	out->group = group_classify(r->groups, k->dst.family, k->dst.a);
 	if (out->group == TG_G_GATEWAY)
 		loopback(&out->target, k->dst.family);
-	if (!group_allowed(r->cfg->allow, out->group))
+	if (!route_allows(r, k, out->group, &out->verdict))
 		return SLOT_DROP_POLICY;
 	/* Checked here too: reassembled datagrams never met the XDP policy
 	 * (nor its ports rule, bpf/steer.bpf.c l4_udp). */

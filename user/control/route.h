@@ -3,14 +3,15 @@
  * route.h - the one decision of where a guest flow may go: allowed or not
  * (and why not), which handler serves it, and the real target on the host
  * side. TCP, UDP, ICMP and DNS ask the same function, and the poller asks
- * it which handler a frame goes to. A policy engine will later replace
- * what is inside route_decide(), not its callers.
+ * it which handler a frame goes to; the policy (policy/polset.c) is asked
+ * from inside route_decide(), nowhere else.
  */
 #ifndef TAPGATE_ROUTE_H
 #define TAPGATE_ROUTE_H
 
 #include <stdint.h>
 
+#include "policy/policy.h"
 #include "proxy/flow.h"
 #include "wire.h"
 
@@ -29,15 +30,17 @@ enum route_handler {
 
 struct route {
 	enum route_handler handler;
-	int group;	       /* enum tg_group of the destination (relays and splice) */
-	struct tg_addr target; /* the host side: the gateway is the host's loopback */
-	uint16_t port;	       /* host order */
+	int group;		    /* enum tg_group of the destination (relays and splice) */
+	struct tg_addr target;	    /* the host side: the gateway is the host's loopback */
+	uint16_t port;		    /* host order */
+	struct pol_verdict verdict; /* the policy's, when it was asked */
 };
 
 /* What the decision reads; each caller keeps one (route_init()). */
 struct router {
 	const struct config *cfg;
 	const struct group_table *groups;
+	pol_pinned_fn pinned; /* the DNS pins, for domain rules (NULL: none) */
 };
 
 void route_init(struct router *r, const struct config *cfg, const struct group_table *groups);

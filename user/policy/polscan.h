@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * polscan.h - lines and repeated keys in a policy file that json-c has
+ * already accepted (json-c keeps neither).
+ */
+#ifndef TAPGATE_POLSCAN_H
+#define TAPGATE_POLSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define POLSCAN_PATH_MAX 128
+
+unsigned int polscan_line(const char *text, size_t len, const char *path);
+bool polscan_repeated(const char *text, size_t len, char path[POLSCAN_PATH_MAX],
+		      unsigned int *line);
+unsigned int polscan_offset_line(const char *text, size_t len, size_t off);
+
+#endif
