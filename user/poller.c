@@ -460,10 +460,16 @@ static void reload_policy(void)
 {
 	char err[512];
 
-	if (polload_install(cfg, NULL, &groups, err, sizeof(err)))
+	unsigned int gone;
+
+	if (polload_install(cfg, NULL, &groups, err, sizeof(err))) {
 		log_err("policy reload refused, the old policy stays: %s", err);
-	else
-		log_info("%s: policy reloaded (%s)", cfg->dev, polset_layer(TG_L_SANDBOX)->origin);
+		return;
+	}
+	gone = pxtcp_recheck() + pxudp_recheck();
+	st->policy_resets += gone;
+	log_info("%s: policy reloaded (%s); %u flows it denies reset", cfg->dev,
+		 polset_layer(TG_L_SANDBOX)->origin, gone);
 }
 
 static int setup(void)

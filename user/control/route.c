@@ -70,17 +70,23 @@ enum route_handler route_handler(const struct router *r, const struct flow_key *
 	}
 }
 
+static void pol_flow_of(struct pol_flow *f, const struct flow_key *k, int group)
+{
+	*f = (struct pol_flow){ .dir = POL_EGRESS,
+				.proto = k->proto,
+				.family = k->dst.family,
+				.group = (uint8_t)group,
+				.port = k->dport };
+	memcpy(f->addr, k->dst.a, sizeof(f->addr));
+}
+
 /* The policy's word on a new flow (counted and, when denied, logged). */
 static bool route_allows(const struct router *r, const struct flow_key *k, int group,
 			 struct pol_verdict *v)
 {
-	struct pol_flow f = { .dir = POL_EGRESS,
-			      .proto = k->proto,
-			      .family = k->dst.family,
-			      .group = (uint8_t)group,
-			      .port = k->dport };
+	struct pol_flow f;
 
-	memcpy(f.addr, k->dst.a, sizeof(f.addr));
+	pol_flow_of(&f, k, group);
 	return polset_check(&f, r->pinned, v);
 }
 
@@ -155,4 +161,21 @@ int route_slot(const struct router *r, const struct slot *s, enum route_handler 
 	if (verdict != SLOT_OK)
 		return verdict;
 	return out->handler == want ? SLOT_OK : wrong;
+}
+
+/**
+ * route_still_allowed() - Whether an open flow may stay after a reload
+ * @r: the caller's router
+ * @k: the flow, as the guest sent it
+ *
+ * Flows to the gateway's own services (DNS, echo) always may.
+ */
+bool route_still_allowed(const struct router *r, const struct flow_key *k)
+{
+	struct pol_flow f;
+
+	if (is_gateway(r->cfg, &k->dst) && (k->dport == TG_DNS_PORT || k->proto == IPPROTO_ICMP))
+		return true;
+	pol_flow_of(&f, k, group_classify(r->groups, k->dst.family, k->dst.a));
+	return polset_still_allows(&f);
 }

@@ -40,6 +40,7 @@
 #include "wire/ip4out.h"
 #include "control/log.h"
 #include "io/loop.h"
+#include "policy/polset.h"
 #include "wire/slot.h"
 
 #define PENDING_MAX   256
@@ -47,6 +48,7 @@
 #define TRY_MS	      5000
 #define ANSWER_RR_MAX 128
 #define LOCAL_TTL     60
+#define PIN_TTL_MIN   60 /* seconds a domain rule keeps matching an answer */
 
 struct pending {
 	bool used;
@@ -76,6 +78,12 @@ static uint8_t buf[65536];
 static struct dns_addr_rr rrs[ANSWER_RR_MAX];
 
 static void on_upstream(struct loop_handler *h, uint32_t events);
+
+/* The policy's domain rules match what the guest was answered (dnsrec.c). */
+static bool pinned(int family, const uint8_t *addr, const char *name, bool suffix)
+{
+	return dnsrec_pinned(family, addr, name, suffix, loop_now_ms());
+}
 
 /* /etc/resolv.conf's IPv4 nameservers, when no --dns was given. */
 static void read_resolv_conf(struct config *c)
@@ -133,6 +141,7 @@ int dnsfwd_init(const struct config *config, const struct group_table *g, struct
 				 "the guest's DNS queries will get SERVFAIL");
 	}
 	pend = calloc(PENDING_MAX, sizeof(*pend));
+	polset_set_pins(pinned);
 	if (!pend || dnsrec_init(DNSREC_MAX))
 		return -ENOMEM;
 	for (nups = 0; nups < cfg->ndns; nups++) {
@@ -270,6 +279,19 @@ static int answer_local(const struct flow_key *k, const uint8_t *msg, const stru
 	return SLOT_OK;
 }
 
+/* A name the policy denies: NXDOMAIN from here, never asked upstream (the
+ * question itself could carry data out). */
+static int answer_denied(const struct flow_key *k, const uint8_t *msg, const struct dns_query *q)
+{
+	size_t n = dnsmsg_error(msg, q, DNS_RCODE_NXDOMAIN, buf, sizeof(buf));
+
+	if (!n)
+		return SLOT_DROP_MALFORMED;
+	st->dns_policy_denied++;
+	to_guest(k, buf, n);
+	return SLOT_OK;
+}
+
 /**
  * dnsfwd_query() - A guest DNS query over UDP
  * @s: staged SLOT_UDP frame to port 53 (or a reassembled one)
@@ -293,6 +315,8 @@ int dnsfwd_query(const struct slot *s)
 	st->dns_queries++;
 	if (!strcmp(q.name, cfg->host_name))
 		return answer_local(&k, msg, &q);
+	if (polset_name_denied(q.name))
+		return answer_denied(&k, msg, &q);
 	p = new_pending();
 	if (!p)
 		return SLOT_DROP_NOMEM; /* the guest retries */
@@ -313,6 +337,28 @@ static bool is_rebinding(const struct dns_addr_rr *rr)
 	       g == TG_G_METADATA || g == TG_G_HOST || g == TG_G_GATEWAY;
 }
 
+/* Record the answer's addresses, for the policy's domain rules: under
+ * their owner names and under the name the guest asked for (a CNAME chain
+ * ends at another owner), for at least PIN_TTL_MIN seconds (stub resolvers
+ * keep answers a little past their TTL). */
+static void pin_answer(const uint8_t *msg, size_t len, int n, uint64_t now)
+{
+	struct dns_query q;
+	bool asked = !dnsmsg_parse_response(msg, len, &q);
+
+	for (int i = 0; i < n; i++) {
+		struct dns_addr_rr rr = rrs[i];
+
+		if (rr.ttl < PIN_TTL_MIN)
+			rr.ttl = PIN_TTL_MIN;
+		dnsrec_add(&rr, now);
+		if (asked && strcmp(rr.name, q.name)) {
+			memcpy(rr.name, q.name, sizeof(rr.name));
+			dnsrec_add(&rr, now);
+		}
+	}
+}
+
 /* Record the answer's addresses; or say it must become an error. */
 static int check_answer(const uint8_t *msg, size_t len)
 {
@@ -327,8 +373,7 @@ static int check_answer(const uint8_t *msg, size_t len)
 			st->dns_rebind_blocked++;
 			return DNS_RCODE_NXDOMAIN;
 		}
-	for (int i = 0; i < n; i++)
-		dnsrec_add(&rrs[i], now);
+	pin_answer(msg, len, n, now);
 	return 0;
 }
 
@@ -339,15 +384,23 @@ static int check_answer(const uint8_t *msg, size_t len)
  * @out:   where the answer goes
  * @cap:   its size
  *
- * Return: the answer's length when @query asks for --host-name (it then
- * never goes upstream), else 0
+ * Return: the answer's length when @query asks for --host-name or a name
+ * the policy denies (it then never goes upstream), else 0
  */
 size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_t cap)
 {
 	struct dns_query q;
 	size_t n;
 
-	if (dnsmsg_parse_query(query, len, &q) || strcmp(q.name, cfg->host_name))
+	if (dnsmsg_parse_query(query, len, &q))
+		return 0;
+	if (polset_name_denied(q.name)) {
+		n = dnsmsg_error(query, &q, DNS_RCODE_NXDOMAIN, out, cap);
+		st->dns_queries += n != 0;
+		st->dns_policy_denied += n != 0;
+		return n;
+	}
+	if (strcmp(q.name, cfg->host_name))
 		return 0;
 	n = dnsmsg_answer_addr(query, &q, &cfg->gw_ip4, 4, LOCAL_TTL, out, cap);
 	if (n) {

@@ -10,6 +10,7 @@
  * the refresh check, which a hash replaces when tables grow.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,38 @@ const char *dnsrec_lookup(int family, const uint8_t *addr, uint64_t now_ms)
 			return r->name;
 	}
 	return NULL;
+}
+
+/**
+ * dnsrec_pinned() - Whether the guest got @addr in an answer for @name
+ * @family: 4 or 6
+ * @addr:   the address
+ * @name:   a domain, lower case, no trailing dot
+ * @suffix: also any name under @name
+ * @now_ms: the loop's clock
+ *
+ * What a domain rule of the policy matches: only addresses DNS gave this
+ * sandbox for that name, while the record lives.
+ */
+bool dnsrec_pinned(int family, const uint8_t *addr, const char *name, bool suffix, uint64_t now_ms)
+{
+	size_t n = strlen(name);
+
+	for (unsigned int i = 0; i < used; i++) {
+		const struct rec *r = &ring[i];
+		size_t rn;
+
+		if (r->family != family || r->expires <= now_ms ||
+		    memcmp(r->addr, addr, alen(family)))
+			continue;
+		rn = strlen(r->name);
+		if (rn == n && !strcmp(r->name, name))
+			return true;
+		if (suffix && rn > n && r->name[rn - n - 1] == '.' &&
+		    !strcmp(r->name + rn - n, name))
+			return true;
+	}
+	return false;
 }
 
 unsigned int dnsrec_count(void)

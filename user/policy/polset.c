@@ -25,6 +25,13 @@ static struct policy layers[TG_L_MAX];
 static struct polset_maps maps = { .fds = { -1, -1, -1 } };
 static uint32_t gen;
 static bool have_maps, installed;
+static pol_pinned_fn pins; /* the DNS interceptor's (dns/dnsrec.c) */
+
+/* Where domain rules look when a caller gives no pins of its own. */
+void polset_set_pins(pol_pinned_fn fn)
+{
+	pins = fn;
+}
 
 /**
  * polset_init() - Where the policy goes besides user space
@@ -178,7 +185,7 @@ bool polset_check(const struct pol_flow *f, pol_pinned_fn pinned, struct pol_ver
 	v->rule = -1;
 	for (int l = 0; installed && l < TG_L_MAX; l++) {
 		v->layer = (uint8_t)l;
-		v->rule = policy_eval(&layers[l], f, pinned, &v->action);
+		v->rule = policy_eval(&layers[l], f, pinned ? pinned : pins, &v->action);
 		v->line = v->rule >= 0 ? layers[l].rule[v->rule].line : 0;
 		if (maps.hits)
 			__sync_fetch_and_add(
@@ -190,6 +197,24 @@ bool polset_check(const struct pol_flow *f, pol_pinned_fn pinned, struct pol_ver
 	if (v->action != TG_ACT_ALLOW)
 		log_denial(f, v);
 	return v->action == TG_ACT_ALLOW;
+}
+
+/**
+ * polset_still_allows() - Whether a flow already open may stay (reload)
+ * @f: the flow
+ *
+ * Neither counted nor logged: the flow was counted when it was decided.
+ */
+bool polset_still_allows(const struct pol_flow *f)
+{
+	uint8_t action = TG_ACT_DENY;
+
+	for (int l = 0; installed && l < TG_L_MAX; l++) {
+		policy_eval(&layers[l], f, pins, &action);
+		if (action != TG_ACT_ALLOW)
+			return false;
+	}
+	return installed;
 }
 
 /**

@@ -22,10 +22,12 @@ struct polset_maps {
 };
 
 void polset_init(const struct polset_maps *m);
+void polset_set_pins(pol_pinned_fn fn);
 int polset_install(struct policy *floor, struct policy *sandbox, const struct group_table *g,
 		   char *err, size_t errlen);
 int polset_regroup(const struct group_table *g);
 bool polset_check(const struct pol_flow *f, pol_pinned_fn pinned, struct pol_verdict *v);
+bool polset_still_allows(const struct pol_flow *f);
 bool polset_name_denied(const char *name);
 const struct policy *polset_layer(int layer);
 uint32_t polset_gen(void);

@@ -301,6 +301,25 @@ static void conn_abort(struct pxconn *c)
 	conn_kill(c);
 }
 
+/**
+ * pxtcp_recheck() - Reset the connections a new policy denies
+ *
+ * Return: how many were reset
+ */
+unsigned int pxtcp_recheck(void)
+{
+	unsigned int n = 0;
+
+	for (struct pxconn *c = all, *next; c; c = next) {
+		next = c->next;
+		if (c->state != PX_DEAD && !route_still_allowed(&router, &c->fe.key)) {
+			conn_abort(c);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* ---- accept: lwIP finished the handshake with the guest */
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)

@@ -24,5 +24,6 @@ void pxtcp_output_all(void);
 void pxtcp_flush(void);
 void pxtcp_reap(void);
 unsigned int pxtcp_count(void);
+unsigned int pxtcp_recheck(void);
 
 #endif

@@ -381,6 +381,25 @@ void pxudp_run_timers(uint64_t now_ms)
 }
 
 /**
+ * pxudp_recheck() - Close the flows a new policy denies
+ *
+ * Return: how many were closed
+ */
+unsigned int pxudp_recheck(void)
+{
+	unsigned int n = 0;
+
+	for (struct udpflow *f = lru.next, *next; f != &lru; f = next) {
+		next = f->next;
+		if (!route_still_allowed(&router, &f->fe.key)) {
+			uflow_close(f);
+			n++;
+		}
+	}
+	return n;
+}
+
+/**
  * pxudp_timeout_ms() - Time until the least recently used flow goes idle
  * @now_ms: monotonic milliseconds
  *
