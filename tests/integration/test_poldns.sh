@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test_poldns.sh - the policy's domain rules and DNS (issue 12). A policy
+# that denies by default, allows TCP to *.allowed.test and denies the name
+# bad.test; dnsmasq on 127.0.0.1 (the test's own) answers allowed.test and
+# its subdomains with the gateway's address, which stands for the host,
+# where the test's HTTP server listens on 127.0.0.1 (--no-rebind-protection,
+# so that such answers reach the guest at all). From the guest, through
+# the real XDP program and daemon:
+#   - before any DNS answer, the gateway is denied (a domain rule matches
+#     only addresses DNS gave this sandbox for that name): curl is reset;
+#   - after resolving www.allowed.test, the same URL works: the answer
+#     pinned the address to the name;
+#   - bad.test gets NXDOMAIN from tapgate, and dnsmasq never sees the
+#     question (a denied name does not leave the sandbox, not even as a
+#     query);
+#   - a name no rule names (notallowed.test) resolves as usual.
+# Pins are per address (a connection carries no name): any name answered
+# with an address lets the guest reach that address under the rule.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+tg_init poldns
+
+tg_round veth
+echo ok >"$TMP/ok.txt"
+tg_http_server "$TMP"
+tg_dnsmasq "--address=/allowed.test/$TG_GW_IP" "--address=/bad.test/198.51.100.9" \
+	"--address=/notallowed.test/198.51.100.10"
+cat >"$TMP/policy.json" <<EOF
+{
+  "default_egress": "deny",
+  "rules": [
+    { "destination": "bad.test", "action": "deny" },
+    { "destination": "*.allowed.test", "protocols": ["tcp"], "ports": [$HTTP_PORT],
+      "action": "allow" }
+  ]
+}
+EOF
+tg_start_tapgate --policy "$TMP/policy.json" --dns "127.0.0.1:$DNS_PORT" --no-rebind-protection
+url=http://$TG_GW_IP:$HTTP_PORT/ok.txt
+
+rc=0
+tg_gcurl --max-time 5 "$url" >"$TMP/c0.out" 2>&1 || rc=$?
+tg_expect_eq "$rc" 7 "before DNS, the address is denied (curl reset)"
+
+got=$(tg_gexec dig +short +time=2 +tries=2 "@$TG_GW_IP" www.allowed.test)
+tg_expect_eq "$got" "$TG_GW_IP" "www.allowed.test resolves"
+got=$(tg_gcurl "$url" 2>&1) || true
+tg_expect_eq "$got" ok "after DNS, the pinned address is allowed"
+
+tg_stats_save "$TMP/s0.json"
+status=$(tg_gexec dig +time=2 +tries=2 "@$TG_GW_IP" bad.test | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+tg_expect_eq "$status" NXDOMAIN "a denied name gets NXDOMAIN"
+tg_stats_save "$TMP/s1.json"
+tg_stat_grew daemon.dns_policy_denied 1 "tapgate answered the denied name itself"
+if grep -q 'bad\.test' "$DNS_LOG"; then
+	tg_fail "the upstream saw a query for the denied name"
+fi
+tg_pass "the upstream never saw the denied name"
+
+got=$(tg_gexec dig +short +time=2 +tries=2 "@$TG_GW_IP" notallowed.test)
+tg_expect_eq "$got" 198.51.100.10 "a name no rule names resolves as usual"
+tg_stop_tapgate
