@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - the tapgate command: run, stats, detach. Only main() exits.
+ * main.c - the tapgate command: run, stats, detach, policy, status. Only
+ * main() exits.
  */
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control/config.h"
+#include "control/ctl.h"
 #include "control/loader.h"
 #include "control/log.h"
 #include "policy/polload.h"
@@ -17,19 +20,24 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: tapgate COMMAND [options]\n"
-		     "\n"
-		     "Give a sandbox (a microVM behind a tap, or a container behind a veth)\n"
-		     "networking through a user-space TCP/IP stack, under a policy, with\n"
-		     "nothing routed or NAT-ed by the host kernel.\n"
-		     "\n"
-		     "commands:\n"
-		     "  run --dev IFNAME [options]   attach and serve (see 'tapgate run --help')\n"
-		     "  stats IFNAME [--json]        print the counters of a running tapgate\n"
-		     "  detach IFNAME                stop the tapgate on IFNAME, or clear what a\n"
-		     "                               killed one left behind\n"
-		     "  help, --help                 this text\n"
-		     "  version, --version           the version\n");
+	fprintf(out,
+		"usage: tapgate COMMAND [options]\n"
+		"\n"
+		"Give a sandbox (a microVM behind a tap, or a container behind a veth)\n"
+		"networking through a user-space TCP/IP stack, under a policy, with\n"
+		"nothing routed or NAT-ed by the host kernel.\n"
+		"\n"
+		"commands:\n"
+		"  run --dev IFNAME [options]   attach and serve (see 'tapgate run --help')\n"
+		"  stats IFNAME [--json]        print the counters of a running tapgate\n"
+		"  detach IFNAME                stop the tapgate on IFNAME, or clear what a\n"
+		"                               killed one left behind\n"
+		"  policy IFNAME FILE           put FILE in force as the sandbox's policy of\n"
+		"                               the running tapgate (checked first; flows it\n"
+		"                               denies are reset; SIGHUP goes back to --policy)\n"
+		"  status IFNAME                one line about the running tapgate\n"
+		"  help, --help                 this text\n"
+		"  version, --version           the version\n");
 }
 
 static int cmd_stats(int argc, char **argv)
@@ -90,6 +98,63 @@ static int check_policy(const struct config *cfg)
 	return 0;
 }
 
+/* Ask the daemon on IFNAME through its control socket; print its reply. */
+static int ask(const char *dev, const char *cmd, const char *name, const char *body, size_t len)
+{
+	char reply[CTL_REPLY_MAX];
+	int r = ctl_request(dev, cmd, name, body, len, reply, sizeof(reply));
+
+	if (r < 0)
+		log_err("%s: %s (is 'tapgate run --dev %s' running? root needed)", cmd, reply, dev);
+	else
+		fprintf(r ? stderr : stdout, "%s\n", reply);
+	return r ? 1 : 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	char err[512], *text = NULL, name[CTL_NAME_MAX];
+	struct policy p;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if (argc != 3) {
+		log_err("usage: tapgate policy IFNAME FILE");
+		return 2;
+	}
+	/* Checked here too, so that a mistake is told before the daemon is
+	 * asked, with the same message. */
+	if (policy_load(&p, argv[2], err, sizeof(err))) {
+		log_err("%s", err);
+		return 2;
+	}
+	policy_free(&p);
+	f = fopen(argv[2], "r");
+	if (!f || !(text = malloc(POL_FILE_MAX)) || !(len = fread(text, 1, POL_FILE_MAX, f))) {
+		log_err("policy: cannot read %s", argv[2]);
+		r = 2;
+	} else {
+		snprintf(name, sizeof(name), "%s", argv[2]);
+		for (char *c = name; *c; c++)
+			*c = *c == ' ' ? '_' : *c;
+		r = ask(argv[1], "policy", name, text, len);
+	}
+	if (f)
+		fclose(f);
+	free(text);
+	return r;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	if (argc != 2) {
+		log_err("usage: tapgate status IFNAME");
+		return 2;
+	}
+	return ask(argv[1], "status", "-", "", 0);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct config cfg;
@@ -128,6 +193,10 @@ int main(int argc, char **argv)
 		return cmd_stats(argc - 1, argv + 1);
 	if (!strcmp(cmd, "detach"))
 		return cmd_detach(argc - 1, argv + 1);
+	if (!strcmp(cmd, "policy"))
+		return cmd_policy(argc - 1, argv + 1);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argc - 1, argv + 1);
 	log_err("unknown command '%s'; see 'tapgate --help'", cmd);
 	return 2;
 }

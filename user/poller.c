@@ -26,6 +26,7 @@
 #include "stack/ackcoal.h"
 #include "stack/ackfold.h"
 #include "control/config.h"
+#include "control/ctl.h"
 #include "dns/dnsfwd.h"
 #include "control/group.h"
 #include "wire/ip4out.h"
@@ -362,6 +363,7 @@ static void serve(void)
 		pxudp_run_timers(now);
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
+		ctl_run_timers(now);
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
@@ -370,6 +372,7 @@ static void serve(void)
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
 		timeout = min_timeout(timeout, reasm_timeout_ms(now));
+		timeout = min_timeout(timeout, ctl_timeout_ms(now));
 		if (gtx_waiting())
 			timeout = min_timeout(timeout, 1);
 		if (loop_wait_busy(timeout, cfg->busy_poll_us) > 0)
@@ -454,22 +457,53 @@ static int setup_policy(void)
 	return rc;
 }
 
+/* The open flows the policy now in force denies go. */
+static unsigned int policy_sweep(void)
+{
+	unsigned int gone = pxtcp_recheck() + pxudp_recheck();
+
+	st->policy_resets += gone;
+	return gone;
+}
+
 /* SIGHUP: read --policy and --floor again; a bad file leaves the policy in
  * force as it was. */
 static void reload_policy(void)
 {
 	char err[512];
 
-	unsigned int gone;
-
 	if (polload_install(cfg, NULL, &groups, err, sizeof(err))) {
 		log_err("policy reload refused, the old policy stays: %s", err);
 		return;
 	}
-	gone = pxtcp_recheck() + pxudp_recheck();
-	st->policy_resets += gone;
 	log_info("%s: policy reloaded (%s); %u flows it denies reset", cfg->dev,
-		 polset_layer(TG_L_SANDBOX)->origin, gone);
+		 polset_layer(TG_L_SANDBOX)->origin, policy_sweep());
+}
+
+/* `tapgate policy` and `tapgate status`, through the control socket. */
+static void on_ctl(const char *cmd, const char *name, const char *body, size_t len, char *reply,
+		   size_t rlen)
+{
+	char err[512];
+
+	if (!strcmp(cmd, "policy")) {
+		if (polload_install_text(cfg, name, body, len, &groups, err, sizeof(err))) {
+			log_err("policy from '%s' refused, the old policy stays: %s", name, err);
+			snprintf(reply, rlen, "error: %s; the old policy stays\n", err);
+			return;
+		}
+		snprintf(reply, rlen, "ok: %s in force (%u rules); %u open flows it denies reset\n",
+			 name, polset_layer(TG_L_SANDBOX)->n, policy_sweep());
+		log_info("%s: policy from '%s' in force", cfg->dev, name);
+	} else if (!strcmp(cmd, "status")) {
+		snprintf(reply, rlen,
+			 "ok: pid %d, policy %s (%u rules), floor %s (%u rules), generation %u, "
+			 "%u TCP connections, %llu UDP flows\n",
+			 (int)getpid(), polset_layer(TG_L_SANDBOX)->origin,
+			 polset_layer(TG_L_SANDBOX)->n, polset_layer(TG_L_FLOOR)->origin,
+			 polset_layer(TG_L_FLOOR)->n, polset_gen(), pxtcp_count(),
+			 (unsigned long long)st->udp_flows_open);
+	}
 }
 
 static int setup(void)
@@ -508,6 +542,8 @@ static int setup(void)
 	if (!err)
 		err = setup_signals();
 	if (!err)
+		err = ctl_open(cfg->dev, on_ctl);
+	if (!err)
 		err = loader_attach(&ld);
 	return err;
 }
@@ -544,6 +580,7 @@ int poller_run(const struct config *config)
 	pxudp_fini();
 	dnsfwd_fini();
 	pxicmp_fini();
+	ctl_close();
 	reasm_free(reasm);
 	reasm = NULL;
 	if (um.xsk)

@@ -195,6 +195,8 @@ tg_teardown() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf /sys/fs/bpf/tapgate/"$TG_BASE"* 2>/dev/null
+	# A killed daemon cannot remove its lock file and control socket.
+	rm -f /run/tapgate/"$TG_BASE"* 2>/dev/null
 	return 0
 }
 

@@ -15,7 +15,11 @@
 #   - bad.test gets NXDOMAIN from tapgate, and dnsmasq never sees the
 #     question (a denied name does not leave the sandbox, not even as a
 #     query);
-#   - a name no rule names (notallowed.test) resolves as usual.
+#   - a name no rule names (notallowed.test) resolves as usual;
+#   - `tapgate status` answers through the control socket; `tapgate policy`
+#     refuses a bad file (exit 2, file and line named) and the download in
+#     progress goes on; a good file that denies it resets it
+#     (policy_resets) and new connections are refused.
 # Pins are per address (a connection carries no name): any name answered
 # with an address lets the guest reach that address under the rule.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -61,4 +65,42 @@ tg_pass "the upstream never saw the denied name"
 
 got=$(tg_gexec dig +short +time=2 +tries=2 "@$TG_GW_IP" notallowed.test)
 tg_expect_eq "$got" 198.51.100.10 "a name no rule names resolves as usual"
+
+# The control socket: a policy pushed with `tapgate policy` is checked
+# first, resets the flows it denies, and keeps the others going.
+tg_make_file "$TMP/big.bin" 4
+tg_bg ip netns exec "$GUESTNS" curl -sS --max-time 60 --limit-rate 400k \
+	-o /dev/null -w '%{http_code}' "http://$TG_GW_IP:$HTTP_PORT/big.bin" >"$TMP/held.out" 2>&1
+held=$BGPID
+sleep 1
+out=$("$TG" status "$HOSTDEV") || tg_fail "tapgate status failed: $out"
+case "$out" in
+"ok: pid "*"1 TCP connections"*) tg_pass "tapgate status: $out" ;;
+*) tg_fail "tapgate status: unexpected '$out'" ;;
+esac
+echo '{"rules": [{"destination": "10.0.0.0/33", "action": "allow"}]}' >"$TMP/bad.json"
+rc=0
+out=$("$TG" policy "$HOSTDEV" "$TMP/bad.json" 2>&1) || rc=$?
+tg_expect_eq "$rc" 2 "tapgate policy refuses a bad file (exit 2)"
+case "$out" in
+*"bad.json:1: rules[0].destination"*) tg_pass "and says where: $out" ;;
+*) tg_fail "bad file message: '$out'" ;;
+esac
+tg_own_child "$held" || tg_fail "the download stopped after a refused policy"
+echo '{"default_egress": "deny", "rules": []}' >"$TMP/deny.json"
+tg_stats_save "$TMP/s0.json"
+out=$("$TG" policy "$HOSTDEV" "$TMP/deny.json") || tg_fail "tapgate policy failed: $out"
+case "$out" in
+"ok: "*"1 open flows it denies reset"*) tg_pass "tapgate policy: $out" ;;
+*) tg_fail "tapgate policy: unexpected '$out'" ;;
+esac
+rc=0
+wait "$held" || rc=$?
+[ "$rc" -ne 0 ] || tg_fail "the held download finished although its flow was denied"
+tg_pass "the held download was cut (curl exit $rc: $(cat "$TMP/held.out"))"
+tg_stats_save "$TMP/s1.json"
+tg_stat_grew daemon.policy_resets 1 "the reset is counted"
+rc=0
+tg_gcurl --max-time 5 "$url" >/dev/null 2>&1 || rc=$?
+tg_expect_eq "$rc" 7 "new connections are refused under the pushed policy"
 tg_stop_tapgate

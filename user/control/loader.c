@@ -84,6 +84,13 @@ static pid_t lock_holder(const char *path)
 	return (pid_t)atoi(buf);
 }
 
+static bool lock_still_linked(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 static int take_lock(struct loader *ld)
 {
 	char path[PATH_MAX], pid[32];
@@ -103,6 +110,13 @@ static int take_lock(struct loader *ld)
 		close(ld->lock_fd);
 		ld->lock_fd = -1;
 		return -EBUSY;
+	}
+	if (!lock_still_linked(ld->lock_fd, path)) {
+		/* Locked just as its daemon removed it (loader_close()): take
+		 * the path's new file instead. */
+		close(ld->lock_fd);
+		ld->lock_fd = -1;
+		return take_lock(ld);
 	}
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(ld->lock_fd, 0) < 0 || pwrite(ld->lock_fd, pid, (size_t)n, 0) != n)
@@ -405,8 +419,16 @@ void loader_close(struct loader *ld)
 	ld->pinned = false;
 	steer_bpf__destroy(ld->skel);
 	ld->skel = NULL;
-	if (ld->lock_fd >= 0)
+	if (ld->lock_fd >= 0) {
+		char path[PATH_MAX];
+
+		/* Removed while still held: a daemon starting now either locks
+		 * this file after us (and runs, as it should) or creates a new
+		 * one. Nothing is left in /run per device ever served. */
+		snprintf(path, sizeof(path), LOCK_DIR "/%s.lock", ld->dev);
+		unlink(path);
 		close(ld->lock_fd);
+	}
 	ld->lock_fd = -1;
 }
 

@@ -64,18 +64,55 @@ int polload(const struct config *cfg, struct policy *sandbox, struct policy *flo
  *
  * Return: 0 or a negative errno
  */
+static int install(struct policy *sandbox, struct policy *floor, const struct group_table *groups,
+		   char *err, size_t errlen)
+{
+	int rc;
+
+	policy_warn_shadowed(floor);
+	policy_warn_shadowed(sandbox);
+	rc = polset_install(floor, sandbox, groups, err, errlen);
+	policy_free(floor);
+	policy_free(sandbox);
+	return rc;
+}
+
 int polload_install(const struct config *cfg, const char *path, const struct group_table *groups,
 		    char *err, size_t errlen)
 {
 	struct policy sandbox, floor;
 	int rc = polload(cfg, &sandbox, &floor, path, err, errlen);
 
+	return rc ? rc : install(&sandbox, &floor, groups, err, errlen);
+}
+
+/**
+ * polload_install_text() - Put a sandbox policy given as text in force
+ * @cfg:    --floor
+ * @name:   the text's name, for messages
+ * @text:   the policy (`tapgate policy` sends it)
+ * @len:    its length
+ * @groups: the destination groups
+ * @err:    set to the reason on failure
+ * @errlen: its size
+ *
+ * Return: 0 or a negative errno; the policy in force stays on failure
+ */
+int polload_install_text(const struct config *cfg, const char *name, const char *text, size_t len,
+			 const struct group_table *groups, char *err, size_t errlen)
+{
+	struct policy sandbox, floor;
+	int rc = policy_parse(&sandbox, text, len, name, err, errlen);
+
 	if (rc)
 		return rc;
-	policy_warn_shadowed(&floor);
-	policy_warn_shadowed(&sandbox);
-	rc = polset_install(&floor, &sandbox, groups, err, errlen);
-	policy_free(&floor);
-	policy_free(&sandbox);
-	return rc;
+	if (cfg->floor_path[0])
+		rc = policy_load(&floor, cfg->floor_path, err, errlen);
+	else
+		open_floor(&floor);
+	if (rc) {
+		policy_free(&sandbox);
+		return rc;
+	}
+	return install(&sandbox, &floor, groups, err, errlen);
 }

@@ -17,5 +17,7 @@ int polload(const struct config *cfg, struct policy *sandbox, struct policy *flo
 
 int polload_install(const struct config *cfg, const char *path, const struct group_table *groups,
 		    char *err, size_t errlen);
+int polload_install_text(const struct config *cfg, const char *name, const char *text, size_t len,
+			 const struct group_table *groups, char *err, size_t errlen);
 
 #endif
