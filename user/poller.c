@@ -454,6 +454,7 @@ static int setup_policy(void)
 	rc = polload_install(cfg, NULL, &groups, err, sizeof(err));
 	if (rc)
 		log_err("%s", err);
+	st->policy_gen = polset_gen();
 	return rc;
 }
 
@@ -462,6 +463,7 @@ static unsigned int policy_sweep(void)
 {
 	unsigned int gone = pxtcp_recheck() + pxudp_recheck();
 
+	st->policy_gen = polset_gen();
 	st->policy_resets += gone;
 	return gone;
 }

@@ -47,6 +47,9 @@ url=http://$TG_GW_IP:$HTTP_PORT/ok.txt
 rc=0
 tg_gcurl --max-time 5 "$url" >"$TMP/c0.out" 2>&1 || rc=$?
 tg_expect_eq "$rc" 7 "before DNS, the address is denied (curl reset)"
+hits=$(tg_stat policy_hits.policy.default)
+[ "$hits" -ge 1 ] || tg_fail "the denial is not counted on the policy's default"
+tg_pass "the denial is counted on the policy's default ($hits in tapgate stats)"
 
 got=$(tg_gexec dig +short +time=2 +tries=2 "@$TG_GW_IP" www.allowed.test)
 tg_expect_eq "$got" "$TG_GW_IP" "www.allowed.test resolves"

@@ -103,7 +103,79 @@ static int read_verdicts(int fd, struct tg_count out[TG_V_MAX])
 	return 0;
 }
 
-static void print_json(const char *dev, const struct tg_count *v, const struct tg_ustats *u)
+/* The rule hit counters of the generation in force: [layer][rule], the
+ * default at TG_PRULES_MAX. NULL when the map cannot be read. */
+static uint64_t *read_hits(const char *dev, uint64_t gen)
+{
+	uint64_t *h = calloc((size_t)TG_L_MAX * (TG_PRULES_MAX + 1), sizeof(*h));
+	int fd = open_pin(dev, TG_STR(TG_MAP_PHITS));
+
+	for (__u32 l = 0; h && fd >= 0 && l < TG_L_MAX; l++)
+		for (__u32 r = 0; r <= TG_PRULES_MAX; r++) {
+			__u32 k = TG_PHIT((__u32)gen & 1, l, r);
+
+			bpf_map_lookup_elem(fd, &k, &h[l * (TG_PRULES_MAX + 1) + r]);
+		}
+	if (fd < 0) {
+		free(h);
+		h = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return h;
+}
+
+static const char *const layer_names[TG_L_MAX] = { "floor", "policy" };
+
+static void print_hits_json(const uint64_t *h)
+{
+	printf(",\"policy_hits\":{");
+	for (int l = 0; h && l < TG_L_MAX; l++) {
+		bool first = true;
+
+		printf("%s\"%s\":{", l ? "," : "", layer_names[l]);
+		for (int r = 0; r <= TG_PRULES_MAX; r++) {
+			uint64_t n = h[l * (TG_PRULES_MAX + 1) + r];
+
+			if (!n)
+				continue;
+			if (r == TG_PRULES_MAX)
+				printf("%s\"default\":%llu", first ? "" : ",",
+				       (unsigned long long)n);
+			else
+				printf("%s\"%d\":%llu", first ? "" : ",", r, (unsigned long long)n);
+			first = false;
+		}
+		printf("}");
+	}
+	printf("}");
+}
+
+static void print_hits_text(const uint64_t *h)
+{
+	bool any = false;
+
+	printf("\npolicy rule hits (flows decided, frames dropped in XDP)\n");
+	for (int l = 0; h && l < TG_L_MAX; l++)
+		for (int r = 0; r <= TG_PRULES_MAX; r++) {
+			uint64_t n = h[l * (TG_PRULES_MAX + 1) + r];
+
+			if (!n)
+				continue;
+			any = true;
+			if (r == TG_PRULES_MAX)
+				printf("  %-6s default        %12llu\n", layer_names[l],
+				       (unsigned long long)n);
+			else
+				printf("  %-6s rule %-9d %12llu\n", layer_names[l], r,
+				       (unsigned long long)n);
+		}
+	if (!any)
+		printf("  (none)\n");
+}
+
+static void print_json(const char *dev, const struct tg_count *v, const struct tg_ustats *u,
+		       const uint64_t *hits)
 {
 	printf("{\"device\":\"%s\",\"xdp\":{", dev);
 	for (int i = 0; i < TG_V_MAX; i++)
@@ -117,10 +189,13 @@ static void print_json(const char *dev, const struct tg_count *v, const struct t
 	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
 		printf("%s\"%s\":%llu", i > 1 ? "," : "", slot_drop_name(i),
 		       (unsigned long long)u->drop_reason[i]);
-	printf("}}\n");
+	printf("}");
+	print_hits_json(hits);
+	printf("}\n");
 }
 
-static void print_text(const char *dev, const struct tg_count *v, const struct tg_ustats *u)
+static void print_text(const char *dev, const struct tg_count *v, const struct tg_ustats *u,
+		       const uint64_t *hits)
 {
 	printf("tapgate on %s (pid %llu)\n\nXDP verdicts            packets          bytes\n", dev,
 	       (unsigned long long)u->pid);
@@ -142,6 +217,7 @@ static void print_text(const char *dev, const struct tg_count *v, const struct t
 	}
 	if (!any)
 		printf("  (none)\n");
+	print_hits_text(hits);
 }
 
 /**
@@ -173,10 +249,13 @@ int stats_print(const char *dev, bool json)
 	if (!err && bpf_map_lookup_elem(ufd, &zero, &u))
 		err = -errno;
 	if (!err) {
+		uint64_t *hits = read_hits(dev, u.policy_gen);
+
 		if (json)
-			print_json(dev, v, &u);
+			print_json(dev, v, &u, hits);
 		else
-			print_text(dev, v, &u);
+			print_text(dev, v, &u, hits);
+		free(hits);
 	} else {
 		log_err("%s: cannot read counters: %s", dev, strerror(-err));
 	}
