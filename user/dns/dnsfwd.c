@@ -349,6 +349,8 @@ static void pin_answer(const uint8_t *msg, size_t len, int n, uint64_t now)
 	for (int i = 0; i < n; i++) {
 		struct dns_addr_rr rr = rrs[i];
 
+		if (rr.section != DNS_SEC_ANSWER)
+			continue; /* glue and referrals are not what the name is */
 		if (rr.ttl < PIN_TTL_MIN)
 			rr.ttl = PIN_TTL_MIN;
 		dnsrec_add(&rr, now);
@@ -362,14 +364,15 @@ static void pin_answer(const uint8_t *msg, size_t len, int n, uint64_t now)
 /* Record the answer's addresses; or say it must become an error. */
 static int check_answer(const uint8_t *msg, size_t len)
 {
-	int total, n = dnsmsg_parse_answers(msg, len, rrs, ANSWER_RR_MAX, &total);
+	int total, n = dnsmsg_parse_addrs(msg, len, rrs, ANSWER_RR_MAX, &total);
 	uint64_t now = loop_now_ms();
 
 	/* More records than we can check is as bad as unreadable: fail closed. */
 	if (n < 0 || total > ANSWER_RR_MAX)
 		return DNS_RCODE_SERVFAIL;
 	for (int i = 0; i < n; i++)
-		if (cfg->rebind_protection && is_rebinding(&rrs[i])) {
+		if (cfg->rebind_protection && is_rebinding(&rrs[i]) &&
+		    !polset_addr_exempt(rrs[i].family, rrs[i].addr)) {
 			st->dns_rebind_blocked++;
 			return DNS_RCODE_NXDOMAIN;
 		}

@@ -488,6 +488,112 @@ int dnsmsg_parse_answers(const uint8_t *msg, size_t len, struct dns_addr_rr *out
 	return n;
 }
 
+/* One address (at @at, @alen bytes: 4 or 16) into out[*n] while there is
+ * room; counted in *@seen either way. */
+static int put_addr(const struct frame *m, struct dns_addr_rr *out, int max, int *n, int *seen,
+		    const char *owner, uint8_t section, const struct rr *rr, size_t at, size_t alen)
+{
+	const uint8_t *a = frame_get(m, at, alen);
+	struct dns_addr_rr *o;
+
+	if (!a)
+		return -EINVAL;
+	(*seen)++;
+	if (*n >= max)
+		return 0;
+	o = &out[(*n)++];
+	memcpy(o->name, owner, sizeof(o->name));
+	o->family = alen == 4 ? 4 : 6;
+	memset(o->addr, 0, sizeof(o->addr));
+	memcpy(o->addr, a, alen);
+	o->ttl = rr->ttl > 0x7fffffff ? 0 : rr->ttl; /* RFC 2181 8: top bit set means 0 */
+	o->section = section;
+	return 0;
+}
+
+/* Every address a record carries into @out from *@n on (at most @max):
+ * A and AAAA, and the ipv4hint/ipv6hint parameters of SVCB and HTTPS
+ * (RFC 9460), which clients connect to as they would to an A record. */
+static int record_addrs(const struct frame *m, size_t *off, uint8_t section,
+			struct dns_addr_rr *out, int max, int *n, int *seen)
+{
+	char owner[DNS_NAME_MAX + 1];
+	struct rr rr;
+	size_t p, end;
+
+	if (rr_read(m, off, owner, &rr))
+		return -EINVAL;
+	if (rr.rclass != CLASS_IN)
+		return 0;
+	if (rr.type == DNS_TYPE_A || rr.type == DNS_TYPE_AAAA) {
+		if (rr.rdlen != (rr.type == DNS_TYPE_A ? 4u : 16u))
+			return -EINVAL;
+		return put_addr(m, out, max, n, seen, owner, section, &rr, rr.rdoff, rr.rdlen);
+	}
+	if (rr.type != DNS_TYPE_SVCB && rr.type != DNS_TYPE_HTTPS)
+		return 0;
+	/* SvcPriority, TargetName, then key, length, value: each inside. */
+	if (rr.rdlen < 2 || name_read(m, rr.rdoff + 2, NULL, &end) < 0 || end > rr.rdoff + rr.rdlen)
+		return -EINVAL;
+	for (p = end; p < rr.rdoff + rr.rdlen;) {
+		const uint8_t *kv = frame_get(m, p, 4);
+		size_t vlen, alen;
+
+		if (!kv || rd16(kv + 2) > rr.rdoff + rr.rdlen - p - 4)
+			return -EINVAL;
+		vlen = rd16(kv + 2);
+		alen = rd16(kv) == SVC_IPV4HINT ? 4 : rd16(kv) == SVC_IPV6HINT ? 16 : 0;
+		if (alen && (vlen == 0 || vlen % alen))
+			return -EINVAL;
+		for (size_t a = 0; alen && a < vlen; a += alen)
+			if (put_addr(m, out, max, n, seen, owner, section, &rr, p + 4 + a, alen))
+				return -EINVAL;
+		p += 4 + vlen;
+	}
+	return 0;
+}
+
+/**
+ * dnsmsg_parse_addrs() - Every address a response carries, in any section
+ * @msg:   the response (upstream bytes)
+ * @len:   its length
+ * @out:   room for @max addresses (.section says where each was)
+ * @max:   how many to store at most (<= 0: none)
+ * @total: set to how many there were, or NULL
+ *
+ * What the rebinding filter must see: a resolver that puts a private
+ * address in the additional section, or in an HTTPS record's hints, points
+ * the guest there as surely as with an A record.
+ *
+ * Return: the number stored, or -EINVAL
+ */
+int dnsmsg_parse_addrs(const uint8_t *msg, size_t len, struct dns_addr_rr *out, int max, int *total)
+{
+	struct frame m = { .data = msg, .len = len };
+	struct hdr h;
+	size_t off = HDR_LEN;
+	int n = 0, seen = 0;
+
+	if (total)
+		*total = 0;
+	if (hdr_read(&m, &h) || !(h.flags & F_QR))
+		return -EINVAL;
+	for (unsigned int i = 0; i < h.qd; i++)
+		if (question_read(&m, &off, NULL, NULL, NULL))
+			return -EINVAL;
+	for (unsigned int i = 0; i < (unsigned int)h.an + h.ns + h.ar; i++) {
+		uint8_t section = i < h.an			  ? DNS_SEC_ANSWER
+				  : i < (unsigned int)h.an + h.ns ? DNS_SEC_AUTHORITY
+								  : DNS_SEC_ADDITIONAL;
+
+		if (record_addrs(&m, &off, section, out, max, &n, &seen))
+			return -EINVAL;
+	}
+	if (total)
+		*total = seen;
+	return n;
+}
+
 /**
  * dnsmsg_parse_response() - The header and the one question of a response
  * @msg: the message (from upstream: hostile)

@@ -30,6 +30,15 @@
 #define DNS_TYPE_A	   1
 #define DNS_TYPE_AAAA	   28
 #define DNS_TYPE_OPT	   41
+#define DNS_TYPE_SVCB	   64
+#define DNS_TYPE_HTTPS	   65
+#define SVC_IPV4HINT	   4 /* SvcParamKeys (RFC 9460) */
+#define SVC_IPV6HINT	   6
+
+/* Sections of a message, for dns_addr_rr.section. */
+#define DNS_SEC_ANSWER	   1
+#define DNS_SEC_AUTHORITY  2
+#define DNS_SEC_ADDITIONAL 3
 
 struct dns_query {
 	uint16_t id;
@@ -81,6 +90,7 @@ struct dns_addr_rr {
 	uint8_t family;		     /* 4 or 6 */
 	uint8_t addr[16];	     /* IPv4 in the first 4 bytes */
 	uint32_t ttl;		     /* a TTL with the top bit set reads as 0 (RFC 2181 8) */
+	uint8_t section;	     /* DNS_SEC_*; dnsmsg_parse_addrs() only */
 };
 
 /* Walk a response (QR=1): skip the questions, then in the ANSWER section collect every
@@ -91,6 +101,9 @@ struct dns_addr_rr {
  * authority and additional sections are not read. @total may be NULL. */
 int dnsmsg_parse_answers(const uint8_t *msg, size_t len, struct dns_addr_rr *out, int max,
 			 int *total);
+
+int dnsmsg_parse_addrs(const uint8_t *msg, size_t len, struct dns_addr_rr *out, int max,
+		       int *total);
 
 /* A response's header and its one question (QR=1, qdcount 1), names
  * lower-cased as for queries. 0 or -EINVAL. */

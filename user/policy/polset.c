@@ -218,6 +218,29 @@ bool polset_still_allows(const struct pol_flow *f)
 }
 
 /**
+ * polset_addr_exempt() - Whether the sandbox's policy names @addr itself
+ * @family: 4 or 6
+ * @addr:   an address a DNS answer carries
+ *
+ * The rebinding filter turns answers into private, loopback, link-local,
+ * metadata or host addresses into NXDOMAIN; an allow rule whose CIDR holds
+ * the address says the owner means the guest to reach it by name.
+ */
+bool polset_addr_exempt(int family, const uint8_t *addr)
+{
+	const struct policy *p = &layers[TG_L_SANDBOX];
+
+	for (unsigned int i = 0; installed && i < p->n; i++) {
+		const struct pol_rule *r = &p->rule[i];
+
+		if (r->dest == POL_D_CIDR && r->action == TG_ACT_ALLOW && (r->dir & POL_EGRESS) &&
+		    r->family == family && pol_prefix_has(r->addr, r->len, addr))
+			return true;
+	}
+	return false;
+}
+
+/**
  * polset_name_denied() - Whether either layer refuses DNS for @name
  * @name: the queried name, no trailing dot
  */

@@ -29,6 +29,7 @@ int polset_regroup(const struct group_table *g);
 bool polset_check(const struct pol_flow *f, pol_pinned_fn pinned, struct pol_verdict *v);
 bool polset_still_allows(const struct pol_flow *f);
 bool polset_name_denied(const char *name);
+bool polset_addr_exempt(int family, const uint8_t *addr);
 const struct policy *polset_layer(int layer);
 uint32_t polset_gen(void);
 void polset_free(void);
