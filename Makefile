@@ -158,6 +158,7 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh
+	$(Q)bench/policy.sh
 
 check: test
 

@@ -304,7 +304,6 @@ static int rule_of(const struct ctx *c, unsigned int i, json_object *o, struct p
 	memset(r, 0, sizeof(*r));
 	r->dir = POL_EGRESS;
 	r->protos = TG_PP_ALL;
-	r->line = polscan_line(c->text, c->len, path);
 	json_object_object_foreach(o, key, v)
 	{
 		if (snprintf(kp, sizeof(kp), "%s.%s", path, key) >= (int)sizeof(kp))
@@ -323,6 +322,7 @@ static int rule_of(const struct ctx *c, unsigned int i, json_object *o, struct p
 
 static int rules_of(const struct ctx *c, json_object *v, struct policy *p)
 {
+	unsigned int *lines;
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
@@ -336,6 +336,13 @@ static int rules_of(const struct ctx *c, json_object *v, struct policy *p)
 	for (size_t i = 0; i < n; i++, p->n++)
 		if (rule_of(c, (unsigned int)i, json_object_array_get_idx(v, i), &p->rule[i]))
 			return -EINVAL;
+	lines = calloc(n ? n : 1, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	polscan_lines(c->text, c->len, "rules", lines, n); /* one walk, not one per rule */
+	for (size_t i = 0; i < n; i++)
+		p->rule[i].line = lines[i];
+	free(lines);
 	return 0;
 }
 

@@ -24,6 +24,9 @@ struct scan {
 	unsigned int found;
 	char dup[POLSCAN_PATH_MAX];
 	unsigned int dup_line;
+	const char *list; /* the array whose elements' lines are wanted */
+	unsigned int *lines;
+	size_t nlines;
 };
 
 static void skip_ws(struct scan *s)
@@ -101,6 +104,8 @@ static void array(struct scan *s, char *path, size_t plen, int depth)
 		skip_ws(s);
 		if (s->pos >= s->len || s->t[s->pos] == ']')
 			break;
+		if (s->list && i < s->nlines && !strcmp(path, s->list))
+			s->lines[i] = s->line;
 		append(path, plen, NULL, NULL, 0, i);
 		value(s, path, strlen(path), depth + 1);
 		path[plen] = '\0';
@@ -159,6 +164,21 @@ unsigned int polscan_line(const char *text, size_t len, const char *path)
 
 	walk(&s);
 	return s.found;
+}
+
+/**
+ * polscan_lines() - The line of each element of one array, in one walk
+ * @text:  a policy file json-c accepted
+ * @len:   its length
+ * @path:  the array, e.g. "rules"
+ * @lines: set to the line of element i (left alone past the array's end)
+ * @n:     room in @lines
+ */
+void polscan_lines(const char *text, size_t len, const char *path, unsigned int *lines, size_t n)
+{
+	struct scan s = { .t = text, .len = len, .list = path, .lines = lines, .nlines = n };
+
+	walk(&s);
 }
 
 /**

@@ -12,6 +12,7 @@
 #define POLSCAN_PATH_MAX 128
 
 unsigned int polscan_line(const char *text, size_t len, const char *path);
+void polscan_lines(const char *text, size_t len, const char *path, unsigned int *lines, size_t n);
 bool polscan_repeated(const char *text, size_t len, char path[POLSCAN_PATH_MAX],
 		      unsigned int *line);
 unsigned int polscan_offset_line(const char *text, size_t len, size_t off);
