@@ -69,6 +69,7 @@
 	X(dns_tcp_rejected, "DNS-over-TCP connections reset: a message not a valid query")         \
 	X(dns_tcp_limit, "DNS-over-TCP connections refused: too many at once")                     \
 	X(policy_gen, "the policy generation in force (which half of tg_phits counts)")            \
+	X(policy_icmp_sent, "ICMP prohibited errors for denied UDP/ICMP (icmp_prohibited)")        \
 	X(policy_resets, "open flows a reloaded policy denies: TCP reset, UDP closed")             \
 	X(dns_policy_denied, "DNS queries for a name the policy denies (NXDOMAIN)")                \
 	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")

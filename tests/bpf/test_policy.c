@@ -196,6 +196,10 @@ static void matrix(void)
 	      "{\"destination\": \"203.0.113.0/24\", \"protocols\": [\"udp\"], \"action\": "
 	      "\"deny\"}]}",
 	      floor_open, true);
+	agree("icmp_prohibited: denied UDP and ICMP go up for their error",
+	      "{\"default_egress\": \"deny\", \"icmp_prohibited\": true, \"rules\": [\n"
+	      "{\"destination\": \"group:public\", \"ports\": [443], \"action\": \"allow\"}]}",
+	      floor_open, false);
 	agree("domain rules leave it to user space",
 	      "{\"default_egress\": \"deny\", \"rules\": [\n"
 	      "{\"destination\": \"*.example.com\", \"ports\": [443], \"action\": \"allow\"},\n"

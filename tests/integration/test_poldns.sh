@@ -19,7 +19,9 @@
 #   - `tapgate status` answers through the control socket; `tapgate policy`
 #     refuses a bad file (exit 2, file and line named) and the download in
 #     progress goes on; a good file that denies it resets it
-#     (policy_resets) and new connections are refused.
+#     (policy_resets) and new connections are refused;
+#   - with icmp_prohibited, a denied ping reads "Packet filtered" and a
+#     denied UDP datagram fails with EHOSTUNREACH.
 # Pins are per address (a connection carries no name): any name answered
 # with an address lets the guest reach that address under the rule.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -106,4 +108,27 @@ tg_stat_grew daemon.policy_resets 1 "the reset is counted"
 rc=0
 tg_gcurl --max-time 5 "$url" >/dev/null 2>&1 || rc=$?
 tg_expect_eq "$rc" 7 "new connections are refused under the pushed policy"
+
+# icmp_prohibited: denied ICMP and UDP get "administratively prohibited".
+echo '{"default_egress": "deny", "icmp_prohibited": true}' >"$TMP/icmp.json"
+"$TG" policy "$HOSTDEV" "$TMP/icmp.json" >/dev/null || tg_fail "tapgate policy icmp.json failed"
+out=$(tg_gexec ping -c 1 -W 2 198.51.100.9 2>&1 || true)
+case "$out" in
+*"Packet filtered"*) tg_pass "a denied ping is answered 'Packet filtered'" ;;
+*) tg_fail "denied ping under icmp_prohibited: '$out'" ;;
+esac
+out=$(tg_gexec "$TG_PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("198.51.100.9", 9))
+s.send(b"x")
+try:
+    s.recv(10)
+    print("answer")
+except OSError as e:
+    print(type(e).__name__, e.errno)' 2>&1)
+tg_expect_eq "$out" "OSError 113" "a denied UDP datagram fails with EHOSTUNREACH"
+[ "$(tg_stat daemon.policy_icmp_sent)" -ge 2 ] || tg_fail "policy_icmp_sent did not count them"
+tg_pass "policy_icmp_sent counts them"
 tg_stop_tapgate

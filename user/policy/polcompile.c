@@ -112,13 +112,26 @@ static int dest_on_region(const struct pol_rule *r, int family, const struct pfx
 	}
 }
 
-static void push(struct tg_pentry *c, unsigned int *n, uint16_t lo, uint16_t hi, uint16_t hit,
-		 uint8_t protos, uint8_t action)
+static void push1(struct tg_pentry *c, unsigned int *n, uint16_t lo, uint16_t hi, uint16_t hit,
+		  uint8_t protos, uint8_t action)
 {
-	if (*n < TG_PCHAIN_WALK + POL_PORTS_MAX)
+	if (protos && *n < TG_PCHAIN_WALK + 2 * POL_PORTS_MAX)
 		c[(*n)++] = (struct tg_pentry){
 			.port_lo = lo, .port_hi = hi, .hit = hit, .protos = protos, .action = action
 		};
+}
+
+/* A deny under icmp_prohibited: TCP still dies in XDP (user space resets
+ * the SYNs it is shown), UDP and ICMP go up for their ICMP error. */
+static void push(const struct policy *p, struct tg_pentry *c, unsigned int *n, uint16_t lo,
+		 uint16_t hi, uint16_t hit, uint8_t protos, uint8_t action)
+{
+	if (action != TG_ACT_DENY || !p->icmp_prohibited) {
+		push1(c, n, lo, hi, hit, protos, action);
+		return;
+	}
+	push1(c, n, lo, hi, hit, protos & TG_PP_TCP, TG_ACT_DENY);
+	push1(c, n, lo, hi, hit, protos & (TG_PP_UDP | TG_PP_ICMP), TG_ACT_USER);
 }
 
 /* One layer's chain for a region, into @c; returns its length. */
@@ -136,20 +149,20 @@ static unsigned int chain_for(const struct policy *p, int layer, uint32_t gen, i
 		if (!(r->dir & POL_EGRESS) || !m)
 			continue;
 		if (!r->nports && r->protos == TG_PP_ALL && act != TG_ACT_USER) {
-			push(c, &n, 0, 0xffff, hit, TG_PP_ALL, act);
+			push(p, c, &n, 0, 0xffff, hit, TG_PP_ALL, act);
 			return n; /* nothing below it is reached */
 		}
 		for (unsigned int k = 0; k < (r->nports ? r->nports : 1); k++)
-			push(c, &n, r->nports ? r->ports[k].lo : 0,
+			push(p, c, &n, r->nports ? r->ports[k].lo : 0,
 			     r->nports ? r->ports[k].hi : 0xffff, hit, r->protos, act);
 	}
 	if (n >= TG_PCHAIN_WALK) {
 		n = TG_PCHAIN_WALK - 1; /* the rest is for user space to walk */
-		push(c, &n, 0, 0xffff, (uint16_t)TG_PHIT(gen, layer, TG_PRULES_MAX), TG_PP_ALL,
-		     TG_ACT_USER);
+		push1(c, &n, 0, 0xffff, (uint16_t)TG_PHIT(gen, layer, TG_PRULES_MAX), TG_PP_ALL,
+		      TG_ACT_USER);
 		return n;
 	}
-	push(c, &n, 0, 0xffff, (uint16_t)TG_PHIT(gen, layer, TG_PRULES_MAX), TG_PP_ALL,
+	push(p, c, &n, 0, 0xffff, (uint16_t)TG_PHIT(gen, layer, TG_PRULES_MAX), TG_PP_ALL,
 	     p->def_egress);
 	return n;
 }
@@ -187,7 +200,7 @@ static int put_region(int fd, int family, uint32_t gen, const struct pfx *p,
 static int family_regions(const struct polcompile_in *in, int family, int fd, struct chains *ch,
 			  size_t *regions)
 {
-	struct tg_pentry c[TG_PCHAIN_WALK + POL_PORTS_MAX];
+	struct tg_pentry c[TG_PCHAIN_WALK + 2 * POL_PORTS_MAX];
 	size_t n = 0;
 	struct pfx *p = collect(in->groups, in->layer, family, &n);
 	int err = p ? 0 : -ENOMEM;

@@ -55,9 +55,11 @@ struct pol_rule {
 
 struct policy {
 	uint8_t def_egress, def_ingress; /* TG_ACT_ALLOW or TG_ACT_DENY */
+	bool icmp_prohibited;		 /* denied UDP and ICMP get ICMP "administratively
+			       * prohibited" back, not silence */
 	unsigned int n;
 	struct pol_rule *rule;
-	char origin[64]; /* the file's base name, or "--allow" */
+	char origin[64]; /* the file's name, or "--allow" */
 };
 
 /* What a decision looks at. */
@@ -75,6 +77,7 @@ struct pol_verdict {
 	uint8_t layer;	/* enum tg_layer that decided (the first to deny) */
 	int rule;	/* its rule, -1 for the default */
 	unsigned int line;
+	bool icmp_prohibited; /* the denying layer asks for an ICMP error */
 };
 
 /* Whether the address was answered by DNS for @name (or, @suffix, a name

@@ -361,12 +361,16 @@ static int top_of(const struct ctx *c, json_object *top, struct policy *p)
 			err = action_of(c, key, v, &p->def_ingress);
 		else if (!strcmp(key, "rules"))
 			err = rules_of(c, v, p);
+		else if (!strcmp(key, "icmp_prohibited"))
+			err = json_object_is_type(v, json_type_boolean)
+				      ? (p->icmp_prohibited = json_object_get_boolean(v), 0)
+				      : fail(c, key, "must be true or false");
 		else if (!strcmp(key, "comment"))
 			err = 0;
 		else
 			err = fail(c, key,
 				   "unknown key; a policy has default_egress, default_ingress, "
-				   "rules and comment");
+				   "rules, icmp_prohibited and comment");
 		if (err)
 			return err;
 	}

@@ -194,8 +194,10 @@ bool polset_check(const struct pol_flow *f, pol_pinned_fn pinned, struct pol_ver
 		if (v->action != TG_ACT_ALLOW)
 			break;
 	}
-	if (v->action != TG_ACT_ALLOW)
+	if (v->action != TG_ACT_ALLOW) {
+		v->icmp_prohibited = installed && layers[v->layer].icmp_prohibited;
 		log_denial(f, v);
+	}
 	return v->action == TG_ACT_ALLOW;
 }
 

@@ -30,6 +30,7 @@
 #include "io/loop.h"
 #include "proxy/flow.h"
 #include "proxy/pxicmp.h"
+#include "proxy/reject.h"
 #include "wire/frame.h"
 #include "wire/ip4out.h"
 #include "wire/slot.h"
@@ -124,7 +125,7 @@ int pxicmp_echo(const struct slot *s)
 		return SLOT_DROP_ICMP;
 	verdict = route_slot(&router, s, ROUTE_ICMP_RELAY, SLOT_DROP_ICMP, &k, &rt);
 	if (verdict != SLOT_OK)
-		return verdict;
+		return reject_denied(s, &rt, verdict, st);
 	k.sport = rd16(m + 4); /* the echo identifier: the flow's "port" */
 	if (s->l4_len > sizeof(buf))
 		return SLOT_DROP_MALFORMED;

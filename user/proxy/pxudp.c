@@ -40,6 +40,7 @@
 #include "io/loop.h"
 #include "proxy/flow.h"
 #include "proxy/pxudp.h"
+#include "proxy/reject.h"
 #include "proxy/udpbatch.h"
 #include "wire/frame.h"
 #include "wire/ip4out.h"
@@ -340,7 +341,7 @@ int pxudp_datagram(const struct slot *s)
 	 * (nor its ports rule, bpf/steer.bpf.c l4_udp). */
 	verdict = route_slot(&router, s, ROUTE_UDP_RELAY, SLOT_DROP_UNHANDLED, &k, &rt);
 	if (verdict != SLOT_OK)
-		return verdict;
+		return reject_denied(s, &rt, verdict, st);
 	e = flow_find(&table, &k);
 	f = e ? flow_container_of(e, struct udpflow, fe) : uflow_open(&k, &rt);
 	if (!f)
