@@ -67,12 +67,15 @@ static int make_tx_stack(struct umem *u)
 	return 0;
 }
 
+#define BUSY_WAIT_MS 2000
+#define BUSY_STEP_MS 20
+
 /*
  * Multi-buffer first; a kernel without it (before 6.6) refuses the flag
  * with EINVAL, and the socket is made again without it. TG_XSK_NO_SG=1 in
  * the environment skips the first try, so tests can see that path here.
  */
-static int create_socket(struct umem *u, const char *ifname)
+static int create_socket_quiet(struct umem *u, const char *ifname)
 {
 	struct xsk_socket_config xcfg = {
 		.rx_size = u->half,
@@ -90,13 +93,35 @@ static int create_socket(struct umem *u, const char *ifname)
 		xcfg.bind_flags &= (__u16)~XDP_USE_SG;
 		err = xsk_socket__create(&u->xsk, ifname, 0, u->umem, &u->rx, &u->tx, &xcfg);
 	}
-	if (err) {
-		log_err("%s: cannot create the AF_XDP socket on queue 0: %s", ifname,
-			strerror(-err));
+	if (err)
 		return err;
-	}
 	u->fd = xsk_socket__fd(u->xsk);
 	return 0;
+}
+
+/*
+ * A daemon that just stopped on this device may still hold the queue for a
+ * moment (the kernel frees an AF_XDP socket after its last close, not at
+ * it): EBUSY then means "wait", for a bounded time, so that a supervisor's
+ * immediate restart serves instead of failing.
+ */
+static int create_socket_waiting(struct umem *u, const char *ifname)
+{
+	unsigned int waited = 0;
+	int err;
+
+	while ((err = create_socket_quiet(u, ifname)) == -EBUSY && waited < BUSY_WAIT_MS) {
+		usleep(BUSY_STEP_MS * 1000);
+		waited += BUSY_STEP_MS;
+	}
+	if (waited)
+		log_info("%s: waited %u ms for queue 0 to be released by the previous socket",
+			 ifname, waited);
+	if (err)
+		log_err("%s: cannot create the AF_XDP socket on queue 0: %s%s", ifname,
+			strerror(-err),
+			err == -EBUSY ? " (another AF_XDP socket holds the queue)" : "");
+	return err;
 }
 
 /*
@@ -159,7 +184,7 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_max, int xsks_m
 		log_err("%s: cannot register the UMEM: %s", ifname, strerror(-err));
 		goto fail;
 	}
-	err = create_socket(u, ifname);
+	err = create_socket_waiting(u, ifname);
 	if (!err)
 		err = set_limits(u, ifname, frame_max);
 	if (!err)
