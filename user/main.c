@@ -15,6 +15,7 @@
 #include "policy/polload.h"
 #include "poller.h"
 #include "control/stats.h"
+#include "control/status.h"
 
 #define TAPGATE_VERSION "0.1.0"
 
@@ -42,29 +43,30 @@ static void usage(FILE *out)
 
 static int cmd_stats(int argc, char **argv)
 {
+	static const char usage[] = "usage: tapgate stats IFNAME [--json | --prometheus]";
+	enum stats_format fmt = STATS_TEXT;
 	const char *dev = NULL;
-	bool json = false;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
-			json = true;
+			fmt = STATS_JSON;
+		else if (!strcmp(argv[i], "--prometheus"))
+			fmt = STATS_PROMETHEUS;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tapgate stats IFNAME [--json]\n");
+			printf("%s\n", usage);
 			return 0;
 		} else if (!dev && argv[i][0] != '-')
 			dev = argv[i];
 		else {
-			log_err("stats: unexpected argument '%s'; usage: tapgate stats IFNAME "
-				"[--json]",
-				argv[i]);
+			log_err("stats: unexpected argument '%s'; %s", argv[i], usage);
 			return 2;
 		}
 	}
 	if (!dev) {
-		log_err("stats: which device? usage: tapgate stats IFNAME [--json]");
+		log_err("stats: which device? %s", usage);
 		return 2;
 	}
-	return stats_print(dev, json) ? 1 : 0;
+	return stats_print(dev, fmt) ? 1 : 0;
 }
 
 static int cmd_detach(int argc, char **argv)
@@ -148,11 +150,20 @@ static int cmd_policy(int argc, char **argv)
 
 static int cmd_status(int argc, char **argv)
 {
-	if (argc != 2) {
-		log_err("usage: tapgate status IFNAME");
-		return 2;
+	const char *dev = NULL;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!dev && argv[i][0] != '-')
+			dev = argv[i];
+		else {
+			log_err("usage: tapgate status [IFNAME] [--json]");
+			return 2;
+		}
 	}
-	return ask(argv[1], "status", "-", "", 0);
+	return status_print(dev, json);
 }
 
 static int cmd_run(int argc, char **argv)

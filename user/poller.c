@@ -14,6 +14,7 @@
  * the kernel and lets the writers that were refused try again.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,6 +65,7 @@ static struct group_table groups;
 static struct router router;
 static struct tg_ustats *st;
 static bool stopping;
+static uint64_t started_ms;
 static uint64_t last_xstats;
 static struct loop_handler xsk_h, sig_h;
 static struct reasm *reasm;
@@ -482,6 +484,32 @@ static void reload_policy(void)
 		 polset_layer(TG_L_SANDBOX)->origin, policy_sweep());
 }
 
+/* `tapgate status`: "ok" and one JSON object (control/status.c prints it). */
+static void status_reply(char *reply, size_t rlen)
+{
+	json_object *o = json_object_new_object();
+	const struct policy *sb = polset_layer(TG_L_SANDBOX), *fl = polset_layer(TG_L_FLOOR);
+
+	json_object_object_add(o, "device", json_object_new_string(cfg->dev));
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+	json_object_object_add(
+		o, "uptime_s",
+		json_object_new_int64((int64_t)((loop_now_ms() - started_ms) / 1000)));
+	json_object_object_add(o, "prog_id", json_object_new_int64(loader_prog_id(&ld)));
+	json_object_object_add(o, "attach", json_object_new_string(loader_mode_name(&ld)));
+	json_object_object_add(o, "loaded", json_object_new_string("own"));
+	json_object_object_add(o, "policy", json_object_new_string(sb->origin));
+	json_object_object_add(o, "policy_rules", json_object_new_int((int)sb->n));
+	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
+	json_object_object_add(o, "floor_rules", json_object_new_int((int)fl->n));
+	json_object_object_add(o, "tcp_conns", json_object_new_int((int)pxtcp_count()));
+	json_object_object_add(o, "udp_flows", json_object_new_int64((int64_t)st->udp_flows_open));
+	json_object_object_add(o, "rx_bytes", json_object_new_int64((int64_t)st->rx_bytes));
+	json_object_object_add(o, "tx_bytes", json_object_new_int64((int64_t)st->tx_bytes));
+	snprintf(reply, rlen, "ok %s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
 /* `tapgate policy` and `tapgate status`, through the control socket. */
 static void on_ctl(const char *cmd, const char *name, const char *body, size_t len, char *reply,
 		   size_t rlen)
@@ -498,13 +526,7 @@ static void on_ctl(const char *cmd, const char *name, const char *body, size_t l
 			 name, polset_layer(TG_L_SANDBOX)->n, policy_sweep());
 		log_info("%s: policy from '%s' in force", cfg->dev, name);
 	} else if (!strcmp(cmd, "status")) {
-		snprintf(reply, rlen,
-			 "ok: pid %d, policy %s (%u rules), floor %s (%u rules), generation %u, "
-			 "%u TCP connections, %llu UDP flows\n",
-			 (int)getpid(), polset_layer(TG_L_SANDBOX)->origin,
-			 polset_layer(TG_L_SANDBOX)->n, polset_layer(TG_L_FLOOR)->origin,
-			 polset_layer(TG_L_FLOOR)->n, polset_gen(), pxtcp_count(),
-			 (unsigned long long)st->udp_flows_open);
+		status_reply(reply, rlen);
 	}
 }
 
@@ -564,6 +586,7 @@ int poller_run(const struct config *config)
 	cfg = config;
 	umem_close(&um);
 	err = loop_init();
+	started_ms = loop_now_ms();
 	if (!err)
 		err = setup();
 	if (!err) {

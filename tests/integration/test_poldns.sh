@@ -78,11 +78,9 @@ tg_bg ip netns exec "$GUESTNS" curl -sS --max-time 60 --limit-rate 400k \
 	-o /dev/null -w '%{http_code}' "http://$TG_GW_IP:$HTTP_PORT/big.bin" >"$TMP/held.out" 2>&1
 held=$BGPID
 sleep 1
-out=$("$TG" status "$HOSTDEV") || tg_fail "tapgate status failed: $out"
-case "$out" in
-"ok: pid "*"1 TCP connections"*) tg_pass "tapgate status: $out" ;;
-*) tg_fail "tapgate status: unexpected '$out'" ;;
-esac
+out=$("$TG" status "$HOSTDEV" --json) || tg_fail "tapgate status failed: $out"
+tcp=$("$TG_PY" -c 'import json, sys; print(json.loads(sys.argv[1])["tcp_conns"])' "$out")
+tg_expect_eq "$tcp" 1 "tapgate status --json: one TCP connection ($out)"
 echo '{"rules": [{"destination": "10.0.0.0/33", "action": "allow"}]}' >"$TMP/bad.json"
 rc=0
 out=$("$TG" policy "$HOSTDEV" "$TMP/bad.json" 2>&1) || rc=$?

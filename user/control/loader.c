@@ -370,6 +370,25 @@ void loader_set_rx_max(struct loader *ld, uint32_t max)
 	ld->skel->bss->tg_rx_max = max;
 }
 
+const char *loader_mode_name(const struct loader *ld)
+{
+	if (!ld->attached)
+		return "detached";
+	return ld->mode == XDP_MODE_SKB ? "generic" : "native";
+}
+
+/* The kernel's id of the loaded program (bpftool prog show id N), or 0. */
+uint32_t loader_prog_id(struct loader *ld)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (!ld->skel ||
+	    bpf_obj_get_info_by_fd(bpf_program__fd(ld->skel->progs.tg_steer), &info, &len))
+		return 0;
+	return info.id;
+}
+
 /* The program's policy generation (polset.c flips it), in its mmapped .bss. */
 volatile uint32_t *loader_pol_gen(struct loader *ld)
 {

@@ -40,6 +40,8 @@ void loader_close(struct loader *ld);
 int loader_map_fd(struct loader *ld, const char *which);
 void loader_set_rx_max(struct loader *ld, uint32_t max);
 volatile uint32_t *loader_pol_gen(struct loader *ld);
+uint32_t loader_prog_id(struct loader *ld);
+const char *loader_mode_name(const struct loader *ld);
 int loader_detach_dev(const char *dev);
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len);
 int loader_ensure_bpffs(void);

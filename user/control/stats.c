@@ -194,6 +194,44 @@ static void print_json(const char *dev, const struct tg_count *v, const struct t
 	printf("}\n");
 }
 
+/* The Prometheus text format (node-exporter's textfile collector): one
+ * family per kind, the device and the verdict, reason or rule as labels. */
+static void print_prometheus(const char *dev, const struct tg_count *v, const struct tg_ustats *u,
+			     const uint64_t *hits)
+{
+	printf("# HELP tapgate_xdp_packets_total Frames from the guest by XDP verdict.\n"
+	       "# TYPE tapgate_xdp_packets_total counter\n");
+	for (int i = 0; i < TG_V_MAX; i++)
+		printf("tapgate_xdp_packets_total{device=\"%s\",verdict=\"%s\"} %llu\n", dev,
+		       verdict_names[i], (unsigned long long)v[i].packets);
+	printf("# HELP tapgate_xdp_bytes_total Bytes from the guest by XDP verdict.\n"
+	       "# TYPE tapgate_xdp_bytes_total counter\n");
+	for (int i = 0; i < TG_V_MAX; i++)
+		printf("tapgate_xdp_bytes_total{device=\"%s\",verdict=\"%s\"} %llu\n", dev,
+		       verdict_names[i], (unsigned long long)v[i].bytes);
+	for (size_t i = 1; i < sizeof(fields) / sizeof(fields[0]); i++)
+		printf("# TYPE tapgate_%s untyped\ntapgate_%s{device=\"%s\"} %llu\n",
+		       fields[i].name, fields[i].name, dev,
+		       *(const unsigned long long *)((const char *)u + fields[i].off));
+	printf("# TYPE tapgate_slot_drops_total counter\n");
+	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
+		printf("tapgate_slot_drops_total{device=\"%s\",reason=\"%s\"} %llu\n", dev,
+		       slot_drop_name(i), (unsigned long long)u->drop_reason[i]);
+	printf("# TYPE tapgate_policy_hits_total counter\n");
+	for (int l = 0; hits && l < TG_L_MAX; l++)
+		for (int r = 0; r <= TG_PRULES_MAX; r++) {
+			uint64_t n = hits[l * (TG_PRULES_MAX + 1) + r];
+			char rule[16];
+
+			if (!n)
+				continue;
+			snprintf(rule, sizeof(rule), r == TG_PRULES_MAX ? "default" : "%d", r);
+			printf("tapgate_policy_hits_total{device=\"%s\",layer=\"%s\",rule=\"%s\"} "
+			       "%llu\n",
+			       dev, layer_names[l], rule, (unsigned long long)n);
+		}
+}
+
 static void print_text(const char *dev, const struct tg_count *v, const struct tg_ustats *u,
 		       const uint64_t *hits)
 {
@@ -223,11 +261,11 @@ static void print_text(const char *dev, const struct tg_count *v, const struct t
 /**
  * stats_print() - `tapgate stats`
  * @dev:  device name
- * @json: one JSON object instead of a table
+ * @fmt:  a table, one JSON object, or the Prometheus text format
  *
  * Return: 0 or a negative errno after a message
  */
-int stats_print(const char *dev, bool json)
+int stats_print(const char *dev, enum stats_format fmt)
 {
 	struct tg_count v[TG_V_MAX];
 	struct tg_ustats u;
@@ -251,8 +289,10 @@ int stats_print(const char *dev, bool json)
 	if (!err) {
 		uint64_t *hits = read_hits(dev, u.policy_gen);
 
-		if (json)
+		if (fmt == STATS_JSON)
 			print_json(dev, v, &u, hits);
+		else if (fmt == STATS_PROMETHEUS)
+			print_prometheus(dev, v, &u, hits);
 		else
 			print_text(dev, v, &u, hits);
 		free(hits);

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
-int stats_print(const char *dev, bool json);
+enum stats_format { STATS_TEXT, STATS_JSON, STATS_PROMETHEUS };
+
+int stats_print(const char *dev, enum stats_format fmt);
 
 #endif
