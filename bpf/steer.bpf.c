@@ -112,6 +112,16 @@ struct {
 	__type(value, struct tg_ustats);
 } TG_MAP_USTATS SEC(".maps");
 
+/* Not used by the program either: the daemon's list of open flows, pinned
+ * for bpftool. Allocated per entry: an idle sandbox's map holds nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TG_FLOWS_MAX);
+	__type(key, struct tg_flow_key);
+	__type(value, struct tg_flow);
+} TG_MAP_FLOWS SEC(".maps");
+
 /* Frames longer than this are dropped as TG_V_DROP_OVERSIZE (0: no limit).
  * Set by the daemon once its AF_XDP socket is bound: the largest frame the
  * socket takes, one UMEM chunk when the kernel has no AF_XDP multi-buffer.

@@ -30,7 +30,9 @@
 #define TG_MAP_POLICY6	tg_policy6  /* LPM_TRIE: generation + IPv6 dst prefix -> tg_region */
 #define TG_MAP_PCHAIN	tg_pchain   /* ARRAY: compiled rule entries (tg_pentry), both generations */
 #define TG_MAP_PHITS	tg_phits    /* ARRAY, mmapable: __u64 hits per rule (TG_PHIT_*) */
-#define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: struct tg_ustats (ustats.h) */
+#define TG_MAP_FLOWS                                                                               \
+	tg_flows /* HASH: the open flows (tg_flow_key -> tg_flow), kept by the daemon */
+#define TG_MAP_USTATS tg_ustats /* ARRAY[1], mmapable: struct tg_ustats (ustats.h) */
 
 /* A macro's value as a string literal: TG_STR(TG_MAP_XSKS) is "tg_xsks". */
 #define TG_STR_(x)  #x
@@ -193,6 +195,37 @@ struct tg_config {
 	__u32 flags;
 	__u16 mtu; /* the guest's MTU; 0: not checked */
 	__u16 pad;
+};
+
+/*
+ * The flows the sandbox has open right now, one entry per TCP connection
+ * (spliced) and UDP flow, for `bpftool map dump` and `tapgate flows`. The
+ * daemon inserts at open, deletes at close and refreshes the byte counts
+ * about once a second, only of flows that moved; the program never reads
+ * it. Addresses as the guest sent them, network order; ports host order.
+ */
+#define TG_FLOWS_MAX 65536
+
+struct tg_flow_key {
+	__u8 family; /* 4 or 6 */
+	__u8 proto;  /* IPPROTO_TCP, IPPROTO_UDP */
+	__u16 sport, dport;
+	__u8 pad[2];
+	__u8 src[16], dst[16];
+};
+
+struct tg_flow {
+	__u64 bytes_out; /* guest -> host */
+	__u64 bytes_in;	 /* host -> guest */
+	__u64 opened_s;	 /* CLOCK_MONOTONIC seconds at open */
+	__u8 state;	 /* enum tg_flow_state */
+	__u8 pad[7];
+};
+
+enum tg_flow_state {
+	TG_FLOW_OPEN = 1,    /* TCP: spliced, data both ways */
+	TG_FLOW_CLOSING = 2, /* TCP: one side closed */
+	TG_FLOW_UDP = 3,     /* a UDP flow */
 };
 
 #endif /* TAPGATE_STEER_H */

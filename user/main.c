@@ -10,6 +10,7 @@
 
 #include "control/config.h"
 #include "control/ctl.h"
+#include "control/flows.h"
 #include "control/loader.h"
 #include "control/log.h"
 #include "policy/polload.h"
@@ -166,6 +167,17 @@ static int cmd_status(int argc, char **argv)
 	return status_print(dev, json);
 }
 
+static int cmd_flows(int argc, char **argv)
+{
+	bool json = argc == 3 && !strcmp(argv[2], "--json");
+
+	if (argc < 2 || argc > 3 || (argc == 3 && !json) || argv[1][0] == '-') {
+		log_err("usage: tapgate flows IFNAME [--json]");
+		return 2;
+	}
+	return flows_print(argv[1], json) ? 1 : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct config cfg;
@@ -208,6 +220,8 @@ int main(int argc, char **argv)
 		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(cmd, "flows"))
+		return cmd_flows(argc - 1, argv + 1);
 	log_err("unknown command '%s'; see 'tapgate --help'", cmd);
 	return 2;
 }

@@ -44,6 +44,7 @@
 #include "wire.h"
 #include "proxy/pxicmp.h"
 #include "proxy/pxtcp.h"
+#include "proxy/flowmap.h"
 #include "proxy/pxudp.h"
 #include "wire/reply.h"
 #include "wire/bytes.h"
@@ -354,6 +355,32 @@ static void flush_tx(void)
 	}
 }
 
+/* The flow listing's byte counts, about once a second while data moves
+ * (flowmap.c); an idle daemon is not woken for it. */
+static uint64_t flows_published_ms, flows_published_total;
+
+static uint64_t moved_total(void)
+{
+	return st->bytes_to_host + st->bytes_to_guest + st->udp_to_host + st->udp_to_guest;
+}
+
+static void publish_flows(uint64_t now)
+{
+	if (now - flows_published_ms < 1000 || moved_total() == flows_published_total)
+		return;
+	flows_published_ms = now;
+	flows_published_total = moved_total();
+	pxtcp_publish();
+	pxudp_publish();
+}
+
+static int publish_timeout_ms(uint64_t now)
+{
+	if (moved_total() == flows_published_total)
+		return -1;
+	return now - flows_published_ms >= 1000 ? 0 : (int)(1000 - (now - flows_published_ms));
+}
+
 static void serve(void)
 {
 	while (!stopping) {
@@ -366,6 +393,7 @@ static void serve(void)
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
 		ctl_run_timers(now);
+		publish_flows(now);
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
@@ -375,6 +403,7 @@ static void serve(void)
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
 		timeout = min_timeout(timeout, reasm_timeout_ms(now));
 		timeout = min_timeout(timeout, ctl_timeout_ms(now));
+		timeout = min_timeout(timeout, publish_timeout_ms(now));
 		if (gtx_waiting())
 			timeout = min_timeout(timeout, 1);
 		if (loop_wait_busy(timeout, cfg->busy_poll_us) > 0)
@@ -565,8 +594,10 @@ static int setup(void)
 		err = setup_relays();
 	if (!err)
 		err = setup_signals();
-	if (!err)
+	if (!err) {
+		flowmap_init(loader_map_fd(&ld, TG_STR(TG_MAP_FLOWS)));
 		err = ctl_open(cfg->dev, on_ctl);
+	}
 	if (!err)
 		err = loader_attach(&ld);
 	return err;

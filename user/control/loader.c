@@ -37,7 +37,7 @@
 static const char *const map_names[] = {
 	TG_STR(TG_MAP_XSKS),	TG_STR(TG_MAP_COUNTERS), TG_STR(TG_MAP_POLICY4),
 	TG_STR(TG_MAP_POLICY6), TG_STR(TG_MAP_USTATS),	 TG_STR(TG_MAP_PCHAIN),
-	TG_STR(TG_MAP_PHITS),
+	TG_STR(TG_MAP_PHITS),	TG_STR(TG_MAP_FLOWS),
 };
 
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
@@ -189,7 +189,7 @@ static int pin_maps(struct loader *ld)
 		ld->skel->maps.TG_MAP_XSKS,    ld->skel->maps.TG_MAP_COUNTERS,
 		ld->skel->maps.TG_MAP_POLICY4, ld->skel->maps.TG_MAP_POLICY6,
 		ld->skel->maps.TG_MAP_USTATS,  ld->skel->maps.TG_MAP_PCHAIN,
-		ld->skel->maps.TG_MAP_PHITS,
+		ld->skel->maps.TG_MAP_PHITS,   ld->skel->maps.TG_MAP_FLOWS,
 	};
 	char path[PATH_MAX];
 	int err;

@@ -49,6 +49,7 @@
 #include "io/loop.h"
 #include "proxy/flow.h"
 #include "proxy/hostsock.h"
+#include "proxy/flowmap.h"
 #include "proxy/pxtcp.h"
 #include "proxy/splice.h"
 #include "wire/bytes.h"
@@ -79,6 +80,7 @@ struct pxconn {
 	uint64_t deadline;
 	struct splice sp;
 	struct dnstcp *dns; /* the DNS filter's state (DNS only: from dns_pool) */
+	uint64_t published; /* bytes both ways last written to the flow listing */
 	uint16_t syn_len;
 	uint8_t syn[SYN_MAX];
 };
@@ -240,10 +242,12 @@ static void conn_kill(struct pxconn *c)
 {
 	if (c->state == PX_DEAD)
 		return;
-	if (c->state == PX_OPEN)
+	if (c->state == PX_OPEN) {
 		st->conns_open--;
-	else
+		flowmap_close(&c->fe.key);
+	} else {
 		npending--;
+	}
 	c->state = PX_DEAD;
 	flow_remove(&conns, &c->fe);
 	if (c->prev)
@@ -347,6 +351,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		filter = &dnstcp_filter;
 	if (splice_start(&c->sp, pcb, c->fd, filter, c->dns, on_splice_end))
 		return ERR_ABRT;
+	flowmap_open(&c->fe.key, TG_FLOW_OPEN);
 	return ERR_OK;
 }
 
@@ -486,6 +491,24 @@ int pxtcp_syn(const struct slot *s)
 		refuse(c, &st->conns_refused);
 	}
 	return SLOT_OK;
+}
+
+/**
+ * pxtcp_publish() - Refresh the flow listing's byte counts (flowmap.c)
+ *
+ * Called about once a second; writes only connections that moved.
+ */
+void pxtcp_publish(void)
+{
+	for (struct pxconn *c = all; c; c = c->next) {
+		uint64_t sum = c->sp.to_host + c->sp.to_guest;
+
+		if (c->state != PX_OPEN || sum == c->published)
+			continue;
+		c->published = sum;
+		flowmap_update(&c->fe.key, c->sp.state == SP_OPEN ? TG_FLOW_OPEN : TG_FLOW_CLOSING,
+			       c->sp.to_host, c->sp.to_guest);
+	}
 }
 
 /**

@@ -25,5 +25,6 @@ void pxtcp_flush(void);
 void pxtcp_reap(void);
 unsigned int pxtcp_count(void);
 unsigned int pxtcp_recheck(void);
+void pxtcp_publish(void);
 
 #endif

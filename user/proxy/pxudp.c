@@ -39,6 +39,7 @@
 #include "control/route.h"
 #include "io/loop.h"
 #include "proxy/flow.h"
+#include "proxy/flowmap.h"
 #include "proxy/pxudp.h"
 #include "proxy/reject.h"
 #include "proxy/udpbatch.h"
@@ -57,6 +58,7 @@ struct udpflow {
 	bool df;      /* the socket sends with DF (IP_PMTUDISC_DO) */
 	bool nogso;   /* its route cannot segment: one send() per datagram */
 	uint64_t last;
+	uint64_t out, in, published; /* bytes, for the flow listing (flowmap.c) */
 	struct udpflow *prev, *next; /* LRU list */
 };
 
@@ -98,6 +100,7 @@ static void uflow_close(struct udpflow *f)
 {
 	if (batch.owner == f)
 		batch_flush();
+	flowmap_close(&f->fe.key);
 	flow_remove(&table, &f->fe);
 	lru_unlink(f);
 	loop_forget(&f->h);
@@ -188,6 +191,7 @@ static void uflow_read(struct udpflow *f)
 			st->udp_dropped++;
 		} else {
 			st->udp_to_guest++;
+			f->in += (uint64_t)n;
 		}
 	}
 	set_blocked(f, false);
@@ -243,8 +247,10 @@ static struct udpflow *uflow_open(const struct flow_key *k, const struct route *
 	}
 	f->fe.key = *k;
 	f->df = true;
+	f->out = f->in = f->published = 0;
 	follow_df(f, false);
 	flow_insert(&table, &f->fe); /* pxudp_datagram() found no such flow */
+	flowmap_open(k, TG_FLOW_UDP);
 	lru_push(f);
 	st->udp_flows_open++;
 	st->udp_flows_total++;
@@ -347,6 +353,7 @@ int pxudp_datagram(const struct slot *s)
 	if (!f)
 		return SLOT_DROP_NOMEM;
 	uflow_touch(f);
+	f->out += s->payload_len;
 	send_to_host(f, s);
 	return SLOT_OK;
 }
@@ -379,6 +386,19 @@ void pxudp_run_timers(uint64_t now_ms)
 {
 	while (lru.prev != &lru && lru.prev->last + cfg->udp_timeout_ms <= now_ms)
 		uflow_close(lru.prev);
+}
+
+/**
+ * pxudp_publish() - Refresh the flow listing's byte counts (flowmap.c)
+ */
+void pxudp_publish(void)
+{
+	for (struct udpflow *f = lru.next; f != &lru; f = f->next) {
+		if (f->out + f->in == f->published)
+			continue;
+		f->published = f->out + f->in;
+		flowmap_update(&f->fe.key, TG_FLOW_UDP, f->out, f->in);
+	}
 }
 
 /**

@@ -21,5 +21,6 @@ void pxudp_output_all(void);
 void pxudp_run_timers(uint64_t now_ms);
 int pxudp_timeout_ms(uint64_t now_ms);
 unsigned int pxudp_recheck(void);
+void pxudp_publish(void);
 
 #endif

@@ -348,6 +348,7 @@ static int flush(struct splice *sp)
 			return -ECONNABORTED;
 		}
 		st->bytes_to_host += (uint64_t)w;
+		sp->to_host += (uint64_t)w;
 		if (sp->filter)
 			sp->pass -= (uint32_t)w;
 		splice_guest_take(sp, (uint32_t)w);
@@ -433,6 +434,7 @@ int splice_to_guest(struct splice *sp, const uint8_t *buf, size_t n)
 	err = tcp_write(sp->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
 	if (err == ERR_OK) {
 		st->bytes_to_guest += n;
+		sp->to_guest += n;
 		return 0;
 	}
 	if (err != ERR_MEM)

@@ -97,6 +97,7 @@ struct splice {
 	const struct splice_filter *filter;
 	void *fctx;
 	splice_end_fn end;
+	uint64_t to_host, to_guest; /* bytes, for the flow listing */
 };
 
 void splice_init(struct tg_ustats *stats);
