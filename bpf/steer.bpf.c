@@ -51,9 +51,18 @@ struct arp_eth4 {
 
 _Static_assert(sizeof(struct arp_eth4) == TG_ARP_LEN, "ARP body must be 28 bytes");
 
-/* Set by the daemon through the skeleton before load; read-only here, so
- * the verifier sees constants and dead branches (IPv6 off) disappear. */
-const volatile struct tg_config tg_cfg = {};
+/* The object's ABI, for a loader that did not build it (tapgate run
+ * --adopt reads it before it writes TG_MAP_CONFIG). */
+const volatile __u32 tg_abi = TG_ABI;
+
+/* The device's configuration: filled by the daemon, or by an operator with
+ * bpftool; until it holds this object's TG_ABI every frame is dropped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tg_config);
+} TG_MAP_CONFIG SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -139,6 +148,7 @@ struct frame {
 	void *data;
 	void *end;
 	__u32 len;
+	const struct tg_config *cfg; /* TG_MAP_CONFIG's one entry */
 };
 
 static __always_inline bool mac_eq(const __u8 *a, const volatile __u8 *b)
@@ -268,11 +278,11 @@ static __always_inline bool policy_allows(const struct l4 *l, __u8 pbit, int por
 	return policy_passes(l->daddr, l->v6, pbit, port);
 }
 
-static __always_inline bool is_gateway(const struct l4 *l)
+static __always_inline bool is_gateway(const struct frame *f, const struct l4 *l)
 {
 	if (l->v6)
-		return addr6_eq(l->daddr, tg_cfg.gw_ip6);
-	return *(const __be32 *)l->daddr == tg_cfg.gw_ip4;
+		return addr6_eq(l->daddr, f->cfg->gw_ip6);
+	return *(const __be32 *)l->daddr == f->cfg->gw_ip4;
 }
 
 /*
@@ -288,7 +298,7 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 		return TG_V_DROP_MALFORMED;
 	/* DNS over TCP goes to the interceptor, as UDP/53: to the gateway
 	 * always, to another resolver where the policy allows it. */
-	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(l))
+	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))
 		return TG_V_TO_DNS;
 	if (policy_allows(l, TG_PP_TCP, bpf_ntohs(th->dest)))
 		return th->dest == bpf_htons(TG_DNS_PORT) ? TG_V_TO_DNS : TG_V_TO_TCP;
@@ -310,15 +320,15 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
 
 	if (!l4_fits(f, l, sizeof(*uh)))
 		return TG_V_DROP_MALFORMED;
-	if (uh->dest == bpf_htons(TG_DNS_PORT) && is_gateway(l))
+	if (uh->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))
 		return TG_V_TO_DNS;
 	if (!policy_allows(l, TG_PP_UDP, bpf_ntohs(uh->dest)))
 		return TG_V_DROP_POLICY;
 	if (uh->dest == bpf_htons(TG_DNS_PORT))
 		return TG_V_TO_DNS;
-	if (!(tg_cfg.flags & TG_CFG_UDP_RELAY))
+	if (!(f->cfg->flags & TG_CFG_UDP_RELAY))
 		return TG_V_DROP_UDP;
-	if (!(tg_cfg.flags & TG_CFG_UDP_LOCAL) && TG_UDP_LOCAL_PORT(bpf_ntohs(uh->dest)))
+	if (!(f->cfg->flags & TG_CFG_UDP_LOCAL) && TG_UDP_LOCAL_PORT(bpf_ntohs(uh->dest)))
 		return TG_V_DROP_UDP;
 	return TG_V_UDP_RELAY;
 }
@@ -330,7 +340,7 @@ static __always_inline enum tg_verdict l4_icmp4(const struct frame *f, const str
 {
 	if (!l4_fits(f, l, TG_ICMP_HLEN))
 		return TG_V_DROP_MALFORMED;
-	if (is_gateway(l) || policy_allows(l, TG_PP_ICMP, -1))
+	if (is_gateway(f, l) || policy_allows(l, TG_PP_ICMP, -1))
 		return TG_V_TO_ICMP;
 	return TG_V_DROP_POLICY;
 }
@@ -343,7 +353,7 @@ static __always_inline enum tg_verdict l4_icmp6(const struct frame *f, const str
 
 	if (!l4_fits(f, l, sizeof(struct icmp6hdr)))
 		return TG_V_DROP_MALFORMED;
-	if (is_gateway(l) || addr6_linklocal(daddr) || addr6_ll_multicast(daddr) ||
+	if (is_gateway(f, l) || addr6_linklocal(daddr) || addr6_ll_multicast(daddr) ||
 	    policy_allows(l, TG_PP_ICMP, -1))
 		return TG_V_TO_ICMP;
 	return TG_V_DROP_POLICY;
@@ -357,9 +367,9 @@ static __always_inline enum tg_verdict l4_icmp6(const struct frame *f, const str
  * datagram it would change what the guest's peer receives, so it is
  * dropped and counted; TCP super-frames are a byte stream and go through.
  */
-static __always_inline bool udp_superframe(__u32 ip_len)
+static __always_inline bool udp_superframe(const struct frame *f, __u32 ip_len)
 {
-	return tg_cfg.mtu && ip_len > tg_cfg.mtu;
+	return f->cfg->mtu && ip_len > f->cfg->mtu;
 }
 
 static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l3)
@@ -378,14 +388,14 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	 * longer. */
 	if (tot_len < hlen || tot_len > f->len - sizeof(struct ethhdr))
 		return TG_V_DROP_MALFORMED;
-	if (ip->saddr != tg_cfg.guest_ip4)
+	if (ip->saddr != f->cfg->guest_ip4)
 		return TG_V_DROP_SPOOF_IP;
 	/* Only the first fragment carries ports: never classify by them;
 	 * user space reassembles (bounded) and decides on the whole. UDP's go
 	 * to the relay's socket, in one queue with the flow's unfragmented
 	 * datagrams, so that a big one cannot overtake a small one. */
 	if (ip->frag_off & bpf_htons(TG_IP4_MF | TG_IP4_OFFMASK))
-		return ip->protocol == TG_IPPROTO_UDP && (tg_cfg.flags & TG_CFG_UDP_RELAY)
+		return ip->protocol == TG_IPPROTO_UDP && (f->cfg->flags & TG_CFG_UDP_RELAY)
 			       ? TG_V_UDP_FRAG
 			       : TG_V_TO_FRAG;
 
@@ -396,7 +406,7 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
 	case TG_IPPROTO_UDP:
-		if (udp_superframe(tot_len))
+		if (udp_superframe(f, tot_len))
 			return TG_V_DROP_UDP_GSO;
 		return l4_udp(f, &l);
 	case TG_IPPROTO_ICMP:
@@ -415,9 +425,9 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
  * to ff02:: behind a hop-by-hop header; they pass this check only to be
  * counted as what they are (DROP_PROTO), since every Linux guest sends them.
  */
-static __always_inline bool ipv6_source_ok(const struct ipv6hdr *ip6)
+static __always_inline bool ipv6_source_ok(const struct frame *f, const struct ipv6hdr *ip6)
 {
-	if (addr6_eq(&ip6->saddr, tg_cfg.guest_ip6))
+	if (addr6_eq(&ip6->saddr, f->cfg->guest_ip6))
 		return true;
 	if (ip6->nexthdr != TG_IPPROTO_ICMPV6 && ip6->nexthdr != TG_IPPROTO_HOPOPTS)
 		return false;
@@ -431,7 +441,7 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 	struct ipv6hdr *ip6 = l3;
 	struct l4 l = { .v6 = true };
 
-	if (!(tg_cfg.flags & TG_CFG_IPV6))
+	if (!(f->cfg->flags & TG_CFG_IPV6))
 		return TG_V_DROP_PROTO;
 	if ((void *)(ip6 + 1) > f->end)
 		return TG_V_DROP_MALFORMED;
@@ -441,7 +451,7 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 	l.len = bpf_ntohs(ip6->payload_len);
 	if (l.len > f->len - sizeof(struct ethhdr) - sizeof(*ip6))
 		return TG_V_DROP_MALFORMED;
-	if (!ipv6_source_ok(ip6))
+	if (!ipv6_source_ok(f, ip6))
 		return TG_V_DROP_SPOOF_IP;
 
 	l.daddr = &ip6->daddr;
@@ -452,7 +462,7 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
 	case TG_IPPROTO_UDP:
-		if (udp_superframe(sizeof(*ip6) + l.len))
+		if (udp_superframe(f, sizeof(*ip6) + l.len))
 			return TG_V_DROP_UDP_GSO;
 		return l4_udp(f, &l);
 	case TG_IPPROTO_ICMPV6:
@@ -474,11 +484,11 @@ static __always_inline enum tg_verdict parse_arp(const struct frame *f, void *l3
 	if (arp->htype != bpf_htons(TG_ARP_HTYPE_ETHER) || arp->ptype != bpf_htons(TG_ETH_P_IP) ||
 	    arp->hlen != TG_ETH_ALEN || arp->plen != 4)
 		return TG_V_DROP_MALFORMED;
-	if (!mac_eq(arp->sha, tg_cfg.guest_mac))
+	if (!mac_eq(arp->sha, f->cfg->guest_mac))
 		return TG_V_DROP_SPOOF_MAC;
 	/* 0.0.0.0 is an ARP probe (RFC 5227): the guest checking its address. */
 	__builtin_memcpy(&sip, arp->sip, sizeof(sip));
-	if (sip != tg_cfg.guest_ip4 && sip != 0)
+	if (sip != f->cfg->guest_ip4 && sip != 0)
 		return TG_V_DROP_SPOOF_IP;
 	return TG_V_TO_ARP;
 }
@@ -489,7 +499,7 @@ static __always_inline enum tg_verdict parse_eth(const struct frame *f)
 
 	if ((void *)(eth + 1) > f->end)
 		return TG_V_DROP_MALFORMED;
-	if (!mac_eq(eth->h_source, tg_cfg.guest_mac))
+	if (!mac_eq(eth->h_source, f->cfg->guest_mac))
 		return TG_V_DROP_SPOOF_MAC;
 	/* VLAN tags (0x8100, 0x88a8) fall in the default: a guest has no
 	 * business tagging, and a tag would hide the real ethertype. */
@@ -543,9 +553,16 @@ int tg_steer(struct xdp_md *ctx)
 		.end = (void *)(long)ctx->data_end,
 		.len = (__u32)bytes,
 	};
-	enum tg_verdict v = parse_eth(&f);
-	__u32 key;
+	enum tg_verdict v;
+	__u32 key = 0;
 	long ret;
+
+	f.cfg = bpf_map_lookup_elem(&TG_MAP_CONFIG, &key);
+	if (!f.cfg || f.cfg->abi != TG_ABI) {
+		count(TG_V_DROP_NOCONFIG, bytes);
+		return XDP_DROP; /* not configured yet, or for another object: fail closed */
+	}
+	v = parse_eth(&f);
 
 	if (verdict_redirects(v) && tg_rx_max && bytes > tg_rx_max)
 		v = TG_V_DROP_OVERSIZE;

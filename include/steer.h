@@ -30,9 +30,9 @@
 #define TG_MAP_POLICY6	tg_policy6  /* LPM_TRIE: generation + IPv6 dst prefix -> tg_region */
 #define TG_MAP_PCHAIN	tg_pchain   /* ARRAY: compiled rule entries (tg_pentry), both generations */
 #define TG_MAP_PHITS	tg_phits    /* ARRAY, mmapable: __u64 hits per rule (TG_PHIT_*) */
-#define TG_MAP_FLOWS                                                                               \
-	tg_flows /* HASH: the open flows (tg_flow_key -> tg_flow), kept by the daemon */
-#define TG_MAP_USTATS tg_ustats /* ARRAY[1], mmapable: struct tg_ustats (ustats.h) */
+#define TG_MAP_FLOWS	tg_flows    /* HASH: open flows, tg_flow_key -> tg_flow */
+#define TG_MAP_CONFIG	tg_config   /* ARRAY[1]: struct tg_config, the device's */
+#define TG_MAP_USTATS	tg_ustats   /* ARRAY[1], mmapable: struct tg_ustats (ustats.h) */
 
 /* A macro's value as a string literal: TG_STR(TG_MAP_XSKS) is "tg_xsks". */
 #define TG_STR_(x)  #x
@@ -73,6 +73,7 @@ enum tg_verdict {
 			      * USO super-frame, whose segment size XDP cannot see */
 	TG_V_DROP_OVERSIZE,  /* longer than the AF_XDP socket takes (no
 			      * multi-buffer on this kernel, see tg_rx_max) */
+	TG_V_DROP_NOCONFIG,  /* TG_MAP_CONFIG not filled (or for another ABI) */
 	TG_V_MAX
 };
 
@@ -172,9 +173,13 @@ struct tg_pentry {
 #define TG_PHITS_MAX		  TG_PHIT(2, 0, 0)
 
 /*
- * Load-time configuration, set through the skeleton's rodata before load.
- * Addresses in network byte order.
+ * The device's configuration, in TG_MAP_CONFIG (the daemon fills it after
+ * load, or an operator with `bpftool map update`). Addresses in network
+ * byte order. abi must be TG_ABI: the layout of this struct and the maps'
+ * meaning; a change to either bumps it, and the program drops every frame
+ * while the map holds another value (zero until filled).
  */
+#define TG_ABI		 1
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
 #define TG_CFG_IPV6	 (1u << 1) /* guest has IPv6 */
 #define TG_CFG_UDP_LOCAL (1u << 2) /* let 853, 5353, 5355, 137 through too */
@@ -186,6 +191,7 @@ struct tg_pentry {
 #define TG_UDP_LOCAL_PORT(p) ((p) == 853 || (p) == 5353 || (p) == 5355 || (p) == 137)
 
 struct tg_config {
+	__u32 abi; /* TG_ABI */
 	__u8 guest_mac[6];
 	__u8 gw_mac[6];
 	__u32 guest_ip4;

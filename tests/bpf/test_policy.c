@@ -246,10 +246,38 @@ static void reload(void)
 	case_end();
 }
 
+/* Fail closed: with TG_MAP_CONFIG empty, or holding another ABI, every
+ * frame is dropped and counted as drop_noconfig. */
+static void unconfigured(void)
+{
+	int fd = bpf_map__fd(skel->maps.TG_MAP_CONFIG);
+	struct tg_config saved, bad = { 0 };
+	uint8_t dst[16];
+	__u32 zero = 0;
+	uint64_t n0;
+
+	case_begin("an unconfigured or mismatched config map drops everything");
+	tb_addr(dst, "8.8.8.8");
+	CHECK_EQ(bpf_map_lookup_elem(fd, &zero, &saved), 0);
+	CHECK_EQ(xdp_passes(IPPROTO_UDP, dst, 443), 1);
+	for (int i = 0; i < 2; i++) {
+		bad = saved;
+		bad.abi = i ? TG_ABI + 1 : 0;
+		CHECK_EQ(bpf_map_update_elem(fd, &zero, &bad, BPF_ANY), 0);
+		n0 = counter(TG_V_DROP_NOCONFIG);
+		CHECK_EQ(xdp_passes(IPPROTO_UDP, dst, 443), -1);
+		CHECK_EQ(counter(TG_V_DROP_NOCONFIG), n0 + 1);
+	}
+	CHECK_EQ(bpf_map_update_elem(fd, &zero, &saved, BPF_ANY), 0);
+	CHECK_EQ(xdp_passes(IPPROTO_UDP, dst, 443), 1);
+	case_end();
+}
+
 static int setup(void)
 {
+	struct tg_config c = { 0 };
 	struct polset_maps m;
-	struct tg_config *c;
+	__u32 zero = 0;
 	int err;
 
 	ncpus = libbpf_num_possible_cpus();
@@ -258,15 +286,17 @@ static int setup(void)
 	skel = steer_bpf__open();
 	if (!skel)
 		return -errno;
-	c = (struct tg_config *)&skel->rodata->tg_cfg;
-	memcpy(c->guest_mac, GUEST_MAC, 6);
-	memcpy(c->gw_mac, GW_MAC, 6);
-	c->guest_ip4 = cfg.guest_ip4;
-	c->gw_ip4 = cfg.gw_ip4;
-	c->flags = TG_CFG_UDP_RELAY;
 	err = steer_bpf__load(skel);
 	if (err)
 		return err;
+	c.abi = TG_ABI;
+	memcpy(c.guest_mac, GUEST_MAC, 6);
+	memcpy(c.gw_mac, GW_MAC, 6);
+	c.guest_ip4 = cfg.guest_ip4;
+	c.gw_ip4 = cfg.gw_ip4;
+	c.flags = TG_CFG_UDP_RELAY;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.TG_MAP_CONFIG), &zero, &c, BPF_ANY))
+		return -errno;
 	hits = mmap(NULL, ((size_t)TG_PHITS_MAX * 8 + 4095) & ~(size_t)4095, PROT_READ | PROT_WRITE,
 		    MAP_SHARED, bpf_map__fd(skel->maps.TG_MAP_PHITS), 0);
 	if (hits == MAP_FAILED)
@@ -290,6 +320,7 @@ int main(void)
 	}
 	matrix();
 	reload();
+	unconfigured();
 	polset_free();
 	group_free(&groups);
 	steer_bpf__destroy(skel);

@@ -641,8 +641,8 @@ static size_t f6_nh_none(uint8_t *b)
 
 /* ---- the table -------------------------------------------------------- */
 
-/* Each environment is its own loaded copy of the program: flags are
- * rodata, fixed at load. */
+/* Each environment is its own loaded copy of the program, with its own
+ * config map. */
 enum env_id {
 	ENV_V6,	   /* IPv6 on, relay off, the full policy */
 	ENV_RELAY, /* IPv6 on, relay on, the full policy */
@@ -879,13 +879,17 @@ static int fill_policy(struct steer_bpf *skel)
 
 static int env_open(struct env *e, enum env_id id)
 {
-	struct tg_config *cfg;
+	struct tg_config cfgv = { 0 }, *cfg = &cfgv;
+	__u32 zero = 0;
 	int err;
 
 	e->skel = steer_bpf__open();
 	if (!e->skel)
 		return -errno;
-	cfg = &e->skel->rodata->tg_cfg;
+	err = steer_bpf__load(e->skel);
+	if (err)
+		return err;
+	cfg->abi = TG_ABI;
 	memcpy(cfg->guest_mac, GUEST_MAC, 6);
 	memcpy(cfg->gw_mac, GW_MAC, 6);
 	memcpy(&cfg->guest_ip4, GUEST4, 4);
@@ -896,10 +900,8 @@ static int env_open(struct env *e, enum env_id id)
 	if (id == ENV_RELAY || id == ENV_SMALL)
 		cfg->flags |= TG_CFG_UDP_RELAY;
 	cfg->mtu = GUEST_MTU;
-
-	err = steer_bpf__load(e->skel);
-	if (err)
-		return err;
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.TG_MAP_CONFIG), &zero, cfg, BPF_ANY))
+		return -errno;
 	/* The daemon's value without multi-buffer: one 2048-byte chunk. */
 	e->skel->bss->tg_rx_max = id == ENV_SMALL ? 2048 - 256 : 0;
 	if (id != ENV_BARE) {

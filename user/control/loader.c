@@ -3,8 +3,9 @@
  * loader.c - load, pin, attach and detach the XDP program (see loader.h).
  *
  * Order of setup: lock the device, clear a stale tapgate program (a daemon
- * killed while attached leaves it behind), load the skeleton with the
- * sandbox's addresses in rodata, pin the maps, and attach last, once the
+ * killed while attached leaves it behind), load the skeleton, pin the
+ * maps, write the sandbox's addresses into the config map (the program
+ * drops everything until then), and attach last, once the
  * caller has bound its AF_XDP socket. Any failure undoes what was done, in
  * reverse, through loader_close().
  */
@@ -37,7 +38,7 @@
 static const char *const map_names[] = {
 	TG_STR(TG_MAP_XSKS),	TG_STR(TG_MAP_COUNTERS), TG_STR(TG_MAP_POLICY4),
 	TG_STR(TG_MAP_POLICY6), TG_STR(TG_MAP_USTATS),	 TG_STR(TG_MAP_PCHAIN),
-	TG_STR(TG_MAP_PHITS),	TG_STR(TG_MAP_FLOWS),
+	TG_STR(TG_MAP_PHITS),	TG_STR(TG_MAP_FLOWS),	 TG_STR(TG_MAP_CONFIG),
 };
 
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
@@ -168,19 +169,23 @@ static int clear_stale(const char *dev, int ifindex)
 	return err;
 }
 
-static void set_rodata(struct steer_bpf *skel, const struct config *cfg)
+/* The device's configuration into TG_MAP_CONFIG: until it is there the
+ * program drops every frame. */
+static int write_config(int fd, const struct config *cfg)
 {
-	struct tg_config *c = (struct tg_config *)&skel->rodata->tg_cfg;
+	struct tg_config c = { .abi = TG_ABI };
+	__u32 zero = 0;
 
-	memcpy(c->guest_mac, cfg->guest_mac, 6);
-	memcpy(c->gw_mac, cfg->gw_mac, 6);
-	c->guest_ip4 = cfg->guest_ip4;
-	c->gw_ip4 = cfg->gw_ip4;
-	memcpy(c->guest_ip6, cfg->guest_ip6, 16);
-	memcpy(c->gw_ip6, cfg->gw_ip6, 16);
-	c->flags = TG_CFG_UDP_RELAY | (cfg->ipv6 ? TG_CFG_IPV6 : 0) |
-		   (cfg->udp_local_ports ? TG_CFG_UDP_LOCAL : 0);
-	c->mtu = (__u16)cfg->mtu;
+	memcpy(c.guest_mac, cfg->guest_mac, 6);
+	memcpy(c.gw_mac, cfg->gw_mac, 6);
+	c.guest_ip4 = cfg->guest_ip4;
+	c.gw_ip4 = cfg->gw_ip4;
+	memcpy(c.guest_ip6, cfg->guest_ip6, 16);
+	memcpy(c.gw_ip6, cfg->gw_ip6, 16);
+	c.flags = TG_CFG_UDP_RELAY | (cfg->ipv6 ? TG_CFG_IPV6 : 0) |
+		  (cfg->udp_local_ports ? TG_CFG_UDP_LOCAL : 0);
+	c.mtu = (__u16)cfg->mtu;
+	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
 static int pin_maps(struct loader *ld)
@@ -190,6 +195,7 @@ static int pin_maps(struct loader *ld)
 		ld->skel->maps.TG_MAP_POLICY4, ld->skel->maps.TG_MAP_POLICY6,
 		ld->skel->maps.TG_MAP_USTATS,  ld->skel->maps.TG_MAP_PCHAIN,
 		ld->skel->maps.TG_MAP_PHITS,   ld->skel->maps.TG_MAP_FLOWS,
+		ld->skel->maps.TG_MAP_CONFIG,
 	};
 	char path[PATH_MAX];
 	int err;
@@ -301,7 +307,6 @@ int loader_open(struct loader *ld, const struct config *cfg)
 		log_err("cannot open the BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	set_rodata(ld->skel, cfg);
 	err = steer_bpf__load(ld->skel);
 	if (err) {
 		log_err("cannot load the XDP program (kernel with BPF and XDP needed): %s",
@@ -309,6 +314,8 @@ int loader_open(struct loader *ld, const struct config *cfg)
 		goto fail;
 	}
 	err = pin_maps(ld);
+	if (!err)
+		err = write_config(bpf_map__fd(ld->skel->maps.TG_MAP_CONFIG), cfg);
 	if (!err)
 		err = map_ustats(ld);
 	if (!err)

@@ -40,6 +40,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_UDP] = "drop_udp",
 	[TG_V_DROP_UDP_GSO] = "drop_udp_gso",
 	[TG_V_DROP_OVERSIZE] = "drop_oversize",
+	[TG_V_DROP_NOCONFIG] = "drop_noconfig",
 };
 
 /* The daemon's counters, in TG_USTATS order (include/ustats.h). */
