@@ -226,8 +226,10 @@ static __always_inline void hit(__u32 idx)
 
 /* The action of the first entry of the chain at @first matching the frame;
  * a chain that ends without one (never, as compiled) leaves it to user
- * space. A deny is counted on its rule here: the frame goes no further. */
-static __always_inline __u8 chain_action(__u32 first, __u8 pbit, int port)
+ * space. A deny is counted on its rule here when the frame goes no
+ * further (@count_deny); a denied SYN goes up for its reset, and user
+ * space counts it then. */
+static __always_inline __u8 chain_action(__u32 first, __u8 pbit, int port, bool count_deny)
 {
 	for (__u32 i = 0; i < TG_PCHAIN_WALK; i++) {
 		__u32 idx = first + i;
@@ -237,7 +239,7 @@ static __always_inline __u8 chain_action(__u32 first, __u8 pbit, int port)
 			break;
 		if (!entry_matches(e, pbit, port))
 			continue;
-		if (e->action == TG_ACT_DENY)
+		if (e->action == TG_ACT_DENY && count_deny)
 			hit(e->hit);
 		return e->action;
 	}
@@ -246,15 +248,16 @@ static __always_inline __u8 chain_action(__u32 first, __u8 pbit, int port)
 
 /* Whether a frame to @daddr, protocol bit @pbit, destination port @port
  * (-1: none) may reach user space: both layers must not deny. */
-static __always_inline bool policy_passes(const void *daddr, bool v6, __u8 pbit, int port)
+static __always_inline bool policy_passes(const void *daddr, bool v6, __u8 pbit, int port,
+					  bool count_deny)
 {
 	struct tg_region *r = region_of(daddr, v6);
 
 	if (!r)
 		return false;
-	if (chain_action(r->chain[TG_L_FLOOR], pbit, port) == TG_ACT_DENY)
+	if (chain_action(r->chain[TG_L_FLOOR], pbit, port, count_deny) == TG_ACT_DENY)
 		return false;
-	return chain_action(r->chain[TG_L_SANDBOX], pbit, port) != TG_ACT_DENY;
+	return chain_action(r->chain[TG_L_SANDBOX], pbit, port, count_deny) != TG_ACT_DENY;
 }
 
 /* The transport part of a datagram, as found by the IPv4 or IPv6 parser. */
@@ -275,7 +278,7 @@ static __always_inline bool l4_fits(const struct frame *f, const struct l4 *l, _
 
 static __always_inline bool policy_allows(const struct l4 *l, __u8 pbit, int port)
 {
-	return policy_passes(l->daddr, l->v6, pbit, port);
+	return policy_passes(l->daddr, l->v6, pbit, port, true);
 }
 
 static __always_inline bool is_gateway(const struct frame *f, const struct l4 *l)
@@ -300,7 +303,7 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 	 * always, to another resolver where the policy allows it. */
 	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))
 		return TG_V_TO_DNS;
-	if (policy_allows(l, TG_PP_TCP, bpf_ntohs(th->dest)))
+	if (policy_passes(l->daddr, l->v6, TG_PP_TCP, bpf_ntohs(th->dest), !(th->syn && !th->ack)))
 		return th->dest == bpf_htons(TG_DNS_PORT) ? TG_V_TO_DNS : TG_V_TO_TCP;
 	if (th->syn && !th->ack)
 		return TG_V_TO_DENIED_SYN;

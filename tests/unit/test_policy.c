@@ -58,6 +58,14 @@ static void bad_files(void)
 		"{\"rules\": [{\"destination\": \"any\",\n\"action\": \"deny\",\n\"action\": "
 		"\"allow\"}]}",
 		"p.json:3: rules[0].action: given twice");
+	refused("duplicate key through an escape",
+		"{\"rules\": [{\"destination\": \"any\", \"action\": \"deny\", \"\\u0061ction\": "
+		"\"allow\"}]}",
+		"given twice");
+	refused("a 100-byte CIDR",
+		"{\"rules\": [{\"destination\": \"0.0.0.0/00000000000000000000000000000000000000000"
+		"00000000000000000000000032\", \"action\": \"allow\"}]}",
+		"too long for an address or CIDR");
 	refused("duplicate top key",
 		"{\"default_egress\": \"deny\", \"default_egress\": \"allow\"}",
 		"default_egress: given twice");

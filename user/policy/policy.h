@@ -59,7 +59,7 @@ struct policy {
 			       * prohibited" back, not silence */
 	unsigned int n;
 	struct pol_rule *rule;
-	char origin[64]; /* the file's name, or "--allow" */
+	char origin[64]; /* the file's name as given (cut at 63 bytes), or "--allow" */
 };
 
 /* What a decision looks at. */

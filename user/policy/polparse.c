@@ -186,6 +186,8 @@ static int cidr_of(const struct ctx *c, const char *path, const char *s, struct 
 	unsigned long len;
 	char *end;
 
+	if (strlen(s) >= sizeof(addr))
+		return fail(c, path, "\"%.40s...\": too long for an address or CIDR", s);
 	snprintf(addr, sizeof(addr), "%s", s);
 	slash = strchr(addr, '/');
 	if (slash)

@@ -8,6 +8,7 @@
  * this walks the text json-c has already accepted, for those two things
  * only: it builds nothing. Paths read as "rules[3].ports[1]".
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,79 @@ static void skip_string(struct scan *s, size_t *b, size_t *e)
 
 static void value(struct scan *s, char *path, size_t plen, int depth);
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* The code point of "\uXXXX" at @p (6 bytes available), or -1. */
+static long u_escape(const char *p, const char *end)
+{
+	long v = 0;
+
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (int i = 2; i < 6; i++) {
+		if (hexval(p[i]) < 0)
+			return -1;
+		v = v * 16 + hexval(p[i]);
+	}
+	return v;
+}
+
+static uint64_t fnv(uint64_t h, uint8_t b)
+{
+	return (h ^ b) * 0x100000001b3ull;
+}
+
+/* FNV-1a of a code point as UTF-8. */
+static uint64_t fnv_cp(uint64_t h, long cp)
+{
+	if (cp < 0x80)
+		return fnv(h, (uint8_t)cp);
+	if (cp < 0x800)
+		return fnv(fnv(h, (uint8_t)(0xc0 | cp >> 6)), (uint8_t)(0x80 | (cp & 0x3f)));
+	if (cp < 0x10000)
+		return fnv(fnv(fnv(h, (uint8_t)(0xe0 | cp >> 12)),
+			       (uint8_t)(0x80 | ((cp >> 6) & 0x3f))),
+			   (uint8_t)(0x80 | (cp & 0x3f)));
+	h = fnv(fnv(h, (uint8_t)(0xf0 | cp >> 18)), (uint8_t)(0x80 | ((cp >> 12) & 0x3f)));
+	return fnv(fnv(h, (uint8_t)(0x80 | ((cp >> 6) & 0x3f))), (uint8_t)(0x80 | (cp & 0x3f)));
+}
+
+/*
+ * A key as json-c sees it: escapes decoded (\u0061 is 'a', a surrogate pair
+ * one code point), hashed. json-c compares decoded keys, so this must too:
+ * "action" and "\u0061ction" are the same key given twice.
+ */
+static uint64_t key_hash(const char *p, const char *end)
+{
+	static const char plain[] = "\"\\/bfnrt", real[] = "\"\\/\b\f\n\r\t";
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (p < end) {
+		long cp = u_escape(p, end), lo;
+
+		if (cp >= 0xd800 && cp < 0xdc00 && (lo = u_escape(p + 6, end)) >= 0xdc00 &&
+		    lo < 0xe000) {
+			h = fnv_cp(h, 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00));
+			p += 12;
+		} else if (cp >= 0) {
+			h = fnv_cp(h, cp);
+			p += 6;
+		} else if (*p == '\\' && p + 1 < end && strchr(plain, p[1]) && p[1]) {
+			h = fnv(h, (uint8_t)real[strchr(plain, p[1]) - plain]);
+			p += 2;
+		} else {
+			h = fnv(h, (uint8_t)*p++);
+		}
+	}
+	return h;
+}
+
 static void append(char *path, size_t plen, const char *fmt, const char *a, size_t alen,
 		   unsigned int n)
 {
@@ -65,8 +139,9 @@ static void append(char *path, size_t plen, const char *fmt, const char *a, size
 
 static void object(struct scan *s, char *path, size_t plen, int depth)
 {
-	size_t kb[KEYS_MAX], ke[KEYS_MAX], b, e;
+	uint64_t keys[KEYS_MAX], h;
 	unsigned int nkeys = 0;
+	size_t b, e;
 
 	s->pos++;
 	for (;;) {
@@ -74,16 +149,15 @@ static void object(struct scan *s, char *path, size_t plen, int depth)
 		if (s->pos >= s->len || s->t[s->pos] != '"')
 			break;
 		skip_string(s, &b, &e);
+		h = key_hash(s->t + b, s->t + e);
 		for (unsigned int i = 0; i < nkeys && !s->dup[0]; i++)
-			if (ke[i] - kb[i] == e - b && !memcmp(s->t + kb[i], s->t + b, e - b)) {
+			if (keys[i] == h) {
 				append(path, plen, plen ? ".%.*s" : "%.*s", s->t + b, e - b, 0);
 				snprintf(s->dup, sizeof(s->dup), "%s", path);
 				s->dup_line = s->line;
 			}
-		if (nkeys < KEYS_MAX) {
-			kb[nkeys] = b;
-			ke[nkeys++] = e;
-		}
+		if (nkeys < KEYS_MAX)
+			keys[nkeys++] = h;
 		skip_ws(s);
 		s->pos++; /* ':' */
 		append(path, plen, plen ? ".%.*s" : "%.*s", s->t + b, e - b, 0);
