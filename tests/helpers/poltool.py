@@ -144,9 +144,9 @@ def cmd_hold(dst, port, go):
         if os.path.exists(go):
             break
         time.sleep(0.05)
-    s.sendall(b"two")
     s.settimeout(2)
     try:
+        s.sendall(b"two")
         print("second", s.recv(16).decode() or "EOF", flush=True)
     except OSError as e:
         print("second", type(e).__name__, flush=True)
