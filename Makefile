@@ -61,7 +61,7 @@ BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 .PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck contracts
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/tapgate $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck contracts
+all: $(BUILD)/tapgate $(BUILD)/steer-abi99.bpf.o $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck contracts
 
 deps:
 	$(Q)scripts/deps.sh
@@ -69,6 +69,11 @@ deps:
 $(BUILD)/steer.bpf.o: bpf/steer.bpf.c $(wildcard include/*.h) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The same object speaking another ABI: test_adopt checks it is refused.
+$(BUILD)/steer-abi99.bpf.o: bpf/steer.bpf.c $(wildcard include/*.h) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DTG_ABI=99 -c $< -o $@
 
 $(BUILD)/steer.skel.h: $(BUILD)/steer.bpf.o
 	$(call msg,GEN-SKEL,$@)

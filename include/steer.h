@@ -179,7 +179,10 @@ struct tg_pentry {
  * meaning; a change to either bumps it, and the program drops every frame
  * while the map holds another value (zero until filled).
  */
-#define TG_ABI		 1
+#ifndef TG_ABI
+#define TG_ABI 1 /* -DTG_ABI=N builds a mismatched object, for a test */
+#endif
+
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
 #define TG_CFG_IPV6	 (1u << 1) /* guest has IPv6 */
 #define TG_CFG_UDP_LOCAL (1u << 2) /* let 853, 5353, 5355, 137 through too */

@@ -526,7 +526,7 @@ static void status_reply(char *reply, size_t rlen)
 		json_object_new_int64((int64_t)((loop_now_ms() - started_ms) / 1000)));
 	json_object_object_add(o, "prog_id", json_object_new_int64(loader_prog_id(&ld)));
 	json_object_object_add(o, "attach", json_object_new_string(loader_mode_name(&ld)));
-	json_object_object_add(o, "loaded", json_object_new_string("own"));
+	json_object_object_add(o, "loaded", json_object_new_string(cfg->adopt ? "adopted" : "own"));
 	json_object_object_add(o, "policy", json_object_new_string(sb->origin));
 	json_object_object_add(o, "policy_rules", json_object_new_int((int)sb->n));
 	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
@@ -564,7 +564,7 @@ static int setup(void)
 	int err;
 
 	raise_fd_limit();
-	err = loader_open(&ld, cfg);
+	err = cfg->adopt ? loader_adopt(&ld, cfg) : loader_open(&ld, cfg);
 
 	if (err)
 		return err;

@@ -200,6 +200,7 @@ enum {
 	OPT_TCP_MEM,
 	OPT_POLICY,
 	OPT_FLOOR,
+	OPT_ADOPT,
 };
 
 static const struct option run_opts[] = {
@@ -212,6 +213,7 @@ static const struct option run_opts[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "floor", required_argument, NULL, OPT_FLOOR },
+	{ "adopt", no_argument, NULL, OPT_ADOPT },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -239,6 +241,10 @@ void config_usage_run(FILE *out)
 		"'tapgate: ready on IFNAME' on stdout once serving.\n"
 		"\n"
 		"  --dev IFNAME            device to attach to (required)\n"
+		"  --adopt                 serve the program an operator loaded, pinned\n"
+		"                          under /sys/fs/bpf/tapgate/IFNAME and attached\n"
+		"                          with bpftool, instead of loading one; on exit\n"
+		"                          leave it attached (it drops every frame)\n"
 		"  --guest-ip A.B.C.D/N    guest address and prefix (100.96.0.2/30)\n"
 		"  --gateway A.B.C.D       gateway address; stands for the host (100.96.0.1)\n"
 		"  --guest-mac MAC         guest MAC (02:6d:73:00:00:02)\n"
@@ -412,6 +418,9 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return path_opt("--policy", arg, cfg->policy_path);
 	case OPT_FLOOR:
 		return path_opt("--floor", arg, cfg->floor_path);
+	case OPT_ADOPT:
+		cfg->adopt = true;
+		return 0;
 	case OPT_MAX_CONNS:
 		return parse_uint(arg, 1, 1000000, &cfg->max_conns)
 			       ? bad("--max-conns", arg, "give a number from 1 to 1000000")

@@ -40,6 +40,7 @@ struct config {
 	char policy_path[PATH_MAX]; /* --policy; "" for --allow's */
 	char floor_path[PATH_MAX];  /* --floor; "" for none */
 	bool allow_given;
+	bool adopt; /* --adopt: serve the program an operator attached */
 	unsigned int max_conns;
 	unsigned int tcp_mem_mib; /* lwIP's memory budget (stack/lwipmem.c) */
 	unsigned int connect_timeout_ms;

@@ -29,6 +29,7 @@
 #include <xdp/libxdp.h>
 
 #include "control/config.h"
+#include "control/adopt.h"
 #include "control/loader.h"
 #include "control/log.h"
 #include "steer.skel.h"
@@ -223,7 +224,7 @@ static int pin_maps(struct loader *ld)
 static int map_phits(struct loader *ld)
 {
 	void *p = mmap(NULL, PHITS_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(ld->skel->maps.TG_MAP_PHITS), 0);
+		       loader_map_fd(ld, TG_STR(TG_MAP_PHITS)), 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -235,7 +236,7 @@ static int map_ustats(struct loader *ld)
 {
 	size_t len = (sizeof(struct tg_ustats) + 4095) & ~(size_t)4095;
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(ld->skel->maps.TG_MAP_USTATS), 0);
+		       loader_map_fd(ld, TG_STR(TG_MAP_USTATS)), 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -273,6 +274,26 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
+static int loader_finish(struct loader *ld, const struct config *cfg);
+
+/* What both ways of opening begin with: the device, the lock. */
+static int loader_begin(struct loader *ld, const struct config *cfg)
+{
+	ld->lock_fd = -1;
+	ld->prog_fd = -1;
+	for (int i = 0; i < LOADER_MAPS; i++)
+		ld->fds[i] = -1;
+	snprintf(ld->dev, sizeof(ld->dev), "%s", cfg->dev);
+	ld->ifindex = (int)if_nametoindex(cfg->dev);
+	if (!ld->ifindex) {
+		log_err("%s: no such network device; create the tap or veth first", cfg->dev);
+		return -ENODEV;
+	}
+	libxdp_set_print(libxdp_log);
+	libbpf_set_print(libbpf_log);
+	return loader_ensure_bpffs() ?: take_lock(ld);
+}
+
 /**
  * loader_open() - Lock the device, load the program and pin its maps
  * @ld:  zeroed state
@@ -282,20 +303,8 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
  */
 int loader_open(struct loader *ld, const struct config *cfg)
 {
-	int err;
+	int err = loader_begin(ld, cfg);
 
-	ld->lock_fd = -1;
-	snprintf(ld->dev, sizeof(ld->dev), "%s", cfg->dev);
-	ld->ifindex = (int)if_nametoindex(cfg->dev);
-	if (!ld->ifindex) {
-		log_err("%s: no such network device; create the tap or veth first", cfg->dev);
-		return -ENODEV;
-	}
-	libxdp_set_print(libxdp_log);
-	libbpf_set_print(libbpf_log);
-	err = loader_ensure_bpffs();
-	if (!err)
-		err = take_lock(ld);
 	if (!err)
 		err = clear_stale(ld->dev, ld->ifindex);
 	if (err)
@@ -313,17 +322,49 @@ int loader_open(struct loader *ld, const struct config *cfg)
 			strerror(-err));
 		goto fail;
 	}
+	ld->bss = ld->skel->bss;
 	err = pin_maps(ld);
 	if (!err)
-		err = write_config(bpf_map__fd(ld->skel->maps.TG_MAP_CONFIG), cfg);
-	if (!err)
-		err = map_ustats(ld);
-	if (!err)
-		err = map_phits(ld);
+		err = loader_finish(ld, cfg);
 	if (!err)
 		return 0;
 fail:
 	loader_close(ld);
+	return err;
+}
+
+/**
+ * loader_adopt() - Lock the device and take over the program an operator
+ * loaded, pinned and attached (adopt.c)
+ * @ld:  zeroed state
+ * @cfg: the sandbox's configuration
+ *
+ * Return: 0, or a negative errno after a message
+ */
+int loader_adopt(struct loader *ld, const struct config *cfg)
+{
+	int err = loader_begin(ld, cfg);
+
+	if (!err)
+		err = adopt_open(ld);
+	if (!err)
+		err = loader_finish(ld, cfg);
+	if (err)
+		loader_close(ld);
+	return err;
+}
+
+/* What both ways of opening end with: the config in, the counters mapped. */
+static int loader_finish(struct loader *ld, const struct config *cfg)
+{
+	int err = write_config(loader_map_fd(ld, TG_STR(TG_MAP_CONFIG)), cfg);
+
+	if (err)
+		log_err("%s: cannot write the config map: %s", ld->dev, strerror(-err));
+	if (!err)
+		err = map_ustats(ld);
+	if (!err)
+		err = map_phits(ld);
 	return err;
 }
 
@@ -340,6 +381,8 @@ int loader_attach(struct loader *ld)
 {
 	int err;
 
+	if (ld->adopted)
+		return 0; /* the operator attached it (adopt.c checked) */
 	ld->prog = xdp_program__from_fd(bpf_program__fd(ld->skel->progs.tg_steer));
 	err = (int)libxdp_get_error(ld->prog);
 	if (err) {
@@ -374,11 +417,13 @@ int loader_attach(struct loader *ld)
  */
 void loader_set_rx_max(struct loader *ld, uint32_t max)
 {
-	ld->skel->bss->tg_rx_max = max;
+	((struct steer_bpf__bss *)ld->bss)->tg_rx_max = max;
 }
 
 const char *loader_mode_name(const struct loader *ld)
 {
+	if (ld->adopted)
+		return "operator";
 	if (!ld->attached)
 		return "detached";
 	return ld->mode == XDP_MODE_SKB ? "generic" : "native";
@@ -390,8 +435,11 @@ uint32_t loader_prog_id(struct loader *ld)
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
 
-	if (!ld->skel ||
-	    bpf_obj_get_info_by_fd(bpf_program__fd(ld->skel->progs.tg_steer), &info, &len))
+	int fd = ld->adopted ? ld->prog_fd
+		 : ld->skel  ? bpf_program__fd(ld->skel->progs.tg_steer)
+			     : -1;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.id;
 }
@@ -399,7 +447,7 @@ uint32_t loader_prog_id(struct loader *ld)
 /* The program's policy generation (polset.c flips it), in its mmapped .bss. */
 volatile uint32_t *loader_pol_gen(struct loader *ld)
 {
-	return &ld->skel->bss->tg_pol_gen;
+	return &((struct steer_bpf__bss *)ld->bss)->tg_pol_gen;
 }
 
 /**
@@ -411,9 +459,22 @@ volatile uint32_t *loader_pol_gen(struct loader *ld)
  */
 int loader_map_fd(struct loader *ld, const char *which)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(ld->skel->obj, which);
+	struct bpf_map *m;
 
+	if (ld->adopted) {
+		for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+			if (!strcmp(map_names[i], which))
+				return ld->fds[i];
+		return -ENOENT;
+	}
+	m = bpf_object__find_map_by_name(ld->skel->obj, which);
 	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+/* The names of the maps a tapgate object pins, in ld->fds order. */
+const char *loader_map_name(size_t i)
+{
+	return i < sizeof(map_names) / sizeof(map_names[0]) ? map_names[i] : NULL;
 }
 
 /**
@@ -443,6 +504,8 @@ void loader_close(struct loader *ld)
 	if (ld->pinned)
 		unpin_all(ld->dev);
 	ld->pinned = false;
+	if (ld->adopted)
+		adopt_release(ld); /* the operator's program and pins stay */
 	steer_bpf__destroy(ld->skel);
 	ld->skel = NULL;
 	if (ld->lock_fd >= 0) {

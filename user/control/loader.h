@@ -20,8 +20,15 @@ struct config;
 struct steer_bpf;
 struct xdp_program;
 
+#define LOADER_MAPS 11 /* the maps an adopted object's pins must hold */
+
 struct loader {
-	struct steer_bpf *skel;
+	struct steer_bpf *skel; /* NULL when adopted */
+	bool adopted;		/* an operator loaded, pinned and attached it */
+	int fds[LOADER_MAPS];	/* adopted: the pinned maps, in map_names[] order */
+	int prog_fd;		/* adopted: the pinned program */
+	void *bss;		/* the program's .bss (tg_rx_max, tg_pol_gen), mmapped */
+	size_t bss_len;		/* adopted: the mmap's length */
 	struct xdp_program *prog;
 	int ifindex;
 	int lock_fd;
@@ -35,9 +42,11 @@ struct loader {
 };
 
 int loader_open(struct loader *ld, const struct config *cfg);
+int loader_adopt(struct loader *ld, const struct config *cfg);
 int loader_attach(struct loader *ld);
 void loader_close(struct loader *ld);
 int loader_map_fd(struct loader *ld, const char *which);
+const char *loader_map_name(size_t i);
 void loader_set_rx_max(struct loader *ld, uint32_t max);
 volatile uint32_t *loader_pol_gen(struct loader *ld);
 uint32_t loader_prog_id(struct loader *ld);
