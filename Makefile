@@ -7,6 +7,7 @@
 #   make demo    deps + build + a guest behind a veth and one behind a tap
 #   make bench   benchmarks against the peers
 #   make fuzz    run the libFuzzer targets for a while
+#   make install the daemon, steer.bpf.o, tapgate(8), tapgate@.service
 #   make clean
 
 ifeq ($(V),1)
@@ -58,7 +59,10 @@ TEST_CFLAGS := -Itests
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck contracts
+.PHONY: all deps test demo bench fuzz check clean format format-check asan hdrcheck contracts install
+
+PREFIX ?= /usr/local
+DESTDIR ?=
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/tapgate $(BUILD)/steer-abi99.bpf.o $(HELPERS) $(UNITS) $(BPFTS) $(BENCHES) hdrcheck contracts
@@ -188,6 +192,17 @@ format:
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+# The daemon, the XDP object (for bpftool prog loadall), the man page and
+# the systemd template unit (tapgate@IFNAME, options in /etc/tapgate/).
+install: $(BUILD)/tapgate $(BUILD)/steer.bpf.o
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(BUILD)/tapgate $(DESTDIR)$(PREFIX)/sbin/tapgate
+	$(Q)install -D -m 0644 $(BUILD)/steer.bpf.o $(DESTDIR)$(PREFIX)/lib/tapgate/steer.bpf.o
+	$(Q)install -D -m 0644 dist/tapgate.8 $(DESTDIR)$(PREFIX)/share/man/man8/tapgate.8
+	$(Q)sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/tapgate@.service | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)/etc/systemd/system/tapgate@.service
+	$(Q)install -d -m 0755 $(DESTDIR)/etc/tapgate
 
 clean:
 	$(Q)rm -rf build
