@@ -56,7 +56,7 @@ for e in json.load(sys.stdin):
 	tg_start_tapgate --adopt --allow host
 	got=$(tg_gcurl "$(tg_gw_url ok.txt)" 2>&1) || true
 	tg_expect_eq "$got" ok "$mode: traffic flows through the adopted program"
-	bpftool map dump pinned "$(tg_pin_dir)/tg_config" | grep -q '"guest_ip4"' ||
+	grep -q '"guest_ip4"' <<<"$(bpftool map dump pinned "$(tg_pin_dir)/tg_config")" ||
 		tg_fail "$mode: bpftool map dump of tg_config shows no field names"
 	abi=$(bpftool -j map dump pinned "$(tg_pin_dir)/tg_config" | "$TG_PY" -c '
 import json, sys; print(json.load(sys.stdin)[0]["formatted"]["value"]["abi"])')

@@ -46,9 +46,9 @@ json=$(flows)
 in2=$(field tcp bytes_in)
 [ "$in2" -gt "$in1" ] && [ "$in1" -gt 0 ] || tg_fail "bytes_in did not grow: $in1 then $in2"
 tg_pass "the download's bytes_in grows ($in1 -> $in2)"
-"$TG" flows "$HOSTDEV" | grep -q "^tcp .*$TG_GW_IP:$HTTP_PORT .*open" ||
+grep -q "^tcp .*$TG_GW_IP:$HTTP_PORT .*open" <<<"$("$TG" flows "$HOSTDEV")" ||
 	tg_fail "tapgate flows (table) lacks the TCP flow"
-bpftool map dump pinned "$(tg_pin_dir)/tg_flows" | grep -q '"bytes_in"' ||
+grep -q '"bytes_in"' <<<"$(bpftool map dump pinned "$(tg_pin_dir)/tg_flows")" ||
 	tg_fail "bpftool map dump shows no named fields"
 tg_pass "bpftool map dump names the fields"
 

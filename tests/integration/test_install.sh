@@ -25,7 +25,7 @@ tg_pass "make install puts the daemon, the object, the man page and the unit in 
 "$D/usr/local/sbin/tapgate" version | grep -q '^tapgate ' || tg_fail "the installed tapgate does not run"
 warn=$(MANWIDTH=80 man --warnings -l "$D/usr/local/share/man/man8/tapgate.8" 2>&1 >/dev/null)
 tg_expect_eq "$warn" "" "tapgate(8) renders without warnings"
-MANWIDTH=80 man -l "$D/usr/local/share/man/man8/tapgate.8" 2>/dev/null | grep -q "tapgate policy" ||
+grep -q "tapgate policy" <<<"$(MANWIDTH=80 man -l "$D/usr/local/share/man/man8/tapgate.8" 2>/dev/null)" ||
 	tg_fail "tapgate(8) does not describe 'tapgate policy'"
 
 UNIT=$TMP/tapgate@.service

@@ -44,7 +44,8 @@ static const char *const map_names[] = {
 
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/%s%s%s", TG_PIN_ROOT, dev, map ? "/" : "", map ? map : "");
+	int n = snprintf(buf, len, "%s/%s%s%s", loader_pin_root(), dev, map ? "/" : "",
+			 map ? map : "");
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -56,11 +57,76 @@ int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
  *
  * Return: 0 or a negative errno
  */
-int loader_ensure_bpffs(void)
+static bool is_bpffs(const char *path)
 {
 	struct statfs st;
 
-	if (statfs("/sys/fs/bpf", &st) == 0 && st.f_type == BPF_FS_MAGIC)
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 2, "%*c %d", &ppid) != 1)
+		ppid = 0;
+	fclose(f);
+	return (pid_t)ppid;
+}
+
+/* @pid's view of /sys/fs/bpf, when it is a bpffs other than ours. */
+static bool other_bpffs(pid_t pid, const struct stat *ours, bool have_ours, char *out, size_t len)
+{
+	struct stat st;
+
+	snprintf(out, len, "/proc/%d/root/sys/fs/bpf", (int)pid);
+	return is_bpffs(out) && stat(out, &st) == 0 && (!have_ours || st.st_dev != ours->st_dev);
+}
+
+/**
+ * loader_pin_root() - Where every tapgate pins: the host's bpffs
+ *
+ * TG_PIN_ROOT, unless this process sees another /sys/fs/bpf than the
+ * host's (a mount namespace of its own: `ip netns exec` remounts /sys);
+ * then the host's, through /proc/1/root or, where PID 1's is not
+ * reachable, the nearest ancestor's that is: so that `tapgate stats` run
+ * anywhere on the host finds the pins of a daemon started anywhere.
+ *
+ * Return: the directory (no trailing slash)
+ */
+const char *loader_pin_root(void)
+{
+	static char root[80];
+	struct stat ours;
+	bool have_ours;
+	char cand[64];
+
+	if (root[0])
+		return root;
+	snprintf(root, sizeof(root), "%s", TG_PIN_ROOT);
+	have_ours = is_bpffs("/sys/fs/bpf") && stat("/sys/fs/bpf", &ours) == 0;
+	if (other_bpffs(1, &ours, have_ours, cand, sizeof(cand))) {
+		snprintf(root, sizeof(root), "%s/tapgate", cand);
+		return root;
+	}
+	for (pid_t pid = getppid(); pid > 1; pid = parent_of(pid))
+		if (other_bpffs(pid, &ours, have_ours, cand, sizeof(cand))) {
+			snprintf(root, sizeof(root), "%s/tapgate", cand);
+			break;
+		}
+	return root;
+}
+
+int loader_ensure_bpffs(void)
+{
+	if (is_bpffs("/sys/fs/bpf") || strcmp(loader_pin_root(), TG_PIN_ROOT))
 		return 0;
 	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0) {
 		int err = -errno;
@@ -135,7 +201,7 @@ static void unpin_all(const char *dev)
 			unlink(path);
 	if (!loader_pin_path(dev, NULL, path, sizeof(path)))
 		rmdir(path);
-	rmdir(TG_PIN_ROOT); /* only when no other device's pins are left */
+	rmdir(loader_pin_root()); /* only when no other device's pins are left */
 }
 
 /* Whatever XDP program is on @ifindex: none (0), ours left by a dead
@@ -201,7 +267,7 @@ static int pin_maps(struct loader *ld)
 	char path[PATH_MAX];
 	int err;
 
-	mkdir(TG_PIN_ROOT, 0700);
+	mkdir(loader_pin_root(), 0700);
 	loader_pin_path(ld->dev, NULL, ld->pin_dir, sizeof(ld->pin_dir));
 	mkdir(ld->pin_dir, 0700);
 	ld->pinned = true;

@@ -54,5 +54,6 @@ const char *loader_mode_name(const struct loader *ld);
 int loader_detach_dev(const char *dev);
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len);
 int loader_ensure_bpffs(void);
+const char *loader_pin_root(void);
 
 #endif
