@@ -14,6 +14,7 @@
 #include "control/loader.h"
 #include "control/log.h"
 #include "policy/polload.h"
+#include "io/loop.h"
 #include "poller.h"
 #include "control/stats.h"
 #include "control/status.h"
@@ -180,6 +181,7 @@ static int cmd_flows(int argc, char **argv)
 
 static int cmd_run(int argc, char **argv)
 {
+	uint64_t t0_ms = loop_now_ms(); /* for the ready line's "in N ms" */
 	struct config cfg;
 	int r;
 
@@ -195,7 +197,7 @@ static int cmd_run(int argc, char **argv)
 	 * them, so their untouched pages are never resident; from heap space
 	 * that loading the BPF object used and freed, they would be. */
 	mallopt(M_MMAP_THRESHOLD, 16 * 1024);
-	return poller_run(&cfg) ? 1 : 0;
+	return poller_run(&cfg, t0_ms) ? 1 : 0;
 }
 
 int main(int argc, char **argv)

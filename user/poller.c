@@ -610,7 +610,7 @@ static int setup(void)
  * Return: 0 after a clean stop, or a negative errno (after a message);
  * either way nothing is left attached or pinned.
  */
-int poller_run(const struct config *config)
+int poller_run(const struct config *config, uint64_t t0_ms)
 {
 	int err;
 
@@ -628,7 +628,8 @@ int poller_run(const struct config *config)
 		 * fault it in again per segment. */
 		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 		mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
-		printf("tapgate: ready on %s\n", cfg->dev);
+		printf("tapgate: ready on %s (in %llu ms)\n", cfg->dev,
+		       (unsigned long long)(loop_now_ms() - t0_ms));
 		fflush(stdout);
 		serve();
 	}

@@ -6,8 +6,10 @@
 #ifndef TAPGATE_POLLER_H
 #define TAPGATE_POLLER_H
 
+#include <stdint.h>
+
 struct config;
 
-int poller_run(const struct config *cfg);
+int poller_run(const struct config *cfg, uint64_t t0_ms);
 
 #endif

@@ -238,7 +238,7 @@ void config_usage_run(FILE *out)
 		"Attach to IFNAME (the host side of a sandbox's tap or veth) and give the\n"
 		"guest behind it networking through tapgate's user-space TCP/IP stack.\n"
 		"Stays in the foreground until SIGINT/SIGTERM; prints\n"
-		"'tapgate: ready on IFNAME' on stdout once serving.\n"
+		"'tapgate: ready on IFNAME (in N ms)' on stdout once serving.\n"
 		"\n"
 		"  --dev IFNAME            device to attach to (required)\n"
 		"  --adopt                 serve the program an operator loaded, pinned\n"
