@@ -49,7 +49,7 @@
 #   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap"
 #                      (tapgate-veth-bp: tapgate on a veth with --busy-poll 50)
 #   BENCH_MTU_TABLE=1  also a second table at guest MTU 65520 (kernel,
-#                      slirp4netns, pasta; tapgate's --mtu max is 4000)
+#                      slirp4netns, pasta, tapgate on a veth with --mtu 65520)
 #   BENCH_KEEP=1       keep the logs ($TMP) after the run
 # Everything it makes carries lib.sh's prefix and is removed on exit, also on
 # failure or Ctrl-C (which prints the table of what was measured so far).
@@ -372,12 +372,26 @@ setup_tapgate() {
 	tg_round "$mode" >&2
 	TGPID=
 	guest_tune
+	if [ -n "${TG_BENCH_MTU:-}" ]; then
+		ip link set dev "$HOSTDEV" mtu "$TG_BENCH_MTU"
+		ip -n "$GUESTNS" link set dev eth0 mtu "$TG_BENCH_MTU"
+		set -- "$@" --mtu "$TG_BENCH_MTU"
+	fi
 	tg_start_tapgate --allow host --max-conns $((HOLD_N + 1024)) "$@" >&2
 	EPID=$TGPID APID='' DST=$TG_GW_IP SRV_ADDR=127.0.0.1 SRVX=()
 	[ "$mode" = tap ] && APID=$TG_SHUTTLE_PID
 	return 0
 }
-setup_tapgate-veth() { setup_tapgate veth; }
+# At a guest MTU above 1500 (the MTU table): tapgate --mtu and the guest's
+# veth both at it.
+setup_tapgate-veth() {
+	if [ "${1:-1500}" = 1500 ]; then
+		setup_tapgate veth
+		return
+	fi
+	TG_BENCH_MTU=$1 setup_tapgate veth
+	check_mtu eth0 "$1"
+}
 setup_tapgate-veth-bp() { setup_tapgate veth --busy-poll 50; }
 setup_tapgate-tap() { setup_tapgate tap; }
 
@@ -655,7 +669,7 @@ for e in "${ALL_ENGINES[@]}"; do
 done
 if [ "$MTU_TABLE" = 1 ]; then
 	i=10
-	for e in kernel slirp4netns pasta; do
+	for e in kernel slirp4netns pasta tapgate-veth; do
 		i=$((i + 1))
 		[[ " $ENGINES " == *" $e "* ]] || continue
 		bench_engine mtu "$e" "$BIG_MTU" "$i"
