@@ -52,9 +52,10 @@ UNIT_SRCS   := $(wildcard tests/unit/*.c)
 UNITS       := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS   := $(wildcard tests/bpf/*.c)
 BPFTS       := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
-# Headers the C tests share (tests/lib/frames.h, the frame builder), and
-# where they find them: #include "lib/frames.h".
-TEST_HDRS   := $(wildcard tests/lib/*.h tests/unit/*.h)
+# Headers the C tests share (tests/lib/frames.h, the frame builder; those
+# of one suite next to its tests), and where they find them:
+# #include "lib/frames.h".
+TEST_HDRS   := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h tests/fuzz/*.h)
 TEST_CFLAGS := -Itests
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -186,7 +187,7 @@ contracts:
 	$(call msg,CHECK,contracts)
 	$(Q)CC="$(CC)" scripts/contracts.sh
 
-FORMAT_SRCS = $(wildcard user/*.[ch] user/*/*.[ch] include/*.h bpf/*.c tests/*/*.c tests/lib/*.h bench/*.c)
+FORMAT_SRCS = $(wildcard user/*.[ch] user/*/*.[ch] include/*.h bpf/*.c tests/*/*.c tests/lib/*.h tests/bpf/*.h tests/fuzz/*.h bench/*.c)
 
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)

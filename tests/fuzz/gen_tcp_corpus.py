@@ -6,7 +6,7 @@
 
 A fuzz_tcp input is a 10-byte header (the SYN's options, the host socket's
 receive buffer, lwIP's memory budget, the guest's ISN, the SYN's window) and a list of
-operations (see run_op() in fuzz_tcp.c). The seeds are short sessions: a
+operations (see run_op() in fuzz_tcp_ops.h). The seeds are short sessions: a
 clean exchange both ways, out-of-order data, a blind and an exact RST, a
 close from each side, and a zero window with the timers running.
 
