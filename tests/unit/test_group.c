@@ -47,14 +47,22 @@ static bool host_owns(int family, const uint8_t *a)
 	return owns;
 }
 
-/* The IPv4 address embedded in an IPv4-mapped / NAT64 / 6to4 address. */
+/* The IPv4 address embedded in an IPv4-mapped / -compatible / NAT64 /
+ * 6to4 address. */
 static bool embedded4(const uint8_t a[16], uint8_t v4[4])
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t compat[12] = { 0 };
 	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	static const uint8_t nat64_local[6] = { 0, 0x64, 0xff, 0x9b, 0, 1 };
 
-	if (!memcmp(a, mapped, 12) || !memcmp(a, nat64, 12)) {
+	if (!memcmp(a, mapped, 12) || !memcmp(a, compat, 12) || !memcmp(a, nat64, 12)) {
 		memcpy(v4, a + 12, 4);
+		return true;
+	}
+	if (!memcmp(a, nat64_local, 6) && !a[8]) {
+		memcpy(v4, a + 6, 2);
+		memcpy(v4 + 2, a + 9, 2);
 		return true;
 	}
 	if (a[0] == 0x20 && a[1] == 0x02) {
@@ -93,6 +101,10 @@ static const struct gcase cases[] = {
 	{ "0.1.2.3", TG_G_LOOPBACK },
 	{ "169.254.169.254", TG_G_METADATA },
 	{ "169.254.170.2", TG_G_METADATA },
+	{ "168.63.129.16", TG_G_METADATA }, /* Azure */
+	{ "168.63.129.17", TG_G_PUBLIC },
+	{ "100.100.100.200", TG_G_METADATA }, /* Alibaba: the /32 beats 100.64/10 */
+	{ "100.100.100.201", TG_G_PRIVATE },
 	{ "169.254.1.1", TG_G_LINKLOCAL },
 	{ "169.254.169.253", TG_G_LINKLOCAL },
 	{ "224.0.0.1", TG_G_MULTICAST },
@@ -103,7 +115,7 @@ static const struct gcase cases[] = {
 	{ "100.96.0.2", TG_G_PRIVATE }, /* the guest itself: in 100.64/10 */
 	{ "::1", TG_G_LOOPBACK },	/* "host" when lo has ::1 */
 	{ "::", TG_G_LOOPBACK },
-	{ "::2", TG_G_PUBLIC },
+	{ "::2", TG_G_LOOPBACK }, /* IPv4-compatible 0.0.0.2, in 0/8 */
 	{ "fe80::1", TG_G_LINKLOCAL },
 	{ "febf:ffff::1", TG_G_LINKLOCAL },
 	{ "fec0::1", TG_G_PUBLIC },
@@ -131,6 +143,40 @@ static const struct gcase cases[] = {
 	{ "2002:7f00:1::", TG_G_LOOPBACK },
 	{ "2002:0808:0808::1", TG_G_PUBLIC },
 	{ "2002:e000:0001::", TG_G_MULTICAST },
+	/* IPv4-compatible ::/96 */
+	{ "::8.8.8.8", TG_G_PUBLIC },
+	{ "::10.0.0.1", TG_G_PRIVATE },
+	{ "::127.0.0.1", TG_G_LOOPBACK },
+	{ "::169.254.169.254", TG_G_METADATA },
+	{ "::168.63.129.16", TG_G_METADATA },
+	{ "::100.96.0.1", TG_G_GATEWAY },
+	{ "::1:0:0:0", TG_G_PUBLIC }, /* outside ::/96 */
+	/* local-use NAT64 64:ff9b:1::/48: IPv4 bytes 0-1 in bytes 6-7, byte 8
+	 * (the u octet) zero, bytes 2-3 in bytes 9-10 */
+	{ "64:ff9b:1:a00:0:100::", TG_G_PRIVATE },	  /* 10.0.0.1 */
+	{ "64:ff9b:1:a9fe:a9:fe00::", TG_G_METADATA },	  /* 169.254.169.254 */
+	{ "64:ff9b:1:a9fe:a9:fe00:0:1", TG_G_METADATA },  /* a suffix after it */
+	{ "64:ff9b:1:a9fe:a9:fd00::", TG_G_LINKLOCAL },	  /* 169.254.169.253 */
+	{ "64:ff9b:1:808:8:800::", TG_G_PUBLIC },	  /* 8.8.8.8 */
+	{ "64:ff9b:1:7f00:0:100::", TG_G_LOOPBACK },	  /* 127.0.0.1 */
+	{ "64:ff9b:1:6460:0:100::", TG_G_GATEWAY },	  /* 100.96.0.1 */
+	{ "64:ff9b:1:ac10:5:600::", TG_G_PRIVATE },	  /* 172.16.5.6 (a /12 inside byte 7) */
+	{ "64:ff9b:1:ac20:5:600::", TG_G_PUBLIC },	  /* 172.32.5.6 */
+	{ "64:ff9b:1:a9fe:ffa9:fe00::", TG_G_LINKLOCAL }, /* u octet set: the /32 misses */
+	{ "64:ff9b:2:a00:0:100::", TG_G_PUBLIC },	  /* another /48 */
+	/* Teredo 2001:0::/32: server IPv4 in bits 32-63, client IPv4 inverted
+	 * in bits 96-127; the more restricted of the two */
+	{ "2001:0:4136:e378:8000:63bf:fefd:fcfb", TG_G_PUBLIC },  /* 65.54.227.120, 1.2.3.4 */
+	{ "2001:0:4136:e378:8000:63bf:f5ff:fffe", TG_G_PRIVATE }, /* client 10.0.0.1 */
+	{ "2001:0:a00:1:8000:63bf:fefd:fcfb", TG_G_PRIVATE },	  /* server 10.0.0.1 */
+	{ "2001:0:7f01:203:8000:63bf:fefd:fcfb", TG_G_LOOPBACK }, /* server 127.1.2.3 */
+	{ "2001:0:a00:1:8000:63bf:80fe:fdfc", TG_G_LOOPBACK },	  /* 10.0.0.1, 127.1.2.3 */
+	{ "2001:0:a9fe:a9fe::f5ff:fffe", TG_G_METADATA },	  /* metadata, 10.0.0.1 */
+	{ "2001:0:4136:e378::57c0:7eef", TG_G_METADATA },	  /* client 168.63.129.16 */
+	{ "2001:0:4136:e378:8000:63bf:9b9f:fffe", TG_G_GATEWAY }, /* client 100.96.0.1 */
+	{ "2001:0:4136:e378:8000:63bf:1f:ffff", TG_G_MULTICAST }, /* client 224.0.0.0 */
+	{ "2001:db8::1", TG_G_PUBLIC },				  /* not Teredo */
+	{ "2001:1::f5ff:fffe", TG_G_PUBLIC },			  /* not Teredo either */
 	{ "fd42:6d73:62::1", TG_G_GATEWAY },
 	{ "fd42:6d73:62::2", TG_G_PRIVATE },
 };
@@ -238,6 +284,82 @@ static void custom_gateway(void)
 	CHECK(t.e == NULL && t.n == 0);
 }
 
+/* Whether @t holds exactly the prefix @addr/@len of @group. */
+static bool has_entry(const struct group_table *t, const char *addr, unsigned int len, int group)
+{
+	uint8_t a[16];
+	int family = strchr(addr, ':') ? 6 : 4;
+
+	tb_addr(a, addr);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->e[i].family == family && t->e[i].len == len && t->e[i].group == group &&
+		    !memcmp(t->e[i].addr, a, family == 4 ? 4 : 16))
+			return true;
+	return false;
+}
+
+/* RFC 6052's /48 layout: an IPv4 /L is a /(48 + L) up to 16, then the u
+ * octet is skipped: /(56 + L). The other forms put IPv4 in one piece. */
+static void embed_lengths(void)
+{
+	CHECK(has_entry(&table, "64:ff9b:1:a00::", 56, TG_G_PRIVATE));	  /* 10/8 */
+	CHECK(has_entry(&table, "64:ff9b:1:6440::", 58, TG_G_PRIVATE));	  /* 100.64/10 */
+	CHECK(has_entry(&table, "64:ff9b:1:ac10::", 60, TG_G_PRIVATE));	  /* 172.16/12 */
+	CHECK(has_entry(&table, "64:ff9b:1:a9fe::", 64, TG_G_LINKLOCAL)); /* 169.254/16 */
+	CHECK(has_entry(&table, "64:ff9b:1:a9fe:a9:fe00::", 88, TG_G_METADATA));
+	CHECK(has_entry(&table, "64:ff9b:1:e000::", 52, TG_G_MULTICAST)); /* 224/4 */
+	CHECK(has_entry(&table, "::a9fe:a9fe", 128, TG_G_METADATA));
+	CHECK(has_entry(&table, "::a00:0", 104, TG_G_PRIVATE));
+	CHECK(has_entry(&table, "::ffff:a00:0", 104, TG_G_PRIVATE));
+	CHECK(has_entry(&table, "64:ff9b::a00:0", 104, TG_G_PRIVATE));
+	CHECK(has_entry(&table, "2002:a00::", 24, TG_G_PRIVATE));
+	CHECK(has_entry(&table, "2002:a9fe:a9fe::", 48, TG_G_METADATA));
+}
+
+/* One Teredo entry, classified by code; the maps hold it as public. */
+static void teredo_entry(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < table.n; i++)
+		if (table.e[i].by_code) {
+			n++;
+			CHECK(table.e[i].family == 6 && table.e[i].len == 32);
+			CHECK_EQ(table.e[i].group, TG_G_PUBLIC);
+			CHECK_MEM(table.e[i].addr, tb_addr((uint8_t[16]){ 0 }, "2001::"), 16);
+		}
+	CHECK_EQ(n, 1);
+}
+
+/* Of a Teredo address's two non-public groups, the one --allow denies; of
+ * two it treats alike, the one nearer the host. */
+static void teredo_by_allow(void)
+{
+	static const struct {
+		uint32_t allow;
+		int want;
+	} rows[] = {
+		{ 0, TG_G_LINKLOCAL },
+		{ 1u << TG_G_PRIVATE, TG_G_LINKLOCAL },
+		{ 1u << TG_G_LINKLOCAL, TG_G_PRIVATE },
+		{ 1u << TG_G_PRIVATE | 1u << TG_G_LINKLOCAL, TG_G_LINKLOCAL },
+	};
+	uint8_t a[16];
+
+	/* server 10.0.0.1, client 169.254.1.1 */
+	tb_addr(a, "2001:0:a00:1::5601:fefe");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct config c;
+		struct group_table t = { 0 };
+
+		config_defaults(&c);
+		c.allow |= rows[i].allow;
+		CHECK_EQ(group_build(&t, &c), 0);
+		CHECK_EQ(group_classify(&t, 6, a), rows[i].want);
+		group_free(&t);
+	}
+}
+
 static void table_shape(void)
 {
 	CHECK(table.n > 0);
@@ -301,6 +423,9 @@ int main(void)
 	RUN(host_addresses_are_host);
 	RUN(custom_gateway);
 	RUN(table_shape);
+	RUN(embed_lengths);
+	RUN(teredo_entry);
+	RUN(teredo_by_allow);
 	RUN(allowed_public_only);
 	RUN(allowed_gateway_needs_host);
 	RUN(allowed_all);

@@ -6,8 +6,11 @@
  * 0.0.0.0/8 and :: connect to the local host on Linux, so they are
  * loopback; every address the host owns is "host" (otherwise a guest
  * reaches host services through the host's external address). IPv6 forms
- * that embed IPv4 (mapped, NAT64, 6to4) are classified by the IPv4 inside:
- * each IPv4 prefix is entered a second time in each embedded form.
+ * that embed IPv4 (mapped, compatible, NAT64, 6to4) are classified by the
+ * IPv4 inside: each IPv4 prefix is entered again in each embedded form.
+ * Teredo cannot be: its client address sits inverted behind 32 bits of
+ * flags and port, so no prefix holds it; its one entry is classified by
+ * code (group_classify()), from both IPv4 addresses it carries.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -37,6 +40,8 @@ static const struct range ranges4[] = {
 	{ "169.254.0.0", 16, TG_G_LINKLOCAL },
 	{ "169.254.169.254", 32, TG_G_METADATA },
 	{ "169.254.170.2", 32, TG_G_METADATA },
+	{ "168.63.129.16", 32, TG_G_METADATA },	  /* Azure (wire server, DNS) */
+	{ "100.100.100.200", 32, TG_G_METADATA }, /* Alibaba Cloud */
 	{ "224.0.0.0", 4, TG_G_MULTICAST },
 	{ "240.0.0.0", 4, TG_G_MULTICAST }, /* class E and broadcast: never unicast */
 };
@@ -50,13 +55,29 @@ static const struct range ranges6[] = {
 	{ "ff00::", 8, TG_G_MULTICAST },
 };
 
-/* IPv6 prefixes that carry an IPv4 address at a fixed bit offset. */
+/*
+ * IPv6 prefixes that carry an IPv4 address: @at says where each of its four
+ * bytes goes. RFC 6052's /48 layout skips byte 8 (the "u" octet, zero), so
+ * an IPv4 /L becomes a /(48 + L) up to L = 16, then a /(56 + L).
+ */
 static const struct {
 	const char *prefix;
-	uint8_t len; /* bits before the IPv4 address */
-} embeds[] = { { "::ffff:0:0", 96 }, { "64:ff9b::", 96 }, { "2002::", 16 } };
+	uint8_t at[4];
+} embeds[] = {
+	{ "::ffff:0:0", { 12, 13, 14, 15 } }, /* IPv4-mapped */
+	{ "::", { 12, 13, 14, 15 } },	      /* IPv4-compatible (deprecated, still routed) */
+	{ "64:ff9b::", { 12, 13, 14, 15 } },  /* NAT64, well-known prefix */
+	{ "64:ff9b:1::", { 6, 7, 9, 10 } },   /* NAT64, local-use prefix (RFC 8215), as a /48 */
+	{ "2002::", { 2, 3, 4, 5 } },	      /* 6to4 */
+};
 
-static int add(struct group_table *t, int family, const void *addr, unsigned int len, int group)
+/* Teredo (RFC 4380): 2001:0::/32, server IPv4 in bits 32-63, the client's
+ * inverted in bits 96-127. */
+#define TEREDO_PREFIX "2001::"
+#define TEREDO_LEN    32
+
+static int add(struct group_table *t, int family, const void *addr, unsigned int len, int group,
+	       bool by_code)
 {
 	struct group_entry *e;
 
@@ -74,27 +95,34 @@ static int add(struct group_table *t, int family, const void *addr, unsigned int
 	e->family = (uint8_t)family;
 	e->len = (uint8_t)len;
 	e->group = (uint8_t)group;
+	e->by_code = by_code;
 	memcpy(e->addr, addr, family == 4 ? 4 : 16);
 	return 0;
 }
 
-/* Put @v4 into the IPv6 @base at bit @off (a multiple of 8). */
-static void embed4(uint8_t out[16], const uint8_t base[16], unsigned int off, const uint8_t v4[4])
+/* The IPv4 prefix @v4/@len in embedded form @i: its address in @out, its
+ * length returned. */
+static unsigned int embed4(uint8_t out[16], size_t i, const uint8_t v4[4], unsigned int len)
 {
-	memcpy(out, base, 16);
-	memcpy(out + off / 8, v4, 4);
+	const uint8_t *at = embeds[i].at;
+
+	inet_pton(AF_INET6, embeds[i].prefix, out);
+	for (int b = 0; b < 4; b++)
+		out[at[b]] = v4[b];
+	if (!len)
+		return at[0] * 8u;
+	return at[(len - 1) / 8] * 8u + (len - 1) % 8 + 1;
 }
 
 static int add4(struct group_table *t, const uint8_t a[4], unsigned int len, int group)
 {
-	int err = add(t, 4, a, len, group);
+	int err = add(t, 4, a, len, group, false);
 
 	for (size_t i = 0; !err && i < sizeof(embeds) / sizeof(embeds[0]); i++) {
-		uint8_t base[16], v6[16];
+		uint8_t v6[16];
+		unsigned int len6 = embed4(v6, i, a, len);
 
-		inet_pton(AF_INET6, embeds[i].prefix, base);
-		embed4(v6, base, embeds[i].len, a);
-		err = add(t, 6, v6, embeds[i].len + len, group);
+		err = add(t, 6, v6, len6, group, false);
 	}
 	return err;
 }
@@ -114,7 +142,7 @@ static int add_host_addrs(struct group_table *t)
 				   TG_G_HOST);
 		else if (i->ifa_addr->sa_family == AF_INET6)
 			err = add(t, 6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 128,
-				  TG_G_HOST);
+				  TG_G_HOST, false);
 	}
 	freeifaddrs(ifa);
 	return err;
@@ -123,7 +151,8 @@ static int add_host_addrs(struct group_table *t)
 /**
  * group_build() - Build the prefix table for a sandbox
  * @t:   zeroed table
- * @cfg: configuration (gateway addresses)
+ * @cfg: configuration (gateway addresses; --allow, which decides between
+ *       two groups a Teredo address carries)
  *
  * Return: 0 or -ENOMEM
  */
@@ -132,20 +161,25 @@ int group_build(struct group_table *t, const struct config *cfg)
 	uint8_t a[16];
 	int err = 0;
 
+	t->allow = cfg->allow;
 	for (size_t i = 0; !err && i < sizeof(ranges4) / sizeof(ranges4[0]); i++) {
 		inet_pton(AF_INET, ranges4[i].prefix, a);
 		err = add4(t, a, ranges4[i].len, ranges4[i].group);
 	}
 	for (size_t i = 0; !err && i < sizeof(ranges6) / sizeof(ranges6[0]); i++) {
 		inet_pton(AF_INET6, ranges6[i].prefix, a);
-		err = add(t, 6, a, ranges6[i].len, ranges6[i].group);
+		err = add(t, 6, a, ranges6[i].len, ranges6[i].group, false);
 	}
+	/* Public is what the XDP maps hold for it: user space narrows it. */
+	inet_pton(AF_INET6, TEREDO_PREFIX, a);
+	if (!err)
+		err = add(t, 6, a, TEREDO_LEN, TG_G_PUBLIC, true);
 	if (!err)
 		err = add_host_addrs(t);
 	if (!err)
 		err = add4(t, (const uint8_t *)&cfg->gw_ip4, 32, TG_G_GATEWAY);
 	if (!err)
-		err = add(t, 6, cfg->gw_ip6, 128, TG_G_GATEWAY);
+		err = add(t, 6, cfg->gw_ip6, 128, TG_G_GATEWAY, false);
 	return err;
 }
 
@@ -166,6 +200,34 @@ static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned int len)
 	return ((a[bytes] ^ p[bytes]) & (uint8_t)(0xff << (8 - bits))) == 0;
 }
 
+/* How near the host a group leads, for picking the more restricted of two
+ * that --allow treats alike. */
+static const uint8_t nearness[TG_G_MAX] = {
+	[TG_G_PUBLIC] = 0,   [TG_G_MULTICAST] = 1, [TG_G_PRIVATE] = 2, [TG_G_LINKLOCAL] = 3,
+	[TG_G_METADATA] = 4, [TG_G_GATEWAY] = 5,   [TG_G_HOST] = 6,    [TG_G_LOOPBACK] = 7,
+};
+
+/* The more restricted of @a and @b: public only when both are; else the
+ * one --allow denies; else the one nearer the host. */
+static int restricted(uint32_t allow, int a, int b)
+{
+	if (a == TG_G_PUBLIC || b == TG_G_PUBLIC)
+		return a == TG_G_PUBLIC ? b : a;
+	if (group_allowed(allow, a) != group_allowed(allow, b))
+		return group_allowed(allow, a) ? b : a;
+	return nearness[a] >= nearness[b] ? a : b;
+}
+
+/* A Teredo address: the more restricted group of its server and client. */
+static int classify_teredo(const struct group_table *t, const uint8_t a[16])
+{
+	uint8_t client[4];
+
+	for (int i = 0; i < 4; i++)
+		client[i] = (uint8_t)~a[12 + i];
+	return restricted(t->allow, group_classify(t, 4, a + 4), group_classify(t, 4, client));
+}
+
 /**
  * group_classify() - Group of an address, by longest matching prefix
  * @t:      table from group_build()
@@ -174,22 +236,24 @@ static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned int len)
  *
  * On equal prefixes the later entry wins, so the gateway (added last)
  * stays the gateway even when a host device happens to own its address.
+ * An entry marked by_code (Teredo) is classified by the addresses inside.
  *
  * Return: an enum tg_group (TG_G_PUBLIC when nothing matches)
  */
 int group_classify(const struct group_table *t, int family, const uint8_t *addr)
 {
-	int best = -1, group = TG_G_PUBLIC;
+	const struct group_entry *best = NULL;
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct group_entry *e = &t->e[i];
 
-		if (e->family == family && e->len >= best && prefix_match(addr, e->addr, e->len)) {
-			best = e->len;
-			group = e->group;
-		}
+		if (e->family == family && (!best || e->len >= best->len) &&
+		    prefix_match(addr, e->addr, e->len))
+			best = e;
 	}
-	return group;
+	if (!best)
+		return TG_G_PUBLIC;
+	return best->by_code ? classify_teredo(t, addr) : best->group;
 }
 
 /**

@@ -16,15 +16,18 @@
 struct config;
 
 struct group_entry {
-	uint8_t family; /* 4 or 6 */
-	uint8_t len;	/* prefix length */
-	uint8_t group;	/* enum tg_group */
+	uint8_t family;	 /* 4 or 6 */
+	uint8_t len;	 /* prefix length */
+	uint8_t group;	 /* enum tg_group */
+	uint8_t by_code; /* group_classify() decides from the address (Teredo);
+			  * @group is what a prefix map can hold for it */
 	uint8_t addr[16];
 };
 
 struct group_table {
 	struct group_entry *e;
 	size_t n, cap;
+	uint32_t allow; /* the --allow it was built for */
 };
 
 int group_build(struct group_table *t, const struct config *cfg);
