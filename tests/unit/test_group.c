@@ -298,6 +298,62 @@ static bool has_entry(const struct group_table *t, const char *addr, unsigned in
 	return false;
 }
 
+/* Longest prefix by a plain scan, as the XDP maps would find it. */
+static int reference(const struct group_table *t, int family, const uint8_t *a)
+{
+	const struct group_entry *best = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct group_entry *e = &t->e[i];
+		unsigned int bits = e->len, k;
+
+		if (e->family != family || (best && e->len <= best->len))
+			continue;
+		for (k = 0; k < bits; k++)
+			if ((a[k / 8] ^ e->addr[k / 8]) & (0x80 >> (k % 8)))
+				break;
+		if (k == bits)
+			best = e;
+	}
+	return best && !best->by_code ? best->group : best ? -1 : TG_G_PUBLIC;
+}
+
+/* The bisection and the scan find what a plain longest-prefix scan finds,
+ * for addresses in, next to and around every prefix of the table. */
+static void classify_matches_scan(void)
+{
+	unsigned int seed = 1;
+
+	for (size_t i = 0; i < table.n; i++) {
+		const struct group_entry *e = &table.e[i];
+		unsigned int alen = e->family == 4 ? 4 : 16, bits = alen * 8;
+
+		for (unsigned int j = 0; j < 8; j++) {
+			/* j 1-6: one bit flipped at or around the prefix's end;
+			 * j 7: random bits after the prefix */
+			unsigned int k = (e->len + bits + j - 4) % bits;
+			uint8_t a[16] = { 0 };
+			int want, got;
+
+			memcpy(a, e->addr, alen);
+			if (j > 0 && j < 7)
+				a[k / 8] ^= (uint8_t)(0x80 >> (k % 8));
+			for (unsigned int b = e->len / 8; j == 7 && b < alen; b++)
+				a[b] ^= (uint8_t)rand_r(&seed);
+			want = reference(&table, e->family, a);
+			got = group_classify(&table, e->family, a);
+			if (want >= 0 && got != want) {
+				char text[64];
+
+				inet_ntop(e->family == 4 ? AF_INET : AF_INET6, a, text,
+					  sizeof(text));
+				ck_fail(__FILE__, __LINE__, "%s: got %s, want %s", text, gname(got),
+					gname(want));
+			}
+		}
+	}
+}
+
 /* RFC 6052's /48 layout: an IPv4 /L is a /(48 + L) up to 16, then the u
  * octet is skipped: /(56 + L). The other forms put IPv4 in one piece. */
 static void embed_lengths(void)
@@ -369,6 +425,17 @@ static void table_shape(void)
 		CHECK(table.e[i].len <= (table.e[i].family == 4 ? 32 : 128));
 		CHECK(table.e[i].group < TG_G_MAX);
 	}
+	/* sorted by prefix, each once; the spans cover the table */
+	for (size_t i = 1; i < table.n; i++) {
+		const struct group_entry *a = &table.e[i - 1], *b = &table.e[i];
+
+		CHECK(a->family < b->family || (a->family == b->family && a->len < b->len) ||
+		      (a->family == b->family && a->len == b->len &&
+		       memcmp(a->addr, b->addr, 16) < 0));
+	}
+	CHECK_EQ(table.span[0].first, 0);
+	CHECK_EQ(table.span[0].end, table.span[1].first);
+	CHECK_EQ(table.span[1].end, table.n);
 	/* The XDP side stores the table in LPM maps of this size. */
 	CHECK(table.n <= TG_POLICY_MAX);
 }
@@ -423,6 +490,7 @@ int main(void)
 	RUN(host_addresses_are_host);
 	RUN(custom_gateway);
 	RUN(table_shape);
+	RUN(classify_matches_scan);
 	RUN(embed_lengths);
 	RUN(teredo_entry);
 	RUN(teredo_by_allow);

@@ -96,7 +96,71 @@ static int add(struct group_table *t, int family, const void *addr, unsigned int
 	e->len = (uint8_t)len;
 	e->group = (uint8_t)group;
 	e->by_code = by_code;
-	memcpy(e->addr, addr, family == 4 ? 4 : 16);
+	memcpy(e->addr, addr, len / 8 + (len % 8 != 0));
+	if (len % 8)
+		e->addr[len / 8] &= (uint8_t)(0xff << (8 - len % 8));
+	return 0;
+}
+
+/* Entries by prefix: family, length, address. */
+static int entry_cmp(const struct group_entry *a, const struct group_entry *b)
+{
+	if (a->family != b->family)
+		return a->family - b->family;
+	if (a->len != b->len)
+		return a->len - b->len;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* Positions in the table, by prefix, then in the order added. */
+static int position_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct group_entry *e = arg;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int r = entry_cmp(&e[a], &e[b]);
+
+	return r ? r : (a > b) - (a < b);
+}
+
+/*
+ * Sort the table by prefix, keep the entry added last of each prefix (the
+ * XDP maps would keep that one too), and note where each family's short
+ * prefixes and its full-length ones (host addresses) lie, so that
+ * group_classify() can search the many full-length ones by bisection.
+ */
+static int group_index(struct group_table *t)
+{
+	uint32_t *pos = malloc((t->n ? t->n : 1) * sizeof(*pos));
+	struct group_entry *e = malloc((t->n ? t->n : 1) * sizeof(*e));
+	size_t n = 0;
+
+	if (!pos || !e) {
+		free(pos);
+		free(e);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		pos[i] = (uint32_t)i;
+	qsort_r(pos, t->n, sizeof(*pos), position_cmp, t->e);
+	for (size_t i = 0; i < t->n; i++)
+		if (i + 1 == t->n || entry_cmp(&t->e[pos[i]], &t->e[pos[i + 1]]))
+			e[n++] = t->e[pos[i]];
+	free(pos);
+	free(t->e);
+	t->e = e;
+	t->n = t->cap = n;
+	for (int f = 0; f < 2; f++) {
+		struct group_span *sp = &t->span[f];
+		uint8_t family = f ? 6 : 4, full = f ? 128 : 32;
+
+		sp->first = f ? t->span[0].end : 0;
+		for (sp->full = sp->first;
+		     sp->full < n && e[sp->full].family == family && e[sp->full].len < full;
+		     sp->full++)
+			;
+		for (sp->end = sp->full; sp->end < n && e[sp->end].family == family; sp->end++)
+			;
+	}
 	return 0;
 }
 
@@ -154,6 +218,9 @@ static int add_host_addrs(struct group_table *t)
  * @cfg: configuration (gateway addresses; --allow, which decides between
  *       two groups a Teredo address carries)
  *
+ * On equal prefixes the one added last is kept, so the gateway stays the
+ * gateway even when a host device happens to own its address.
+ *
  * Return: 0 or -ENOMEM
  */
 int group_build(struct group_table *t, const struct config *cfg)
@@ -180,7 +247,7 @@ int group_build(struct group_table *t, const struct config *cfg)
 		err = add4(t, (const uint8_t *)&cfg->gw_ip4, 32, TG_G_GATEWAY);
 	if (!err)
 		err = add(t, 6, cfg->gw_ip6, 128, TG_G_GATEWAY, false);
-	return err;
+	return err ?: group_index(t);
 }
 
 void group_free(struct group_table *t)
@@ -228,32 +295,49 @@ static int classify_teredo(const struct group_table *t, const uint8_t a[16])
 	return restricted(t->allow, group_classify(t, 4, a + 4), group_classify(t, 4, client));
 }
 
+static const struct group_entry *lookup(const struct group_table *t, int family,
+					const uint8_t *addr)
+{
+	const struct group_span *sp = &t->span[family == 6];
+	size_t lo = sp->full, hi = sp->end, alen = family == 6 ? 16 : 4;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = memcmp(addr, t->e[mid].addr, alen);
+
+		if (!r)
+			return &t->e[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* Shorter prefixes by length: the first match from the end wins. */
+	for (size_t i = sp->full; i-- > sp->first;)
+		if (prefix_match(addr, t->e[i].addr, t->e[i].len))
+			return &t->e[i];
+	return NULL;
+}
+
 /**
  * group_classify() - Group of an address, by longest matching prefix
  * @t:      table from group_build()
  * @family: 4 or 6
  * @addr:   4 or 16 bytes, network order
  *
- * On equal prefixes the later entry wins, so the gateway (added last)
- * stays the gateway even when a host device happens to own its address.
- * An entry marked by_code (Teredo) is classified by the addresses inside.
+ * A full-length prefix (a host address, the gateway) is found by
+ * bisection, the few shorter ones by a scan. An entry marked by_code
+ * (Teredo) is classified by the addresses inside.
  *
  * Return: an enum tg_group (TG_G_PUBLIC when nothing matches)
  */
 int group_classify(const struct group_table *t, int family, const uint8_t *addr)
 {
-	const struct group_entry *best = NULL;
+	const struct group_entry *e = family == 4 || family == 6 ? lookup(t, family, addr) : NULL;
 
-	for (size_t i = 0; i < t->n; i++) {
-		const struct group_entry *e = &t->e[i];
-
-		if (e->family == family && (!best || e->len >= best->len) &&
-		    prefix_match(addr, e->addr, e->len))
-			best = e;
-	}
-	if (!best)
+	if (!e)
 		return TG_G_PUBLIC;
-	return best->by_code ? classify_teredo(t, addr) : best->group;
+	return e->by_code ? classify_teredo(t, addr) : e->group;
 }
 
 /**

@@ -24,10 +24,19 @@ struct group_entry {
 	uint8_t addr[16];
 };
 
+/* Where a family's entries lie in group_table.e: [first, full) the
+ * shorter prefixes, [full, end) the full-length ones (/32, /128). */
+struct group_span {
+	size_t first, full, end;
+};
+
+/* Built by group_build(): e[] sorted by (family, len, addr), one entry per
+ * prefix, IPv4 first. */
 struct group_table {
 	struct group_entry *e;
 	size_t n, cap;
-	uint32_t allow; /* the --allow it was built for */
+	uint32_t allow;		   /* the --allow it was built for */
+	struct group_span span[2]; /* [0] IPv4, [1] IPv6 */
 };
 
 int group_build(struct group_table *t, const struct config *cfg);
