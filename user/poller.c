@@ -3,7 +3,9 @@
  * poller.c - the daemon's event loop and the rx path through the slot.
  *
  * Theory of operation. One thread. epoll watches the AF_XDP sockets, a
- * signalfd and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
+ * signalfd, the netlink socket of the host's addresses (whose changes
+ * rebuild the groups and the policy maps: group_refresh()) and every host
+ * socket (pxtcp.c, pxudp.c, ...). When the rx rings
  * have frames, each is staged in the slot (slot_stage() validates it),
  * acted on (ARP and gateway ping answered here, SYNs given to pxtcp, other
  * TCP fed to lwIP, UDP and echo requests to the handler route_handler()
@@ -28,6 +30,7 @@
 #include "control/config.h"
 #include "dns/dnsfwd.h"
 #include "control/group.h"
+#include "control/hostaddr.h"
 #include "wire/ip4out.h"
 #include "wire/ipreasm.h"
 #include "control/loader.h"
@@ -58,11 +61,12 @@ static const struct config *cfg;
 static struct umem um;
 static struct loader ld;
 static struct group_table groups;
+static struct hostaddr hosts;
 static struct router router;
 static struct tg_ustats *st;
 static bool stopping;
 static uint64_t last_xstats;
-static struct loop_handler xsk_h, sig_h;
+static struct loop_handler xsk_h, sig_h, host_h;
 static struct reasm *reasm;
 static uint8_t whole[TG_ETH_HLEN + 65536]; /* a reassembled datagram, staged again */
 static int sigfd = -1;
@@ -296,6 +300,26 @@ static void on_signal(struct loop_handler *h, uint32_t events)
 	}
 }
 
+/* The host's addresses changed: the groups and the policy maps follow. */
+static void on_hostaddr(struct loop_handler *h, uint32_t events)
+{
+	int n;
+
+	(void)h;
+	(void)events;
+	if (hostaddr_read(&hosts) <= 0)
+		return;
+	n = group_refresh(&groups, cfg, &hosts, loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
+			  loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
+	if (n < 0)
+		log_warn("%s: the policy maps lag the host's addresses (%s); user space "
+			 "still decides by them",
+			 cfg->dev, strerror(-n));
+	else if (n > 0)
+		log_dbg("%s: host addresses changed: %zu now, %d prefixes rewritten", cfg->dev,
+			hosts.n, n);
+}
+
 static void update_xsk_stats(uint64_t now)
 {
 	uint64_t oow, blind, refused;
@@ -437,11 +461,17 @@ static int setup(void)
 		return err;
 	st = ld.ustats;
 	route_init(&router, cfg, &groups);
-	err = group_build(&groups, cfg);
+	err = hostaddr_open(&hosts);
+	if (!err)
+		err = group_build(&groups, cfg, &hosts);
 	if (!err)
 		err = group_fill_maps(&groups, cfg->allow,
 				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
 				      loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
+	if (!err) {
+		host_h.fn = on_hostaddr;
+		err = loop_add(hosts.fd, EPOLLIN, &host_h);
+	}
 	if (!err)
 		err = umem_open(&um, cfg->dev, cfg->mtu + TG_ETH_HLEN,
 				loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
@@ -481,6 +511,7 @@ int poller_run(const struct config *config)
 
 	cfg = config;
 	umem_close(&um);
+	hostaddr_init(&hosts);
 	err = loop_init();
 	if (!err)
 		err = setup();
@@ -507,6 +538,7 @@ int poller_run(const struct config *config)
 	loader_close(&ld);
 	umem_close(&um);
 	group_free(&groups);
+	hostaddr_close(&hosts);
 	if (sigfd >= 0)
 		close(sigfd);
 	loop_fini();

@@ -13,14 +13,18 @@
  * Checked after every datagram: the set is sorted by (family, address,
  * device, prefix length) with each key once, every entry is IPv4 or IPv6
  * with IPv4's last 12 bytes zero, and only a dump's NLMSG_DONE or
- * NLMSG_ERROR ends the dump.
+ * NLMSG_ERROR ends the dump. At the end the groups are built from the set
+ * (group.c): each of its addresses must be refused as "host" is.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/config.h"
+#include "control/group.h"
 #include "control/hostaddr.h"
+#include "steer.h"
 
 #define FUZZ_PORTID 4242
 #define FUZZ_SEQ    1
@@ -46,6 +50,25 @@ static void check_set(const struct hostaddr *h)
 		FUZZ_ASSERT(e->family == 6 || !memcmp(e->addr + 4, zero, 12));
 		FUZZ_ASSERT(!i || hostaddr_cmp(&h->a[i - 1], e) < 0);
 	}
+}
+
+/* Every address of the set is host, the gateway, or in a group --allow
+ * decides for as for host. */
+static void check_groups(const struct hostaddr *h)
+{
+	struct config cfg;
+	struct group_table t = { 0 };
+
+	config_defaults(&cfg);
+	FUZZ_ASSERT(group_build(&t, &cfg, h) == 0);
+	for (size_t i = 0; i < h->n; i++) {
+		int g = group_classify(&t, h->a[i].family, h->a[i].addr);
+
+		FUZZ_ASSERT(g == TG_G_HOST || g == TG_G_GATEWAY ||
+			    (g != TG_G_PUBLIC &&
+			     group_allowed(cfg.allow, g) == group_allowed(cfg.allow, TG_G_HOST)));
+	}
+	group_free(&t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			h.redump = false;
 		}
 	}
+	check_groups(&h);
 	hostaddr_close(&h);
 	return 0;
 }

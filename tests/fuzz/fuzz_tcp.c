@@ -1017,7 +1017,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	config_defaults(&cfg);
 	cfg.allow |= 1u << TG_G_HOST; /* the gateway stands for 127.0.0.1 */
 	cfg.max_conns = HOSTS;
-	if (group_build(&groups, &cfg) || loop_init())
+	if (group_build(&groups, &cfg, NULL) || loop_init())
 		abort();
 	txcap_init(&cfg, &stats);
 	if (stack_init(&cfg) || pxtcp_init(&cfg, &groups, &stats))

@@ -302,7 +302,7 @@ int main(void)
 
 	config_defaults(&cfg);
 	cfg.allow |= 1u << TG_G_HOST; /* --allow public,host */
-	err = group_build(&groups, &cfg);
+	err = group_build(&groups, &cfg, NULL);
 	if (!err)
 		err = loop_init();
 	if (!err) {

@@ -5,7 +5,8 @@
  * Special addresses that reach the host itself are the dangerous ones:
  * 0.0.0.0/8 and :: connect to the local host on Linux, so they are
  * loopback; every address the host owns is "host" (otherwise a guest
- * reaches host services through the host's external address). IPv6 forms
+ * reaches host services through the host's external address), as the
+ * kernel reports them now (hostaddr.c; group_refresh() follows changes). IPv6 forms
  * that embed IPv4 (mapped, compatible, NAT64, 6to4) are classified by the
  * IPv4 inside: each IPv4 prefix is entered again in each embedded form.
  * Teredo cannot be: its client address sits inverted behind 32 bits of
@@ -15,12 +16,12 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control/config.h"
 #include "control/group.h"
+#include "control/hostaddr.h"
 #include "control/log.h"
 #include "steer.h"
 
@@ -191,39 +192,50 @@ static int add4(struct group_table *t, const uint8_t a[4], unsigned int len, int
 	return err;
 }
 
-static int add_host_addrs(struct group_table *t)
+/*
+ * The host's addresses, as "host". An address a non-public group already
+ * covers gets no entry of its own where --allow decides for that group as
+ * for "host" (loopback, the fe80:: of every veth, a 10.x address while
+ * neither private nor host is allowed): the verdict is the same, and a
+ * host with 1000 veths does not fill the maps with 1000 link-local /128s.
+ * Called on an indexed table, whose lookups do not see what this adds.
+ */
+static int add_hosts(struct group_table *t, const struct hostaddr *h)
 {
-	struct ifaddrs *ifa, *i;
+	bool host_allowed = group_allowed(t->allow, TG_G_HOST);
 	int err = 0;
 
-	if (getifaddrs(&ifa) < 0)
-		return -errno;
-	for (i = ifa; i && !err; i = i->ifa_next) {
-		if (!i->ifa_addr)
+	for (size_t i = 0; h && !err && i < h->n; i++) {
+		const struct hostaddr_entry *e = &h->a[i];
+		int covered;
+
+		if (i && e->family == h->a[i - 1].family && !memcmp(e->addr, h->a[i - 1].addr, 16))
+			continue; /* the same address on another device */
+		covered = group_classify(t, e->family, e->addr);
+		if (covered != TG_G_PUBLIC && group_allowed(t->allow, covered) == host_allowed)
 			continue;
-		if (i->ifa_addr->sa_family == AF_INET)
-			err = add4(t, (uint8_t *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr, 32,
-				   TG_G_HOST);
-		else if (i->ifa_addr->sa_family == AF_INET6)
-			err = add(t, 6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 128,
-				  TG_G_HOST, false);
+		if (e->family == 4)
+			err = add4(t, e->addr, 32, TG_G_HOST);
+		else
+			err = add(t, 6, e->addr, 128, TG_G_HOST, false);
 	}
-	freeifaddrs(ifa);
 	return err;
 }
 
 /**
  * group_build() - Build the prefix table for a sandbox
- * @t:   zeroed table
- * @cfg: configuration (gateway addresses; --allow, which decides between
- *       two groups a Teredo address carries)
+ * @t:     zeroed table
+ * @cfg:   configuration (gateway addresses; --allow, which decides which
+ *         host addresses need entries, and between the two groups a
+ *         Teredo address carries)
+ * @hosts: the host's addresses (hostaddr.c), or NULL for none
  *
  * On equal prefixes the one added last is kept, so the gateway stays the
  * gateway even when a host device happens to own its address.
  *
  * Return: 0 or -ENOMEM
  */
-int group_build(struct group_table *t, const struct config *cfg)
+int group_build(struct group_table *t, const struct config *cfg, const struct hostaddr *hosts)
 {
 	uint8_t a[16];
 	int err = 0;
@@ -242,7 +254,9 @@ int group_build(struct group_table *t, const struct config *cfg)
 	if (!err)
 		err = add(t, 6, a, TEREDO_LEN, TG_G_PUBLIC, true);
 	if (!err)
-		err = add_host_addrs(t);
+		err = group_index(t);
+	if (!err)
+		err = add_hosts(t, hosts);
 	if (!err)
 		err = add4(t, (const uint8_t *)&cfg->gw_ip4, 32, TG_G_GATEWAY);
 	if (!err)
@@ -398,4 +412,76 @@ int group_fill_maps(const struct group_table *t, uint32_t allow, int fd4, int fd
 	if (err)
 		log_err("cannot fill the policy maps: %s", strerror(errno));
 	return err ? -errno : 0;
+}
+
+/* Take @e's prefix out of the policy maps. */
+static int unput(int fd4, int fd6, const struct group_entry *e)
+{
+	int err;
+
+	if (e->family == 4) {
+		struct tg_lpm4 k = { .prefixlen = e->len };
+
+		memcpy(k.addr, e->addr, 4);
+		err = bpf_map_delete_elem(fd4, &k);
+	} else {
+		struct tg_lpm6 k = { .prefixlen = e->len };
+
+		memcpy(k.addr, e->addr, 16);
+		err = bpf_map_delete_elem(fd6, &k);
+	}
+	return err && errno != ENOENT ? -errno : 0;
+}
+
+/**
+ * group_refresh() - Rebuild the table for the host's addresses now, and
+ *		     bring the policy maps along
+ * @t:     the table in use (its address stays: the routers keep it)
+ * @cfg:   configuration, as for group_build()
+ * @hosts: the host's addresses
+ * @fd4:   TG_MAP_POLICY4
+ * @fd6:   TG_MAP_POLICY6
+ *
+ * The one place that changes the groups after start. Only what differs
+ * goes to the maps: new and changed prefixes first (group_fill_maps()),
+ * then the removed ones are deleted. Event-loop thread.
+ *
+ * Return: how many prefixes were added, changed or removed; or a negative
+ * errno: -ENOMEM with @t as it was, or the maps' error with @t new all
+ * the same (user space decides by it; the maps lag)
+ */
+int group_refresh(struct group_table *t, const struct config *cfg, const struct hostaddr *hosts,
+		  int fd4, int fd6)
+{
+	struct group_table nt = { 0 }, put = { 0 }, gone = { 0 };
+	size_t i = 0, j = 0;
+	int err = group_build(&nt, cfg, hosts), n;
+
+	while (!err && (i < t->n || j < nt.n)) {
+		int c = i == t->n ? 1 : j == nt.n ? -1 : entry_cmp(&t->e[i], &nt.e[j]);
+		const struct group_entry *e = c < 0 ? &t->e[i] : &nt.e[j];
+
+		if (c < 0)
+			err = add(&gone, e->family, e->addr, e->len, e->group, e->by_code);
+		else if (c > 0 || t->e[i].group != e->group || t->e[i].by_code != e->by_code)
+			err = add(&put, e->family, e->addr, e->len, e->group, e->by_code);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	if (err) {
+		group_free(&nt);
+		group_free(&put);
+		group_free(&gone);
+		return err;
+	}
+	n = (int)(put.n + gone.n);
+	if (put.n)
+		err = group_fill_maps(&put, cfg->allow, fd4, fd6);
+	for (size_t k = 0; k < gone.n; k++)
+		err = unput(fd4, fd6, &gone.e[k]) ?: err;
+	group_free(&put);
+	group_free(&gone);
+	group_free(t);
+	*t = nt;
+	return err ?: n;
 }

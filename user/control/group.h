@@ -14,6 +14,7 @@
 #include "steer.h"
 
 struct config;
+struct hostaddr;
 
 struct group_entry {
 	uint8_t family;	 /* 4 or 6 */
@@ -39,10 +40,12 @@ struct group_table {
 	struct group_span span[2]; /* [0] IPv4, [1] IPv6 */
 };
 
-int group_build(struct group_table *t, const struct config *cfg);
+int group_build(struct group_table *t, const struct config *cfg, const struct hostaddr *hosts);
 void group_free(struct group_table *t);
 int group_classify(const struct group_table *t, int family, const uint8_t *addr);
 bool group_allowed(uint32_t allow, int group);
 int group_fill_maps(const struct group_table *t, uint32_t allow, int fd4, int fd6);
+int group_refresh(struct group_table *t, const struct config *cfg, const struct hostaddr *hosts,
+		  int fd4, int fd6);
 
 #endif
