@@ -312,8 +312,8 @@ static void on_hostaddr(struct loop_handler *h, uint32_t events)
 	n = group_refresh(&groups, cfg, &hosts, loader_map_fd(&ld, TG_STR(TG_MAP_POLICY4)),
 			  loader_map_fd(&ld, TG_STR(TG_MAP_POLICY6)));
 	if (n < 0)
-		log_warn("%s: the policy maps lag the host's addresses (%s); user space "
-			 "still decides by them",
+		log_warn("%s: the groups or the policy maps lag the host's addresses (%s); "
+			 "the next change tries again",
 			 cfg->dev, strerror(-n));
 	else if (n > 0)
 		log_dbg("%s: host addresses changed: %zu now, %d prefixes rewritten", cfg->dev,

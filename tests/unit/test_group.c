@@ -660,6 +660,53 @@ out:
 		close(fd6);
 }
 
+/* Maps too small for a new host address: the refresh says so, the table
+ * is new all the same, and the next refresh (once another address made
+ * room) writes what the maps lack. */
+static void refresh_maps_full(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	struct group_table t = { 0 };
+	struct hostaddr h;
+	uint8_t a[16];
+	int fd4 = -1, fd6 = -1;
+	size_t n6;
+
+	make_hosts(&h);
+	CHECK_EQ(group_build(&t, &cfg, &h), 0);
+	n6 = t.span[1].end - t.span[1].first;
+	fd4 = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t4", sizeof(struct tg_lpm4),
+			     sizeof(struct tg_rule), 4096, &opts);
+	fd6 = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t6", sizeof(struct tg_lpm6),
+			     sizeof(struct tg_rule), (uint32_t)n6 + 3, &opts);
+	if (fd4 < 0 || fd6 < 0) {
+		printf("  .. skipped: cannot create LPM maps here (%s)\n", strerror(errno));
+		goto out;
+	}
+	CHECK_EQ(group_fill_maps(&t, cfg.allow, fd4, fd6), 0);
+	host(&h, "198.51.100.77", 7); /* five IPv6 forms: two fit */
+	settle(&h);
+	CHECK_EQ(group_refresh(&t, &cfg, &h, fd4, fd6), -ENOSPC);
+	CHECK(t.maps_stale);
+	CHECK_EQ(group_classify(&t, 4, tb_addr(a, "198.51.100.77")), TG_G_HOST);
+	/* 203.0.113.7 goes: room for the three forms the maps still lack */
+	tb_addr(a, "203.0.113.7");
+	for (size_t i = 0; i < h.n; i++)
+		if (!memcmp(h.a[i].addr, a, 16))
+			memset(h.a[i].addr, 0, 16); /* 0.0.0.0: covered by loopback */
+	settle(&h);
+	CHECK(group_refresh(&t, &cfg, &h, fd4, fd6) > 0);
+	CHECK(!t.maps_stale);
+	CHECK(maps_match(&t, fd4, fd6));
+out:
+	group_free(&t);
+	hostaddr_close(&h);
+	if (fd4 >= 0)
+		close(fd4);
+	if (fd6 >= 0)
+		close(fd6);
+}
+
 int main(void)
 {
 	int err;
@@ -685,6 +732,7 @@ int main(void)
 	allow_decides_host_entries();
 	RUN(ten_thousand_hosts);
 	RUN(refresh_maps);
+	RUN(refresh_maps_full);
 	RUN(allowed_public_only);
 	RUN(allowed_gateway_needs_host);
 	RUN(allowed_all);

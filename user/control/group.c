@@ -443,8 +443,10 @@ static int unput(int fd4, int fd6, const struct group_entry *e)
  * @fd6:   TG_MAP_POLICY6
  *
  * The one place that changes the groups after start. Only what differs
- * goes to the maps: new and changed prefixes first (group_fill_maps()),
- * then the removed ones are deleted. Event-loop thread.
+ * goes to the maps: the removed prefixes are deleted first (each falls
+ * back to what the new table says, and their room is free), then the new
+ * and changed ones are written (group_fill_maps()). When the maps refused
+ * a prefix, the next refresh writes them all again. Event-loop thread.
  *
  * Return: how many prefixes were added, changed or removed; or a negative
  * errno: -ENOMEM with @t as it was, or the maps' error with @t new all
@@ -463,25 +465,30 @@ int group_refresh(struct group_table *t, const struct config *cfg, const struct 
 
 		if (c < 0)
 			err = add(&gone, e->family, e->addr, e->len, e->group, e->by_code);
-		else if (c > 0 || t->e[i].group != e->group || t->e[i].by_code != e->by_code)
+		else if (c > 0 || t->maps_stale || t->e[i].group != e->group ||
+			 t->e[i].by_code != e->by_code)
 			err = add(&put, e->family, e->addr, e->len, e->group, e->by_code);
 		i += c <= 0;
 		j += c >= 0;
 	}
 	if (err) {
+		log_err("cannot rebuild the groups for the host's addresses: %s; the previous "
+			"table stays",
+			strerror(-err));
 		group_free(&nt);
 		group_free(&put);
 		group_free(&gone);
 		return err;
 	}
 	n = (int)(put.n + gone.n);
-	if (put.n)
-		err = group_fill_maps(&put, cfg->allow, fd4, fd6);
 	for (size_t k = 0; k < gone.n; k++)
 		err = unput(fd4, fd6, &gone.e[k]) ?: err;
+	if (put.n)
+		err = group_fill_maps(&put, cfg->allow, fd4, fd6) ?: err;
 	group_free(&put);
 	group_free(&gone);
 	group_free(t);
 	*t = nt;
+	t->maps_stale = err != 0; /* the next refresh writes every prefix */
 	return err ?: n;
 }

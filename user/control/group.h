@@ -38,6 +38,7 @@ struct group_table {
 	size_t n, cap;
 	uint32_t allow;		   /* the --allow it was built for */
 	struct group_span span[2]; /* [0] IPv4, [1] IPv6 */
+	bool maps_stale;	   /* group_refresh() could not write all of it */
 };
 
 int group_build(struct group_table *t, const struct config *cfg, const struct hostaddr *hosts);
