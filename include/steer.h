@@ -37,11 +37,8 @@
 #define TG_XSKS_MAX 64
 /* XSKMAP keys: the main socket of rx queue q is at q, the UDP relay's
  * socket of the same queue at TG_XSK_UDP + q. */
-#define TG_XSK_UDP 32
-/* Prefixes per policy map (LPM tries, no preallocation: an entry costs
- * memory only when it is there). Each public IPv4 address the host owns
- * takes one IPv4 and five IPv6 entries (its embedded forms). */
-#define TG_POLICY_MAX 16384
+#define TG_XSK_UDP    32
+#define TG_POLICY_MAX 16384 /* per map; LPM tries use memory only per entry */
 
 /*
  * Verdicts of the XDP program. Each frame is counted under exactly one.

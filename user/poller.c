@@ -4,8 +4,8 @@
  *
  * Theory of operation. One thread. epoll watches the AF_XDP sockets, a
  * signalfd, the netlink socket of the host's addresses (whose changes
- * rebuild the groups and the policy maps: group_refresh()) and every host
- * socket (pxtcp.c, pxudp.c, ...). When the rx rings
+ * rebuild the groups and the policy maps: on_hostaddr(), group_refresh())
+ * and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
  * have frames, each is staged in the slot (slot_stage() validates it),
  * acted on (ARP and gateway ping answered here, SYNs given to pxtcp, other
  * TCP fed to lwIP, UDP and echo requests to the handler route_handler()

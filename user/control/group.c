@@ -6,9 +6,10 @@
  * 0.0.0.0/8 and :: connect to the local host on Linux, so they are
  * loopback; every address the host owns is "host" (otherwise a guest
  * reaches host services through the host's external address), as the
- * kernel reports them now (hostaddr.c; group_refresh() follows changes). IPv6 forms
- * that embed IPv4 (mapped, compatible, NAT64, 6to4) are classified by the
- * IPv4 inside: each IPv4 prefix is entered again in each embedded form.
+ * kernel reports them now (hostaddr.c; group_refresh() follows changes).
+ * IPv6 forms that embed IPv4 (mapped, compatible, NAT64, 6to4) are
+ * classified by the IPv4 inside: each IPv4 prefix is entered again in
+ * each embedded form.
  * Teredo cannot be: its client address sits inverted behind 32 bits of
  * flags and port, so no prefix holds it; its one entry is classified by
  * code (group_classify()), from both IPv4 addresses it carries.
