@@ -42,9 +42,12 @@
 /* XSKMAP keys: the main socket of rx queue q is at q, the UDP relay's
  * socket of the same queue at TG_XSK_UDP + q. */
 #define TG_XSK_UDP 32
-/* LPM entries per family, both generations: sized for 10 000 host
- * addresses beside the fixed ranges and the rules' prefixes. */
-#define TG_POLICY_MAX 32768
+/* LPM entries per family, both generations (a reload or a change of the
+ * host's addresses holds both for a moment): each public IPv4 address the
+ * host owns takes one IPv4 and five IPv6 entries (its embedded forms), so
+ * 10 000 host addresses need some 50 000 IPv6 entries per generation. The
+ * tries take memory per entry only. */
+#define TG_POLICY_MAX 131072
 
 /*
  * Verdicts of the XDP program. Each frame is counted under exactly one.

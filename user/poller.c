@@ -3,7 +3,9 @@
  * poller.c - the daemon's event loop and the rx path through the slot.
  *
  * Theory of operation. One thread. epoll watches the AF_XDP sockets, a
- * signalfd and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
+ * signalfd, the netlink socket of the host's addresses (whose changes
+ * rebuild the groups and the policy maps: on_hostaddr(), group_refresh())
+ * and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
  * have frames, each is staged in the slot (slot_stage() validates it),
  * acted on (ARP and gateway ping answered here, SYNs given to pxtcp, other
  * TCP fed to lwIP, UDP and echo requests to the handler route_handler()
@@ -30,6 +32,7 @@
 #include "control/ctl.h"
 #include "dns/dnsfwd.h"
 #include "control/group.h"
+#include "control/hostaddr.h"
 #include "wire/ip4out.h"
 #include "wire/ipreasm.h"
 #include "control/loader.h"
@@ -63,12 +66,13 @@ static const struct config *cfg;
 static struct umem um;
 static struct loader ld;
 static struct group_table groups;
+static struct hostaddr hosts;
 static struct router router;
 static struct tg_ustats *st;
 static bool stopping;
 static uint64_t started_ms;
 static uint64_t last_xstats;
-static struct loop_handler xsk_h, sig_h;
+static struct loop_handler xsk_h, sig_h, host_h;
 static struct reasm *reasm;
 static uint8_t whole[TG_ETH_HLEN + 65536]; /* a reassembled datagram, staged again */
 static int sigfd = -1;
@@ -306,6 +310,36 @@ static void on_signal(struct loop_handler *h, uint32_t events)
 		log_info("%s: signal %u, detaching", cfg->dev, si.ssi_signo);
 		stopping = true;
 	}
+}
+
+static unsigned int policy_sweep(void);
+
+/* The host's addresses changed: the groups, the compiled policy and the
+ * open flows follow (a flow to an address the host just took is now a
+ * flow to the host). */
+static void on_hostaddr(struct loop_handler *h, uint32_t events)
+{
+	int n;
+
+	(void)h;
+	(void)events;
+	if (hostaddr_read(&hosts) <= 0)
+		return;
+	n = group_refresh(&groups, cfg, &hosts);
+	if (n < 0) {
+		log_warn("%s: the groups lag the host's addresses (%s); the next change tries "
+			 "again",
+			 cfg->dev, strerror(-n));
+		return;
+	}
+	if (!n)
+		return;
+	if (polset_regroup(&groups))
+		log_warn("%s: the kernel's policy tables lag the host's addresses; user space "
+			 "decides by the new ones",
+			 cfg->dev);
+	log_dbg("%s: host addresses changed: %zu now; %u flows reset", cfg->dev, hosts.n,
+		policy_sweep());
 }
 
 static void update_xsk_stats(uint64_t now)
@@ -570,9 +604,15 @@ static int setup(void)
 		return err;
 	st = ld.ustats;
 	route_init(&router, cfg, &groups);
-	err = group_build(&groups, cfg);
+	err = hostaddr_open(&hosts);
+	if (!err)
+		err = group_build(&groups, cfg, &hosts);
 	if (!err)
 		err = setup_policy();
+	if (!err) {
+		host_h.fn = on_hostaddr;
+		err = loop_add(hosts.fd, EPOLLIN, &host_h);
+	}
 	if (!err)
 		err = umem_open(&um, cfg->dev, cfg->mtu + TG_ETH_HLEN,
 				loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
@@ -616,6 +656,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 
 	cfg = config;
 	umem_close(&um);
+	hostaddr_init(&hosts);
 	err = loop_init();
 	started_ms = loop_now_ms();
 	if (!err)
@@ -646,6 +687,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 	umem_close(&um);
 	polset_free();
 	group_free(&groups);
+	hostaddr_close(&hosts);
 	if (sigfd >= 0)
 		close(sigfd);
 	loop_fini();

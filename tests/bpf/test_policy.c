@@ -307,7 +307,7 @@ static int setup(void)
 				  .gen = &skel->bss->tg_pol_gen,
 				  .hits = hits };
 	polset_init(&m);
-	return group_build(&groups, &cfg);
+	return group_build(&groups, &cfg, NULL);
 }
 
 int main(void)

@@ -160,7 +160,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg.allow |= 1u << TG_G_HOST; /* the gateway stands for 127.0.0.1 */
 	cfg.max_conns = HOSTS;
 	polset_init(NULL);
-	if (group_build(&groups, &cfg) || loop_init() ||
+	if (group_build(&groups, &cfg, NULL) || loop_init() ||
 	    polload_install(&cfg, NULL, &groups, polerr, sizeof(polerr)))
 		abort();
 	txcap_init(&cfg, &stats);

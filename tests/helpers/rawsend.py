@@ -9,11 +9,13 @@ kernel's own source addresses are bypassed. Kinds:
   tcp-mac  TCP SYN with the guest's source IP, a foreign source MAC
   arp-ip   ARP request whose sender IP is foreign (Ethernet source honest)
   arp-mac  ARP request whose sender MAC is foreign (Ethernet source honest)
+  tcp-ack  TCP ACK (no SYN) from the guest's own MAC and IP to --dst: what
+           only the XDP policy map stands in front of
 
 Usage: rawsend.py IFNAME KIND COUNT [--guest-mac M] [--guest-ip A]
-       [--gw-mac M] [--gw-ip A] [--port P]
-Every frame is addressed to the gateway (or broadcast, for ARP): nothing is
-meant to leave the machine.
+       [--gw-mac M] [--gw-ip A] [--port P] [--dst A]
+Every frame is addressed to the gateway's MAC (or broadcast, for ARP), to
+the gateway's IP unless --dst: nothing is meant to leave the machine.
 """
 import argparse
 import socket
@@ -40,10 +42,11 @@ def csum(data):
     return ~total & 0xFFFF
 
 
-def tcp_syn(src_ip, dst_ip, sport, dport):
-    """An IPv4 packet carrying a TCP SYN, checksums filled in."""
+def tcp_syn(src_ip, dst_ip, sport, dport, flags=0x02):
+    """An IPv4 packet carrying a TCP SYN (or FLAGS), checksums filled in."""
     src, dst = socket.inet_aton(src_ip), socket.inet_aton(dst_ip)
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0x1000, 0, 5 << 4, 0x02,
+    ack = 0x2000 if flags & 0x10 else 0
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0x1000, ack, 5 << 4, flags,
                       65535, 0, 0)
     pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
     tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
@@ -72,6 +75,10 @@ def build(kind, a, seq):
         src, dst, body = fmac, gwmac, tcp_syn(a.guest_ip, a.gw_ip, sport,
                                               a.port)
         etype = ETH_P_IP
+    elif kind == "tcp-ack":
+        src, dst, body = gmac, gwmac, tcp_syn(a.guest_ip, a.dst or a.gw_ip,
+                                              sport, a.port, flags=0x10)
+        etype = ETH_P_IP
     elif kind == "arp-ip":
         src, dst, body = gmac, b"\xff" * 6, arp_request(gmac, FOREIGN_IP,
                                                         a.gw_ip)
@@ -96,6 +103,7 @@ def main():
     p.add_argument("--gw-mac", default="02:6d:73:00:00:01")
     p.add_argument("--gw-ip", default="100.96.0.1")
     p.add_argument("--port", type=int, default=80)
+    p.add_argument("--dst", default=None)
     a = p.parse_args()
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     sock.bind((a.ifname, 0))

@@ -140,7 +140,7 @@ static void run_cases(void)
 int main(void)
 {
 	config_defaults(&cfg);
-	if (group_build(&groups, &cfg)) {
+	if (group_build(&groups, &cfg, NULL)) {
 		printf("FAIL group_build\n");
 		return 1;
 	}

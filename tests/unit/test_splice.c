@@ -305,7 +305,7 @@ int main(void)
 
 	config_defaults(&cfg);
 	cfg.allow |= 1u << TG_G_HOST; /* --allow public,host */
-	err = group_build(&groups, &cfg);
+	err = group_build(&groups, &cfg, NULL);
 	polset_init(NULL);
 	if (!err)
 		err = polload_install(&cfg, NULL, &groups, msg, sizeof(msg));
