@@ -64,15 +64,26 @@ except OSError as e:
 }
 
 # policy_dump MAP: the pinned policy map MAP as "prefixlen address action
-# group" lines.
+# group" lines: the region's address prefix (the generation byte left
+# out), what the sandbox layer's chain does with TCP there (its first
+# entry covering TCP, from tg_pchain) and the region's group. The maps
+# carry BTF, so bpftool gives the fields by name.
 policy_dump() {
-	bpftool -j map dump pinned "$(tg_pin_dir)/$1" | "$TG_PY" -c '
-import ipaddress, json, sys
-for e in json.load(sys.stdin):
-    k = bytes(int(b, 16) for b in e["key"])
-    v = bytes(int(b, 16) for b in e["value"])
-    a = ipaddress.ip_address(k[4:])
-    print(int.from_bytes(k[:4], "little"), a, v[0], v[1])'
+	local pin
+	pin=$(tg_pin_dir)
+	"$TG_PY" -c '
+import ipaddress, json, subprocess, sys
+def dump(path):
+    return json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "pinned", path]))
+chain = {e["formatted"]["key"]: e["formatted"]["value"] for e in dump(sys.argv[2])}
+for e in dump(sys.argv[1]):
+    k, v = e["formatted"]["key"], e["formatted"]["value"]
+    i = v["chain"][1]
+    while i in chain and not chain[i]["protos"] & 1:
+        i += 1
+    act = chain[i]["action"] if i in chain else "?"
+    print(k["prefixlen"] - 8, ipaddress.ip_address(bytes(k["addr"])), act, v["group"])' \
+		"$pin/$1" "$pin/tg_pchain"
 }
 
 # policy_entry MAP PREFIXLEN ADDRESS: "action group" of that prefix in MAP,

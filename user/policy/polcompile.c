@@ -83,6 +83,10 @@ static uint8_t region_group(const struct group_table *g, int family, const struc
 	int best = -1;
 	uint8_t group = TG_G_PUBLIC;
 
+	/* A full-length region is one address: its group is the lookup's,
+	 * which bisects the host addresses instead of scanning them all. */
+	if (p->len == (family == 4 ? 32 : 128))
+		return (uint8_t)group_classify(g, family, p->addr);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct group_entry *e = &g->e[i];
 
