@@ -424,6 +424,21 @@ size_t dnsmsg_truncate(uint8_t *msg, size_t len, size_t limit)
 	return end;
 }
 
+/* A response's header, and *@off past its questions: where its records
+ * start. *@total (if set) is zeroed first. 0 or -EINVAL. */
+static int records_start(const struct frame *m, struct hdr *h, size_t *off, int *total)
+{
+	if (total)
+		*total = 0;
+	*off = HDR_LEN;
+	if (hdr_read(m, h) || !(h->flags & F_QR))
+		return -EINVAL;
+	for (unsigned int i = 0; i < h->qd; i++)
+		if (question_read(m, off, NULL, NULL, NULL))
+			return -EINVAL;
+	return 0;
+}
+
 /* One answer record; stores it in @slot (if not NULL) when it is an address. */
 static int answer_read(const struct frame *m, size_t *off, struct dns_addr_rr *slot, bool *is_addr)
 {
@@ -463,16 +478,11 @@ int dnsmsg_parse_answers(const uint8_t *msg, size_t len, struct dns_addr_rr *out
 {
 	struct frame m = { .data = msg, .len = len };
 	struct hdr h;
-	size_t off = HDR_LEN;
+	size_t off;
 	int n = 0, seen = 0;
 
-	if (total)
-		*total = 0;
-	if (hdr_read(&m, &h) || !(h.flags & F_QR))
+	if (records_start(&m, &h, &off, total))
 		return -EINVAL;
-	for (unsigned int i = 0; i < h.qd; i++)
-		if (question_read(&m, &off, NULL, NULL, NULL))
-			return -EINVAL;
 	for (unsigned int i = 0; i < h.an; i++) {
 		bool is_addr;
 
@@ -571,16 +581,11 @@ int dnsmsg_parse_addrs(const uint8_t *msg, size_t len, struct dns_addr_rr *out, 
 {
 	struct frame m = { .data = msg, .len = len };
 	struct hdr h;
-	size_t off = HDR_LEN;
+	size_t off;
 	int n = 0, seen = 0;
 
-	if (total)
-		*total = 0;
-	if (hdr_read(&m, &h) || !(h.flags & F_QR))
+	if (records_start(&m, &h, &off, total))
 		return -EINVAL;
-	for (unsigned int i = 0; i < h.qd; i++)
-		if (question_read(&m, &off, NULL, NULL, NULL))
-			return -EINVAL;
 	for (unsigned int i = 0; i < (unsigned int)h.an + h.ns + h.ar; i++) {
 		uint8_t section = i < h.an			  ? DNS_SEC_ANSWER
 				  : i < (unsigned int)h.an + h.ns ? DNS_SEC_AUTHORITY
