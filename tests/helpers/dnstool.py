@@ -31,6 +31,11 @@ Host side:
         bind UDP 127.0.0.1:0, write the port to PORT_FILE, read and drop
         every datagram forever: an upstream that never answers (nothing
         listens on TCP on that port, so TCP to it is refused)
+  glue PORT_FILE PUBLIC PRIVATE
+        bind UDP 127.0.0.1:0 as blackhole does; answer every query with
+        one A record PUBLIC in the answer section and one A record
+        PRIVATE for the same name in the additional section: a rebinding
+        that hides outside the answer section
 """
 import os
 import random
@@ -330,10 +335,32 @@ def cmd_blackhole(args):
               flush=True)
 
 
+def cmd_glue(args):
+    if len(args) != 3:
+        sys.exit(__doc__)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    with open(args[0] + ".tmp", "w") as f:
+        f.write("%d\n" % sock.getsockname()[1])
+    os.rename(args[0] + ".tmp", args[0])
+    pub, priv = socket.inet_aton(args[1]), socket.inet_aton(args[2])
+    while True:
+        q, src = sock.recvfrom(65535)
+        end = 12
+        while end < len(q) and q[end]:
+            end += 1 + q[end]
+        end += 5  # the root label, type, class
+        if len(q) < 12 or end > len(q):
+            continue
+        rr = lambda a: struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + a
+        head = q[:2] + struct.pack("!HHHHH", 0x8180, 1, 1, 0, 1)
+        sock.sendto(head + q[12:end] + rr(pub) + rr(priv), src)
+
+
 def main():
     args = sys.argv[1:]
     cmds = {"query": cmd_query, "pipeline": cmd_pipeline, "burst": cmd_burst,
-            "blackhole": cmd_blackhole}
+            "blackhole": cmd_blackhole, "glue": cmd_glue}
     if not args or args[0] not in cmds:
         sys.exit(__doc__)
     return cmds[args[0]](args[1:])

@@ -21,7 +21,10 @@
 #     progress goes on; a good file that denies it resets it
 #     (policy_resets) and new connections are refused;
 #   - with icmp_prohibited, a denied ping reads "Packet filtered" and a
-#     denied UDP datagram fails with EHOSTUNREACH.
+#     denied UDP datagram fails with EHOSTUNREACH;
+#   - an upstream whose answer hides a private address in the additional
+#     section gets NXDOMAIN (dns_rebind_blocked), unless an allow rule
+#     names that range.
 # Pins are per address (a connection carries no name): any name answered
 # with an address lets the guest reach that address under the rule.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -129,4 +132,25 @@ except OSError as e:
 tg_expect_eq "$out" "OSError 113" "a denied UDP datagram fails with EHOSTUNREACH"
 [ "$(tg_stat daemon.policy_icmp_sent)" -ge 2 ] || tg_fail "policy_icmp_sent did not count them"
 tg_pass "policy_icmp_sent counts them"
+tg_stop_tapgate
+
+# Rebinding hidden in the additional section: an upstream that answers
+# every name with a public A record and, as additional data, a private
+# one. The filter reads every section: NXDOMAIN; an allow rule naming the
+# private range exempts it.
+tg_bg "$TG_PY" "$TG_HELPERS/dnstool.py" glue "$TMP/glue.port" 198.51.100.7 10.20.30.40 \
+	>"$TMP/glue.log" 2>&1
+glue=$(tg_wait_port_file "$TMP/glue.port" "$BGPID" "dnstool.py glue")
+echo '{"default_egress": "allow"}' >"$TMP/open.json"
+tg_start_tapgate --policy "$TMP/open.json" --dns "127.0.0.1:$glue"
+tg_stats_save "$TMP/s0.json"
+status=$(tg_gexec dig +time=2 +tries=1 "@$TG_GW_IP" glue.test | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+tg_expect_eq "$status" NXDOMAIN "a private address in the additional section: NXDOMAIN"
+tg_stats_save "$TMP/s1.json"
+tg_stat_grew daemon.dns_rebind_blocked 1 "counted as rebinding"
+echo '{"default_egress": "allow", "rules": [{"destination": "10.20.0.0/16", "action": "allow"}]}' \
+	>"$TMP/open.json"
+"$TG" policy "$HOSTDEV" "$TMP/open.json" >/dev/null || tg_fail "tapgate policy failed"
+got=$(tg_gexec dig +short +time=2 +tries=1 "@$TG_GW_IP" glue.test)
+tg_expect_eq "$got" 198.51.100.7 "an allow rule naming the private range exempts it"
 tg_stop_tapgate
