@@ -389,8 +389,10 @@ static void flush_tx(void)
 	}
 }
 
-/* The flow listing's byte counts, about once a second while data moves
- * (flowmap.c); an idle daemon is not woken for it. */
+/* The flow listing's byte counts (flowmap.c): at most once a second while
+ * data moves, and once more when the loop is about to sleep long, so the
+ * listing ends exact without a wake-up of its own (an idle daemon uses no
+ * CPU). */
 static uint64_t flows_published_ms, flows_published_total;
 
 static uint64_t moved_total(void)
@@ -398,21 +400,15 @@ static uint64_t moved_total(void)
 	return st->bytes_to_host + st->bytes_to_guest + st->udp_to_host + st->udp_to_guest;
 }
 
-static void publish_flows(uint64_t now)
+static void publish_flows(uint64_t now, bool going_idle)
 {
-	if (now - flows_published_ms < 1000 || moved_total() == flows_published_total)
+	if (moved_total() == flows_published_total ||
+	    (!going_idle && now - flows_published_ms < 1000))
 		return;
 	flows_published_ms = now;
 	flows_published_total = moved_total();
 	pxtcp_publish();
 	pxudp_publish();
-}
-
-static int publish_timeout_ms(uint64_t now)
-{
-	if (moved_total() == flows_published_total)
-		return -1;
-	return now - flows_published_ms >= 1000 ? 0 : (int)(1000 - (now - flows_published_ms));
 }
 
 static void serve(void)
@@ -427,7 +423,6 @@ static void serve(void)
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
 		ctl_run_timers(now);
-		publish_flows(now);
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
@@ -437,7 +432,7 @@ static void serve(void)
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
 		timeout = min_timeout(timeout, reasm_timeout_ms(now));
 		timeout = min_timeout(timeout, ctl_timeout_ms(now));
-		timeout = min_timeout(timeout, publish_timeout_ms(now));
+		publish_flows(now, timeout < 0 || timeout >= 1000);
 		if (gtx_waiting())
 			timeout = min_timeout(timeout, 1);
 		if (loop_wait_busy(timeout, cfg->busy_poll_us) > 0)
