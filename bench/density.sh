@@ -31,8 +31,9 @@ ticks() {
 }
 
 run_n() {
-	local n=$1 i dev t0 t1 pids=() ready=() pss=0 rss=0 c0=0 c1=0 left
-	P=${TG_BASE}$n
+	local n=$1 i dev pids=() ready=() pss=0 rss=0 c0=0 c1=0 left
+	P=$TG_BASE${TG_ROUND_LETTERS:TG_ROUND:1} # device names stay within 15 bytes
+	TG_ROUND=$((TG_ROUND + 1))
 	say "density: $n daemons"
 	for ((i = 0; i < n; i++)); do
 		ip link add "${P}d$i" type veth peer name "${P}e$i"

@@ -39,8 +39,15 @@ demo_guest() {
 	show "ping -c 3 $TG_GW_IP            (answered by tapgate itself)"
 	tg_gexec ping -c 3 -i 0.2 -W 2 "$TG_GW_IP" | sed -n 's/^/    /; /packets transmitted\|rtt/p'
 
-	show "dig +short @192.0.2.53 host.tapgate.internal   (DNS to any address is tapgate's)"
-	tg_gexec dig +short +time=2 +tries=1 @192.0.2.53 host.tapgate.internal | sed 's/^/    /'
+	show "dig +short @$TG_GW_IP host.tapgate.internal   (DNS is tapgate's)"
+	got=$(tg_gexec dig +short +time=2 +tries=1 "@$TG_GW_IP" host.tapgate.internal)
+	[ "$got" = "$TG_GW_IP" ] || tg_fail "$mode: DNS through tapgate answered '$got'"
+	echo "    $got"
+	show "dig @192.0.2.53 ...   (a resolver the policy denies: --allow host has no public)"
+	rc=0
+	tg_gexec dig +time=1 +tries=1 @192.0.2.53 host.tapgate.internal >/dev/null 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || tg_fail "$mode: a denied resolver was answered"
+	echo "    no answer (dig exit $rc): the query never left the sandbox"
 
 	show "curl $(tg_gw_url index.txt)"
 	tg_gcurl -f "$(tg_gw_url index.txt)" | sed 's/^/    /'
