@@ -21,15 +21,6 @@ pct() {
 	sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'
 }
 
-ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	# shellcheck disable=SC2086
-	set -- $s
-	echo $((${12} + ${13}))
-}
-
 run_n() {
 	local n=$1 i dev pids=() ready=() pss=0 rss=0 c0=0 c1=0 left
 	P=$TG_BASE${TG_ROUND_LETTERS:TG_ROUND:1} # device names stay within 15 bytes
@@ -57,11 +48,11 @@ run_n() {
 			"/proc/$p/smaps_rollup")
 		pss=$((pss + a))
 		rss=$((rss + b))
-		c0=$((c0 + $(ticks "$p")))
+		c0=$((c0 + $(tg_ticks "$p")))
 	done
 	sleep 10
 	for p in "${pids[@]}"; do
-		c1=$((c1 + $(ticks "$p")))
+		c1=$((c1 + $(tg_ticks "$p")))
 	done
 	for p in "${pids[@]}"; do
 		kill -TERM "$p"

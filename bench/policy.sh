@@ -37,15 +37,6 @@ DST=198.51.100.9
 
 say() { echo "$*" >&2; }
 
-ticks() {
-	local s
-	s=$(cat "/proc/$1/stat") || return 1
-	s=${s##*) }
-	# shellcheck disable=SC2086
-	set -- $s
-	echo $((${12} + ${13}))
-}
-
 # median of the arguments, with [min-max] when there are several.
 med() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
@@ -71,9 +62,9 @@ row_tapgate() {
 	tg_start_tapgate --policy "$TMP/policy.json" --udp-max-flows 64 >&2
 	for ((i = 0; i < RUNS; i++)); do
 		d0=$(tg_stat "$3")
-		c0=$(ticks "$TGPID")
+		c0=$(tg_ticks "$TGPID")
 		s=$(flood_run)
-		c1=$(ticks "$TGPID")
+		c1=$(tg_ticks "$TGPID")
 		d1=$(tg_stat "$3")
 		sent+=("$s")
 		drop+=($(((d1 - d0) / T)))

@@ -125,16 +125,6 @@ rec() {
 	printf '%s\t%s\t%s\t%s\t%s\n' "$TABLE" "$ENGINE" "$1" "$2" "$3" >>"$RESULTS"
 }
 
-# ticks PID: the process's utime+stime in clock ticks (fails if it is gone).
-ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	# shellcheck disable=SC2086 # fields: state ppid ... utime(12) stime(13)
-	set -- $s
-	echo $((${12} + ${13}))
-}
-
 # mib PID FIELD: VmRSS or VmHWM of PID in MiB.
 mib() {
 	awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024; found = 1 } END { exit !found }' \
@@ -412,15 +402,15 @@ m_tcp() {
 	fi
 	if [ "$cpu" = 1 ]; then
 		t0=$(date +%s%N)
-		c0=$(ticks "$EPID") || c0=''
-		[ -n "$APID" ] && { a0=$(ticks "$APID") || a0=''; }
+		c0=$(tg_ticks "$EPID") || c0=''
+		[ -n "$APID" ] && { a0=$(tg_ticks "$APID") || a0=''; }
 	fi
 	gstart "$out" $((T_TCP + 20)) iperf3 -c "$DST" -p "$IPORT" -J --connect-timeout 5000 "${args[@]}"
 	gwait || rc=$?
 	if [ "$cpu" = 1 ]; then
 		t1=$(date +%s%N)
-		c1=$(ticks "$EPID") || c1=''
-		[ -n "$APID" ] && { a1=$(ticks "$APID") || a1=''; }
+		c1=$(tg_ticks "$EPID") || c1=''
+		[ -n "$APID" ] && { a1=$(tg_ticks "$APID") || a1=''; }
 	fi
 	v=$("$TG_PY" "$REPORT" iperf "$out" tcp 2>"$out.why")
 	if [ "$rc" != 0 ] || [ "$v" = err ]; then

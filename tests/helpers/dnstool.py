@@ -319,14 +319,20 @@ def cmd_burst(args):
     return 0
 
 
+def bound_udp(port_file):
+    """A UDP socket on 127.0.0.1:0, its port written to port_file (atomically)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    with open(port_file + ".tmp", "w") as f:
+        f.write("%d\n" % sock.getsockname()[1])
+    os.rename(port_file + ".tmp", port_file)
+    return sock
+
+
 def cmd_blackhole(args):
     if len(args) != 1:
         sys.exit(__doc__)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    with open(args[0] + ".tmp", "w") as f:
-        f.write("%d\n" % sock.getsockname()[1])
-    os.rename(args[0] + ".tmp", args[0])
+    sock = bound_udp(args[0])
     n = 0
     while True:
         data, src = sock.recvfrom(65535)
@@ -338,11 +344,7 @@ def cmd_blackhole(args):
 def cmd_glue(args):
     if len(args) != 3:
         sys.exit(__doc__)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    with open(args[0] + ".tmp", "w") as f:
-        f.write("%d\n" % sock.getsockname()[1])
-    os.rename(args[0] + ".tmp", args[0])
+    sock = bound_udp(args[0])
     pub, priv = socket.inet_aton(args[1]), socket.inet_aton(args[2])
     while True:
         q, src = sock.recvfrom(65535)

@@ -139,6 +139,16 @@ tg_own_child() {
 	[ "$1" != Z ] && [ "$2" = "$$" ]
 }
 
+# tg_ticks PID: utime + stime of PID in clock ticks (fails if it is gone).
+tg_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086 # fields: state ppid ... utime(12) stime(13)
+	set -- $s
+	echo $((${12} + ${13}))
+}
+
 # tg_stop_pid PID [SECONDS]: SIGTERM one of our children, SIGKILL after
 # SECONDS (default 5), reap it. Returns its exit status.
 tg_stop_pid() {

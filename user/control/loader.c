@@ -41,6 +41,8 @@ static const char *const map_names[] = {
 	TG_STR(TG_MAP_POLICY6), TG_STR(TG_MAP_USTATS),	 TG_STR(TG_MAP_PCHAIN),
 	TG_STR(TG_MAP_PHITS),	TG_STR(TG_MAP_FLOWS),	 TG_STR(TG_MAP_CONFIG),
 };
+/* ld->fds[] holds an adopted object's maps in this order. */
+_Static_assert(sizeof(map_names) / sizeof(map_names[0]) <= LOADER_MAPS, "LOADER_MAPS too small");
 
 int loader_pin_path(const char *dev, const char *map, char *buf, size_t len)
 {
@@ -257,13 +259,6 @@ static int write_config(int fd, const struct config *cfg)
 
 static int pin_maps(struct loader *ld)
 {
-	struct bpf_map *maps[] = {
-		ld->skel->maps.TG_MAP_XSKS,    ld->skel->maps.TG_MAP_COUNTERS,
-		ld->skel->maps.TG_MAP_POLICY4, ld->skel->maps.TG_MAP_POLICY6,
-		ld->skel->maps.TG_MAP_USTATS,  ld->skel->maps.TG_MAP_PCHAIN,
-		ld->skel->maps.TG_MAP_PHITS,   ld->skel->maps.TG_MAP_FLOWS,
-		ld->skel->maps.TG_MAP_CONFIG,
-	};
 	char path[PATH_MAX];
 	int err;
 
@@ -271,12 +266,14 @@ static int pin_maps(struct loader *ld)
 	loader_pin_path(ld->dev, NULL, ld->pin_dir, sizeof(ld->pin_dir));
 	mkdir(ld->pin_dir, 0700);
 	ld->pinned = true;
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		err = loader_pin_path(ld->dev, bpf_map__name(maps[i]), path, sizeof(path));
+	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(ld->skel->obj, map_names[i]);
+
+		err = m ? loader_pin_path(ld->dev, map_names[i], path, sizeof(path)) : -ENOENT;
 		if (!err)
-			err = bpf_map__pin(maps[i], path);
+			err = bpf_map__pin(m, path);
 		if (err) {
-			log_err("%s: cannot pin map %s: %s", ld->dev, path, strerror(-err));
+			log_err("%s: cannot pin map %s: %s", ld->dev, map_names[i], strerror(-err));
 			return err;
 		}
 	}
