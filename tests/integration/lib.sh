@@ -32,6 +32,9 @@ TG_GUEST_CIDR=100.96.0.2/30
 TG_GW_IP=100.96.0.1
 TG_GUEST_MAC=02:6d:73:00:00:02
 TG_GW_MAC=02:6d:73:00:00:01
+TG_GUEST_IP6=fd42:6d73:62::2
+TG_GW_IP6=fd42:6d73:62::1
+TG_GW_LL6=fe80::6d:73ff:fe00:1   # the gateway's link-local (from its MAC)
 TG_PY=/usr/bin/python3           # Debian's: the python3 on PATH is another
 TG_READY_TIMEOUT=10              # seconds tapgate may take to say "ready"
 TG_ROUND_LETTERS=abcdefghijklmnopqrstuvwxyz
@@ -270,6 +273,44 @@ tg_guest_config() {
 	ip -n "$GUESTNS" addr add "$TG_GUEST_CIDR" dev eth0
 	ip -n "$GUESTNS" link set dev eth0 up
 	ip -n "$GUESTNS" route add default via "$TG_GW_IP"
+}
+
+# tg_ns_ipv6_on NS DEV...: IPv6 back on in NS (tg_netns_add turned it
+# off) for lo and each DEV, without DAD (addresses usable at once).
+tg_ns_ipv6_on() {
+	local ns=$1 d
+	shift
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.lo.disable_ipv6=0
+	for d in "$@"; do
+		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=0" \
+			"net.ipv6.conf.$d.accept_dad=0"
+	done
+}
+
+# tg_guest_ipv6 [ra]: IPv6 on the guest's eth0. Without an argument the
+# static address $TG_GUEST_IP6/64 and a default route via $TG_GW_IP6 (RAs
+# ignored); with "ra" no address and no route: the guest takes both from
+# tapgate's Router Advertisements.
+tg_guest_ipv6() {
+	tg_ns_ipv6_on "$GUESTNS" eth0
+	if [ "${1:-}" = ra ]; then
+		tg_gexec sysctl -qw net.ipv6.conf.eth0.accept_ra=2 net.ipv6.conf.eth0.autoconf=1
+		return 0
+	fi
+	tg_gexec sysctl -qw net.ipv6.conf.eth0.accept_ra=0
+	ip -n "$GUESTNS" addr add "$TG_GUEST_IP6/64" dev eth0 nodad
+	ip -n "$GUESTNS" -6 route add default via "$TG_GW_IP6" dev eth0
+}
+
+# tg_host_ns_ipv6: IPv6 in the namespaces of tg_host_ns too: ::1 in both,
+# 2001:db8:1::1/64 on the H side and 2001:db8:1::2/64 on the T side (no
+# default route either).
+tg_host_ns_ipv6() {
+	tg_ns_ipv6_on "$HOSTNS" "${P}x"
+	tg_ns_ipv6_on "$TARGETNS" "${P}y"
+	ip -n "$HOSTNS" addr add 2001:db8:1::1/64 dev "${P}x" nodad
+	ip -n "$TARGETNS" addr add 2001:db8:1::2/64 dev "${P}y" nodad
 }
 
 # tg_host_dev_quiet DEV: no IPv6 (and so no RS/DAD chatter) on a host device.

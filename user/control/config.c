@@ -39,6 +39,7 @@ void config_defaults(struct config *cfg)
 	inet_pton(AF_INET6, "fd42:6d73:62::2", cfg->guest_ip6);
 	inet_pton(AF_INET6, "fd42:6d73:62::1", cfg->gw_ip6);
 	cfg->ipv6 = true;
+	cfg->ra = true;
 	cfg->mtu = 1500;
 	cfg->allow = 1u << TG_G_PUBLIC;
 	cfg->max_conns = 4096;
@@ -156,6 +157,52 @@ static int parse_cidr4(const char *s, uint32_t *ip, uint8_t *prefix)
 	return 0;
 }
 
+/* The guest's IPv6 prefix is always a /64: what SLAAC and RAs need. */
+static int parse_ip6_64(const char *s, uint8_t ip[16])
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (strcmp(slash, "/64"))
+			return -EINVAL;
+		*slash = '\0';
+	}
+	return inet_pton(AF_INET6, buf, ip) == 1 ? 0 : -EINVAL;
+}
+
+/* The address must be a unicast one the guest can hold: not multicast,
+ * loopback, unspecified or link-local. */
+static bool unicast6(const uint8_t a[16])
+{
+	static const uint8_t zero[15];
+
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return false;
+	return memcmp(a, zero, 15) || a[15] > 1;
+}
+
+static int check_config6(const struct config *cfg)
+{
+	if (!cfg->ipv6)
+		return 0;
+	if (!unicast6(cfg->guest_ip6) || !unicast6(cfg->gw_ip6)) {
+		log_err("--guest-ip6 and --gateway6 must be global or unique-local "
+			"unicast addresses");
+		return -EINVAL;
+	}
+	if (memcmp(cfg->guest_ip6, cfg->gw_ip6, 8) || !memcmp(cfg->guest_ip6, cfg->gw_ip6, 16)) {
+		log_err("--gateway6 must be another address in the guest's /64 "
+			"(--guest-ip6)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_config(const struct config *cfg)
 {
 	uint32_t mask = htonl(~0u << (32 - cfg->prefix4));
@@ -174,7 +221,7 @@ static int check_config(const struct config *cfg)
 		log_err("--guest-mac and --gateway-mac must differ");
 		return -EINVAL;
 	}
-	return 0;
+	return check_config6(cfg);
 }
 
 enum {
@@ -201,6 +248,9 @@ enum {
 	OPT_POLICY,
 	OPT_FLOOR,
 	OPT_ADOPT,
+	OPT_GUEST_IP6,
+	OPT_GATEWAY6,
+	OPT_NO_RA,
 };
 
 static const struct option run_opts[] = {
@@ -218,6 +268,9 @@ static const struct option run_opts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
+	{ "guest-ip6", required_argument, NULL, OPT_GUEST_IP6 },
+	{ "gateway6", required_argument, NULL, OPT_GATEWAY6 },
+	{ "no-ra", no_argument, NULL, OPT_NO_RA },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -281,6 +334,12 @@ void config_usage_run(FILE *out)
 		"                          microseconds before sleeping: lower latency\n"
 		"                          for more CPU while busy, none idle (0: off;\n"
 		"                          at most 1000)\n"
+		"  --guest-ip6 ADDR[/64]   guest IPv6 address; its /64 is the guest's\n"
+		"                          (fd42:6d73:62::2/64)\n"
+		"  --gateway6 ADDR         gateway IPv6 address in that /64; stands for\n"
+		"                          the host's ::1 (fd42:6d73:62::1)\n"
+		"  --no-ra                 send no Router Advertisements (the guest\n"
+		"                          configures its IPv6 address and route itself)\n"
 		"  --no-ipv6               drop all IPv6 from the guest\n"
 		"  --log-level LEVEL       error, warn, info, debug (info)\n",
 		CONFIG_MTU_MIN, CONFIG_MTU_MAX);
@@ -432,6 +491,17 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_NO_IPV6:
 		cfg->ipv6 = false;
+		return 0;
+	case OPT_GUEST_IP6:
+		return parse_ip6_64(arg, cfg->guest_ip6)
+			       ? bad("--guest-ip6", arg, "give an IPv6 address, optionally with /64")
+			       : 0;
+	case OPT_GATEWAY6:
+		return inet_pton(AF_INET6, arg, cfg->gw_ip6) == 1
+			       ? 0
+			       : bad("--gateway6", arg, "give an IPv6 address");
+	case OPT_NO_RA:
+		cfg->ra = false;
 		return 0;
 	case OPT_TCP_MEM:
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)
