@@ -34,6 +34,7 @@
 #include "control/group.h"
 #include "control/hostaddr.h"
 #include "wire/ip4out.h"
+#include "wire/ip6out.h"
 #include "wire/ipreasm.h"
 #include "control/loader.h"
 #include "control/log.h"
@@ -463,6 +464,7 @@ static int setup_relays(void)
 	int err;
 
 	ip4out_init(cfg);
+	ip6out_init(cfg);
 	reasm = reasm_new(REASM_MAX, REASM_FRAGS, REASM_MS);
 	if (!reasm)
 		return -ENOMEM;
