@@ -105,8 +105,6 @@ static int reassemble(const struct slot *s)
 	struct slot whole_s;
 	int r;
 
-	if (s->family != 4)
-		return SLOT_DROP_FRAGMENT;
 	r = reasm_add(reasm, s->f.data + s->l3_off, s->l3_len, loop_now_ms(), &out, &len);
 	if (r == REASM_PENDING)
 		return SLOT_OK;
@@ -165,11 +163,9 @@ static int dispatch(const struct slot *s)
 	case SLOT_UDP:
 		return dispatch_udp(s);
 	case SLOT_TCP:
-		if (s->family != 4)
-			return SLOT_DROP_UNHANDLED;
 		if (slot_is_syn(s))
 			return pxtcp_syn(s);
-		return stack_input4(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM : SLOT_OK;
+		return stack_input(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM : SLOT_OK;
 	case SLOT_FRAG:
 		return reassemble(s);
 	default:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_ipreasm.c - libFuzzer target: a hostile guest's sequence of IPv4
- * fragments through one reassembly table, on an advancing fake clock.
+ * and IPv6 fragments through one reassembly table, on an advancing fake
+ * clock.
  *
  * Input: byte 0 picks the limits (cfg_of()); then 7-byte records, each one
  * fragment (or a timer tick) described compactly, so that mutations stay
@@ -9,9 +10,11 @@
  * missing on random 16-bit ids:
  *
  *   [0]    clock advance, in 8 ms steps (the timeout is 1000 ms)
- *   [1]    bits 0-1 id, bit 2 protocol, bit 3 destination (16 datagram
- *          keys); bit 4: run reasm_expire() first; bit 5: only that
- *   [2..3] the header's flags and fragment offset field, as is
+ *   [1]    bits 0-1 id, bit 2 protocol, bit 3 destination, bit 6 IPv6
+ *          (32 datagram keys); bit 4: run reasm_expire() first; bit 5:
+ *          only that
+ *   [2..3] the IPv4 header's flags and fragment offset field, as is (for
+ *          IPv6 its offset and MF make the Fragment header's)
  *   [4..5] payload length (at most 65515, so total length fits 16 bits)
  *   [6]    payload seed: byte p of the datagram is noise[p + seed]
  *
@@ -23,7 +26,8 @@
  * datagram plus three (the output and two spares) are held (ASan's
  * allocation counter); a fragment that is bad on its own is never kept; a
  * completed packet's length equals its header's total length, its header
- * is valid (checksum, MF and offset clear, the datagram's key) and its
+ * is valid (IPv4: checksum, MF and offset clear; IPv6: payload length,
+ * next header, no Fragment header; the datagram's key) and its
  * payload is what the accepted fragments said (a shadow copy per key); the
  * counters agree with the results; deadlines lie within the timeout; after
  * reasm_free() nothing is left allocated.
@@ -42,7 +46,8 @@
 #define TIMEOUT_MS 1000
 #define BUF_SIZE   65535
 #define MAX_PLEN   (65535 - TG_IP4_HLEN)
-#define NKEYS	   16
+#define NKEYS	   32
+#define V6_KEY	   16
 #define REC_LEN	   7
 
 #define FUZZ_ASSERT(cond)                                                                          \
@@ -56,6 +61,11 @@
 
 static const uint16_t ids[4] = { 0x0000, 0x0001, 0x8000, 0xffff };
 static const uint8_t protos[2] = { TG_IPPROTO_UDP, TG_IPPROTO_ICMP };
+static const uint8_t protos6[2] = { TG_IPPROTO_UDP, TG_IPPROTO_ICMPV6 };
+static const uint32_t ids6[4] = { 0, 1, 0x80000000u, 0xffffffffu };
+static const uint8_t src6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0, 0x62, [15] = 2 };
+static const uint8_t dsts6[2][16] = { { 0x20, 0x01, 0xd, 0xb8, [15] = 1 },
+				      { 0xfd, 0x42, [15] = 9 } };
 static const uint8_t src[4] = { 100, 96, 0, 2 };
 static const uint8_t dsts[2][4] = { { 93, 184, 216, 34 }, { 8, 8, 8, 8 } };
 
@@ -108,7 +118,7 @@ static void cfg_of(uint8_t c, unsigned int *max_reasm, unsigned int *max_frags)
 
 static void rec_parse(const uint8_t *b, struct rec *rc)
 {
-	rc->key = b[1] & 15;
+	rc->key = (b[1] & 15) | (b[1] & 0x40 ? V6_KEY : 0);
 	rc->expire = b[1] & 0x10;
 	rc->expire_only = b[1] & 0x20;
 	rc->field = tb_get16(b + 2);
@@ -119,19 +129,46 @@ static void rec_parse(const uint8_t *b, struct rec *rc)
 	rc->seed = b[6];
 }
 
+/* IP header and, for IPv6, Fragment header before a fragment's payload. */
+static size_t hlen_of(const struct rec *rc)
+{
+	return rc->key & V6_KEY ? TG_IP6_HLEN + 8 : TG_IP4_HLEN;
+}
+
+static void ip6_frag_hdr(uint8_t *ip, const struct rec *rc)
+{
+	uint8_t *fh = ip + TG_IP6_HLEN;
+	uint32_t id = ids6[rc->key & 3];
+
+	memset(ip, 0, TG_IP6_HLEN + 8);
+	ip[0] = 0x60;
+	tb_put16(ip + 4, (uint16_t)(8 + rc->plen));
+	ip[6] = TG_IPPROTO_FRAGMENT;
+	ip[7] = 64;
+	memcpy(ip + 8, src6, 16);
+	memcpy(ip + 24, dsts6[(rc->key >> 3) & 1], 16);
+	fh[0] = protos6[(rc->key >> 2) & 1];
+	tb_put16(fh + 2, (uint16_t)(rc->off | !!(rc->field & TG_IP4_MF)));
+	tb_put16(fh + 4, (uint16_t)(id >> 16));
+	tb_put16(fh + 6, (uint16_t)id);
+}
+
 /* The fragment as the slot would pass it: valid header, exact-size copy. */
 static uint8_t *build(const struct rec *rc, size_t *len)
 {
-	size_t n = TG_IP4_HLEN + rc->plen;
+	size_t h = hlen_of(rc), n = h + rc->plen;
 	uint8_t *ip = malloc(n);
 
-	tb_ip4_hdr(ip, src, dsts[(rc->key >> 3) & 1], protos[(rc->key >> 2) & 1], ids[rc->key & 3],
-		   rc->field, rc->plen);
+	if (rc->key & V6_KEY)
+		ip6_frag_hdr(ip, rc);
+	else
+		tb_ip4_hdr(ip, src, dsts[(rc->key >> 3) & 1], protos[(rc->key >> 2) & 1],
+			   ids[rc->key & 3], rc->field, rc->plen);
 	/* off + plen <= BUF_SIZE unless too big: then any bytes will do */
 	if (rc->off + rc->plen <= BUF_SIZE)
-		memcpy(ip + TG_IP4_HLEN, noise + rc->off + rc->seed, rc->plen);
+		memcpy(ip + h, noise + rc->off + rc->seed, rc->plen);
 	else
-		memset(ip + TG_IP4_HLEN, rc->seed, rc->plen);
+		memset(ip + h, rc->seed, rc->plen);
 	*len = n;
 	return ip;
 }
@@ -140,13 +177,30 @@ static bool bad_alone(const struct rec *rc)
 {
 	bool more = rc->field & TG_IP4_MF;
 
+	size_t kept = rc->key & V6_KEY ? TG_IP6_HLEN : TG_IP4_HLEN;
+
 	return (!more && rc->off == 0) || rc->plen == 0 || (more && rc->plen % 8) ||
-	       TG_IP4_HLEN + rc->off + rc->plen > 65535;
+	       kept + rc->off + rc->plen > 65535;
+}
+
+static void check_done6(const struct rec *rc, const uint8_t *out, size_t n)
+{
+	FUZZ_ASSERT(n > TG_IP6_HLEN && n <= BUF_SIZE);
+	FUZZ_ASSERT(out[0] == 0x60 && tb_get16(out + 4) == n - TG_IP6_HLEN);
+	FUZZ_ASSERT(out[6] == protos6[(rc->key >> 2) & 1]);
+	FUZZ_ASSERT(!memcmp(out + 8, src6, 16));
+	FUZZ_ASSERT(!memcmp(out + 24, dsts6[(rc->key >> 3) & 1], 16));
+	FUZZ_ASSERT(rc->off + rc->plen <= n - TG_IP6_HLEN);
+	FUZZ_ASSERT(!memcmp(out + TG_IP6_HLEN, shadow[rc->key], n - TG_IP6_HLEN));
 }
 
 static void check_done(const struct rec *rc, const uint8_t *out, size_t n)
 {
 	FUZZ_ASSERT(out != NULL);
+	if (rc->key & V6_KEY) {
+		check_done6(rc, out, n);
+		return;
+	}
 	FUZZ_ASSERT(n > TG_IP4_HLEN && n <= BUF_SIZE);
 	FUZZ_ASSERT(tb_get16(out + 2) == n);
 	FUZZ_ASSERT(out[0] == 0x45 && out[1] == 0 && out[8] == 64);
@@ -197,7 +251,7 @@ static void do_add(struct run *u, const struct rec *rc)
 	if (ret == REASM_DROP_TABLE_FULL)
 		FUZZ_ASSERT(reasm_pending(u->r) == u->max_reasm);
 	if (ret >= 0)
-		memcpy(shadow[rc->key] + rc->off, ip + TG_IP4_HLEN, rc->plen);
+		memcpy(shadow[rc->key] + rc->off, ip + hlen_of(rc), rc->plen);
 	free(ip);
 	if (ret == REASM_DONE) {
 		u->done++;

@@ -3,7 +3,7 @@
  * fuzz_tcp.c - libFuzzer target: one guest TCP connection per input,
  * through tapgate's real path: guest frames staged by slot_stage() and
  * dispatched by the poller's rule (a SYN to pxtcp_syn(), which connects
- * first; everything else to stack_input4(), where the input hook and the
+ * first; everything else to stack_input(), where the input hook and the
  * sequence guard run before lwIP's tcp_input), lwIP built with ASan/UBSan
  * and its own assertions on (they abort), the splice to a real host socket
  * on 127.0.0.1, and frames to the guest captured by the unit tests' tx

@@ -73,7 +73,7 @@ static inline void dispatch(const struct slot *s)
 	if (slot_is_syn(s))
 		pxtcp_syn(s);
 	else
-		stack_input4(s->f.data + s->l3_off, s->l3_len);
+		stack_input(s->f.data + s->l3_off, s->l3_len);
 }
 
 /* The batch, as the poller's on_xsk() and handle_batch() see it. */

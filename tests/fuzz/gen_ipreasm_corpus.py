@@ -26,6 +26,7 @@ MF = 0x2000
 DF = 0x4000
 EXPIRE = 0x10
 EXPIRE_ONLY = 0x20
+V6 = 0x40
 
 
 def limits(max_reasm, max_frags):
@@ -120,6 +121,21 @@ def seeds():
         rec(8, 4),
     )
     s["df-kept"] = seed(DEFAULT, rec(0, 8, True, flags=DF), rec(8, 2, flags=DF))
+    s["v6-in-order"] = seed(
+        DEFAULT, rec(0, 1448, True, ctl=V6), rec(1448, 1448, True, ctl=V6), rec(2896, 41, ctl=V6)
+    )
+    s["v6-reverse"] = seed(
+        DEFAULT, rec(2896, 41, ctl=V6), rec(1448, 1448, True, ctl=V6), rec(0, 1448, True, ctl=V6)
+    )
+    s["v6-beside-v4"] = seed(
+        DEFAULT,
+        rec(0, 8, True),
+        rec(0, 16, True, ctl=V6),
+        rec(8, 3),
+        rec(16, 5, ctl=V6),
+    )
+    s["v6-overlap"] = seed(DEFAULT, rec(0, 16, True, ctl=V6), rec(8, 16, True, ctl=V6))
+    s["v6-too-big"] = seed(DEFAULT, rec(0, 8, True, ctl=V6), rec(65488, 8, ctl=V6))
     return s
 
 

@@ -367,6 +367,73 @@ static void output_flags(void)
 	reasm_free(r);
 }
 
+/* An IPv6 fragment (fixed header, Fragment header, payload) of datagram
+ * @id; the same source and destination bytes as the IPv4 ones would have
+ * in their first four. Returns its length. */
+static size_t frag6(uint8_t *b, uint32_t id, uint32_t off, bool more, size_t plen)
+{
+	memset(b, 0, 48);
+	b[0] = 0x60;
+	tb_put16(b + 4, (uint16_t)(8 + plen));
+	b[6] = TG_IPPROTO_FRAGMENT;
+	b[7] = off ? 63 : 64;
+	memcpy(b + 8, src4, 4);
+	memcpy(b + 24, dst4, 4);
+	b[40] = TG_IPPROTO_UDP;
+	tb_put16(b + 42, (uint16_t)(off | more));
+	tb_put16(b + 44, (uint16_t)(id >> 16));
+	tb_put16(b + 46, (uint16_t)id);
+	for (size_t i = 0; i < plen; i++)
+		b[48 + i] = pat(off + (uint32_t)i, 0);
+	return 48 + plen;
+}
+
+/* IPv6: out of order, the output is the first fragment's fixed header
+ * with the payload length and next header of the whole, no Fragment
+ * header; an IPv4 datagram with the same addresses and id is another. */
+static void ipv6_whole(void)
+{
+	static uint8_t b[65536];
+	struct reasm *r = new_default();
+
+	CHECK_EQ(add(r, b, frag6(b, 7, 1448, false, 100), 0), REASM_PENDING);
+	CHECK_EQ(add_frag(r, 7, 0, true, 8, 0), REASM_PENDING);
+	CHECK_EQ(add(r, b, frag6(b, 7, 0, true, 1448), 0), REASM_DONE);
+	CHECK_EQ(out_len, 40 + 1548);
+	CHECK_EQ(out[0], 0x60);
+	CHECK_EQ(tb_get16(out + 4), 1548);
+	CHECK_EQ(out[6], TG_IPPROTO_UDP);
+	CHECK_EQ(out[7], 64);
+	CHECK(!memcmp(out + 8, src4, 4) && !memcmp(out + 24, dst4, 4));
+	for (uint32_t i = 0; i < 1548; i++)
+		if (out[40 + i] != pat(i, 0)) {
+			CHECK_EQ(out[40 + i], pat(i, 0));
+			break;
+		}
+	CHECK_EQ(reasm_pending(r), 1); /* the IPv4 one waits on */
+	reasm_free(r);
+}
+
+/* IPv6 bounds: the kept header and payload fit 65535 bytes (40 + 65495),
+ * one byte more drops the datagram; overlaps drop it too. */
+static void ipv6_limits(void)
+{
+	static uint8_t b[65536 + 64];
+	struct reasm *r = new_default();
+
+	CHECK_EQ(add(r, b, frag6(b, 1, 0, true, 8), 0), REASM_PENDING);
+	CHECK_EQ(add(r, b, frag6(b, 1, 65488, false, 8), 0), REASM_DROP_TOO_BIG);
+	CHECK_EQ(reasm_pending(r), 0);
+	CHECK_EQ(add(r, b, frag6(b, 2, 0, true, 16), 0), REASM_PENDING);
+	CHECK_EQ(add(r, b, frag6(b, 2, 8, true, 16), 0), REASM_DROP_OVERLAP);
+	CHECK_EQ(add(r, b, frag6(b, 3, 0, true, 65488), 0), REASM_PENDING);
+	CHECK_EQ(add(r, b, frag6(b, 3, 65488, false, 7), 0), REASM_DONE);
+	CHECK_EQ(out_len, 65535);
+	b[6] = TG_IPPROTO_UDP; /* no Fragment header: not a fragment */
+	CHECK_EQ(add(r, b, 60, 0), REASM_DROP_MALFORMED);
+	reasm_free(r);
+}
+
 static void bad_limits(void)
 {
 	CHECK(reasm_new(0, 128, 10000) == NULL);
@@ -413,6 +480,8 @@ int main(void)
 	RUN(malformed);
 	RUN(output_flags);
 	RUN(bad_limits);
+	RUN(ipv6_whole);
+	RUN(ipv6_limits);
 	RUN(free_pending);
 	return check_summary();
 }

@@ -4,7 +4,7 @@
  * API, with a real host socket: the guest's TCP to the gateway
  * 100.96.0.1:PORT goes to 127.0.0.1:PORT (the host group is allowed), where
  * the test listens. Guest segments go in as the poller sends them (a SYN
- * through slot_stage() and pxtcp_syn(), the rest through stack_input4());
+ * through slot_stage() and pxtcp_syn(), the rest through stack_input());
  * what reaches the guest is captured by gtx.c's test backend (txcap.h).
  * Cases: connect first, then SYN-ACK; data both ways; backpressure (no tx
  * room: lwIP keeps the data, pxtcp_output_all() sends it once frames are
@@ -72,7 +72,7 @@ static int guest_seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
 	uint8_t f[256];
 	size_t len = guest_frame(f, gateway, sport, dport, seq, ack, flags, data);
 
-	return stack_input4(f + TG_ETH_HLEN, len - TG_ETH_HLEN);
+	return stack_input(f + TG_ETH_HLEN, len - TG_ETH_HLEN);
 }
 
 /* One turn of the poller's loop, as far as TCP goes. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_stack.c - the lwIP glue (user/stack/stack.c) driven as lwIP's own
- * test/unit/tcp does: crafted guest segments go in through stack_input4(),
+ * test/unit/tcp does: crafted guest segments go in through stack_input(),
  * and what lwIP sends comes out through gtx.c into the capture backend
  * (txcap.h), the fake netif. A listening pcb made with lwIP's raw API stands
  * for pxtcp's listener. Cases: a SYN gets a SYN-ACK with the right
@@ -43,7 +43,7 @@ static int guest_send(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack
 	h = tb_tcp(l4, sport, dport, seq, ack, flags, mss, flags & TG_TCP_SYN ? 4 : 0);
 	memcpy(l4 + h, data ? data : "", n);
 	len = tb_frame4(f, cfg.guest_mac, cfg.gw_mac, guest, server, TG_IPPROTO_TCP, l4, h + n);
-	return stack_input4(f + TG_ETH_HLEN, len - TG_ETH_HLEN);
+	return stack_input(f + TG_ETH_HLEN, len - TG_ETH_HLEN);
 }
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -185,7 +185,7 @@ static void unknown_connection_gets_rst(void)
 	txcap_drain(TXCAP_FRAMES);
 	guest_send(40002, 81, 7001, 12345, TG_TCP_RST, NULL); /* never answered */
 	CHECK_EQ(txcap.n, 0);
-	CHECK_EQ(stack_input4((const uint8_t *)"short", 5), -EINVAL);
+	CHECK_EQ(stack_input((const uint8_t *)"short", 5), -EINVAL);
 }
 
 static void timers(void)

@@ -494,7 +494,8 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_GUEST_IP6:
 		return parse_ip6_64(arg, cfg->guest_ip6)
-			       ? bad("--guest-ip6", arg, "give an IPv6 address, optionally with /64")
+			       ? bad("--guest-ip6", arg,
+				     "give an IPv6 address, optionally with /64")
 			       : 0;
 	case OPT_GATEWAY6:
 		return inet_pton(AF_INET6, arg, cfg->gw_ip6) == 1

@@ -6,7 +6,7 @@
  * interceptor's, since it goes to the configured upstreams and never to
  * the address: to the gateway always, to another resolver where the policy
  * lets the guest reach it; an echo request to the gateway is answered by
- * tapgate; IPv6 TCP and UDP are not carried yet; everything else needs
+ * tapgate; everything else needs
  * both policy layers to allow it (policy/polset.c, with the destination's
  * group from group.c), and UDP to the local-only ports needs
  * --allow-udp-local as well. The gateway stands for the host, so its
@@ -58,8 +58,6 @@ enum route_handler route_handler(const struct router *r, const struct flow_key *
 	switch (k->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		if (k->dst.family != 4)
-			return ROUTE_NONE;
 		if (k->dport == TG_DNS_PORT)
 			return ROUTE_DNS;
 		return k->proto == IPPROTO_TCP ? ROUTE_TCP_SPLICE : ROUTE_UDP_RELAY;
@@ -161,6 +159,24 @@ int route_slot(const struct router *r, const struct slot *s, enum route_handler 
 	if (verdict != SLOT_OK)
 		return verdict;
 	return out->handler == want ? SLOT_OK : wrong;
+}
+
+/**
+ * route_alt_target() - The other family's loopback, for a flow to the host
+ * @rt:  a route route_decide() allowed
+ * @out: set to ::1 for 127.0.0.1 and the other way round
+ *
+ * The gateway stands for the host on both families; a host service often
+ * listens on one only, so a connect the first refuses tries the other.
+ *
+ * Return: true when @rt goes to the host and @out is set
+ */
+bool route_alt_target(const struct route *rt, struct tg_addr *out)
+{
+	if (rt->handler != ROUTE_TCP_SPLICE || rt->group != TG_G_GATEWAY)
+		return false;
+	loopback(out, rt->target.family == 4 ? 6 : 4);
+	return true;
 }
 
 /**

@@ -46,6 +46,7 @@ struct router {
 void route_init(struct router *r, const struct config *cfg, const struct group_table *groups);
 enum route_handler route_handler(const struct router *r, const struct flow_key *k);
 int route_decide(const struct router *r, const struct flow_key *k, struct route *out);
+bool route_alt_target(const struct route *rt, struct tg_addr *out);
 bool route_still_allowed(const struct router *r, const struct flow_key *k);
 int route_slot(const struct router *r, const struct slot *s, enum route_handler want, int wrong,
 	       struct flow_key *k, struct route *out);

@@ -35,9 +35,9 @@
 #include "dns/dnstcp.h"
 #include "dns/dnsmsg.h"
 #include "dns/dnsrec.h"
+#include "proxy/udpout.h"
 #include "wire/frame.h"
 #include "control/group.h"
-#include "wire/ip4out.h"
 #include "control/log.h"
 #include "io/loop.h"
 #include "policy/polset.h"
@@ -196,7 +196,7 @@ int dnsfwd_tcp_upstream(unsigned int idx, struct tg_addr *addr, uint16_t *port)
 /* An answer to the guest's query @k, from the address it asked. */
 static void to_guest(const struct flow_key *k, const uint8_t *msg, size_t len)
 {
-	if (ip4out_udp(k->dst.a, k->dport, k->sport, msg, len))
+	if (udpout_reply(k, msg, len))
 		st->udp_dropped++;
 	else
 		st->dns_answers++;
@@ -268,9 +268,19 @@ static struct pending *new_pending(void)
 	return NULL;
 }
 
+/* The gateway's address for --host-name: AAAA its IPv6 one (when the
+ * guest has IPv6), anything else the IPv4 one (NODATA for other types). */
+static size_t host_name_answer(const uint8_t *query, const struct dns_query *q, uint8_t *out,
+			       size_t cap)
+{
+	if (q->qtype == DNS_TYPE_AAAA && cfg->ipv6)
+		return dnsmsg_answer_addr(query, q, cfg->gw_ip6, 16, LOCAL_TTL, out, cap);
+	return dnsmsg_answer_addr(query, q, &cfg->gw_ip4, 4, LOCAL_TTL, out, cap);
+}
+
 static int answer_local(const struct flow_key *k, const uint8_t *msg, const struct dns_query *q)
 {
-	size_t n = dnsmsg_answer_addr(msg, q, &cfg->gw_ip4, 4, LOCAL_TTL, buf, sizeof(buf));
+	size_t n = host_name_answer(msg, q, buf, sizeof(buf));
 
 	if (!n)
 		return SLOT_DROP_MALFORMED;
@@ -405,7 +415,7 @@ size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_
 	}
 	if (strcmp(q.name, cfg->host_name))
 		return 0;
-	n = dnsmsg_answer_addr(query, &q, &cfg->gw_ip4, 4, LOCAL_TTL, out, cap);
+	n = host_name_answer(query, &q, out, cap);
 	if (n) {
 		st->dns_queries++;
 		st->dns_local++;

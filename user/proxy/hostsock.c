@@ -12,6 +12,32 @@
 #include "proxy/hostsock.h"
 
 /**
+ * hostsock_addr() - The socket address of @addr:@port
+ * @addr: IPv4 or IPv6 address
+ * @port: port, host order
+ * @out:  set to a sockaddr_in or sockaddr_in6
+ *
+ * Return: its length
+ */
+socklen_t hostsock_addr(const struct tg_addr *addr, uint16_t port, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (addr->family == 6) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons(port);
+		memcpy(&sa6->sin6_addr, addr->a, 16);
+		return sizeof(*sa6);
+	}
+	sa4->sin_family = AF_INET;
+	sa4->sin_port = htons(port);
+	memcpy(&sa4->sin_addr, addr->a, 4);
+	return sizeof(*sa4);
+}
+
+/**
  * hostsock_connect() - Start a non-blocking connect to @addr:@port
  * @addr: IPv4 or IPv6 address
  * @port: port, host order
@@ -20,23 +46,14 @@
  */
 int hostsock_connect(const struct tg_addr *addr, uint16_t port)
 {
-	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	struct sockaddr *sa = (struct sockaddr *)&sa4;
-	socklen_t salen = sizeof(sa4);
+	struct sockaddr_storage sa;
+	socklen_t salen = hostsock_addr(addr, port, &sa);
 	int fd, err;
 
-	if (addr->family == 6) {
-		memcpy(&sa6.sin6_addr, addr->a, 16);
-		sa = (struct sockaddr *)&sa6;
-		salen = sizeof(sa6);
-	} else {
-		memcpy(&sa4.sin_addr, addr->a, 4);
-	}
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, sa, salen) < 0 && errno != EINPROGRESS) {
+	if (connect(fd, (struct sockaddr *)&sa, salen) < 0 && errno != EINPROGRESS) {
 		err = -errno;
 		close(fd);
 		return err;

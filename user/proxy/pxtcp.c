@@ -29,7 +29,7 @@
  * splice.c). A listener is shared by the handshakes to its (ip, port) and
  * closed with the last. Connections and listeners come from pools sized
  * by --max-conns at start. Everything runs on the event-loop thread; lwIP
- * callbacks run inside stack_input4(), tcp_output() or the TCP timer.
+ * callbacks run inside stack_input(), tcp_output() or the TCP timer.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -364,31 +364,38 @@ static void refuse(struct pxconn *c, __u64 *counter)
 	conn_kill(c);
 }
 
-/* Where attempt c->attempt goes: the route's target, or for DNS the
- * upstreams in turn. */
+/* Where attempt c->attempt goes: the route's target (then, for the host,
+ * its loopback of the other family), or for DNS the upstreams in turn. */
 static int conn_target(const struct pxconn *c, struct tg_addr *addr, uint16_t *port)
 {
 	if (c->rt.handler == ROUTE_DNS)
 		return dnstcp_upstream(c->attempt, addr, port);
-	if (c->attempt)
-		return -ENOENT;
-	*addr = c->rt.target;
 	*port = c->rt.port;
+	if (c->attempt == 0)
+		*addr = c->rt.target;
+	else if (c->attempt > 1 || !route_alt_target(&c->rt, addr))
+		return -ENOENT;
 	return 0;
 }
 
+/* Connect to the first target that takes a connect; one that fails at
+ * once (no route for its family, say) passes to the next. */
 static int start_connect(struct pxconn *c)
 {
 	struct tg_addr addr;
 	uint16_t port;
+	int err = -ENETUNREACH;
 
-	if (conn_target(c, &addr, &port))
-		return -ENETUNREACH;
-	c->fd = hostsock_connect(&addr, port);
-	if (c->fd < 0)
-		return c->fd;
-	c->deadline = loop_now_ms() + cfg->connect_timeout_ms;
-	return loop_add(c->fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->h);
+	while (!conn_target(c, &addr, &port)) {
+		c->fd = hostsock_connect(&addr, port);
+		if (c->fd >= 0) {
+			c->deadline = loop_now_ms() + cfg->connect_timeout_ms;
+			return loop_add(c->fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->h);
+		}
+		err = c->fd;
+		c->attempt++;
+	}
+	return err;
 }
 
 /* This target refused: try the next one, if the route has one. */
@@ -423,7 +430,7 @@ static void connect_done(struct pxconn *c, uint32_t events)
 	}
 	c->state = PX_HANDSHAKE;
 	c->deadline = loop_now_ms() + HANDSHAKE_MS;
-	if (stack_input4(c->syn, c->syn_len))
+	if (stack_input(c->syn, c->syn_len))
 		refuse(c, &st->conns_refused);
 }
 
@@ -460,7 +467,7 @@ int pxtcp_syn(const struct slot *s)
 	flow_key_from_slot(&k, s);
 	verdict = route_decide(&router, &k, &rt);
 	if (verdict == SLOT_DROP_UNHANDLED)
-		return verdict; /* IPv6 TCP is not carried yet */
+		return verdict;
 	if (find_conn(&k))
 		return SLOT_DROP_DUP_SYN; /* being set up, or lwIP has it (bug #56397) */
 	if (s->payload_len)

@@ -40,11 +40,12 @@
 #include "io/loop.h"
 #include "proxy/flow.h"
 #include "proxy/flowmap.h"
+#include "proxy/hostsock.h"
 #include "proxy/pxudp.h"
+#include "proxy/udpout.h"
 #include "proxy/reject.h"
 #include "proxy/udpbatch.h"
 #include "wire/frame.h"
-#include "wire/ip4out.h"
 #include "wire/slot.h"
 
 #define SNDBUF_BUDGET  (256 * 1024)
@@ -140,26 +141,6 @@ void pxudp_fini(void)
 	flow_table_fini(&table);
 }
 
-/* An ICMP error quoting a datagram of this flow, as the kernel reported. */
-static void icmp_to_guest(const struct udpflow *f, uint8_t code, uint16_t mtu, size_t len)
-{
-	const struct flow_key *k = &f->fe.key;
-	uint8_t q[28] = { 0x45 };
-
-	wr16(q + 2, (uint16_t)(28 + len));
-	if (f->df)
-		q[6] = 0x40;
-	q[8] = 64;
-	q[9] = 17;
-	memcpy(q + 12, k->src.a, 4);
-	memcpy(q + 16, k->dst.a, 4);
-	wr16(q + 20, k->sport);
-	wr16(q + 22, k->dport);
-	wr16(q + 24, (uint16_t)(8 + len));
-	wr16(q + 10, csum_fold(csum_add(0, q, 20)));
-	ip4out_icmp_error(3, code, mtu, q, sizeof(q));
-}
-
 static void set_blocked(struct udpflow *f, bool on)
 {
 	if (f->blocked != on)
@@ -177,17 +158,17 @@ static void uflow_read(struct udpflow *f)
 
 		/* Room for the largest datagram, since its size is known only
 		 * once it is read. */
-		if (!ip4out_room_for(8 + 65507)) {
+		if (!udpout_room(k)) {
 			set_blocked(f, true);
 			return;
 		}
 		n = recv(f->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
-				icmp_to_guest(f, 3, 0, 0);
+				udpout_error(k, UDPOUT_PORT_UNREACH, f->df, 0, 0);
 			break;
 		}
-		if (ip4out_udp(k->dst.a, k->dport, k->sport, rbuf, (size_t)n)) {
+		if (udpout_reply(k, rbuf, (size_t)n)) {
 			st->udp_dropped++;
 		} else {
 			st->udp_to_guest++;
@@ -216,14 +197,17 @@ static void follow_df(struct udpflow *f, bool df)
 {
 	int v = df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
 
+	if (f->fe.key.dst.family == 6)
+		return; /* IPv6 has no DF: the socket keeps its default */
 	if (f->df != df && !setsockopt(f->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)))
 		f->df = df;
 }
 
-/* A new flow to @rt's target (IPv4: the relay carries no IPv6 yet). */
+/* A new flow to @rt's target. */
 static struct udpflow *uflow_open(const struct flow_key *k, const struct route *rt)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(rt->port) };
+	struct sockaddr_storage sa;
+	socklen_t salen = hostsock_addr(&rt->target, rt->port, &sa);
 	struct udpflow *f = flow_pool_get(&pool);
 	int sndbuf = SNDBUF_BUDGET;
 
@@ -234,13 +218,12 @@ static struct udpflow *uflow_open(const struct flow_key *k, const struct route *
 	}
 	if (!f)
 		return NULL;
-	memcpy(&sa.sin_addr, rt->target.a, 4);
-	f->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	f->fd = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (f->fd < 0)
 		goto fail;
 	setsockopt(f->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	f->h.fn = on_fd;
-	if (connect(f->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (connect(f->fd, (struct sockaddr *)&sa, salen) < 0 ||
 	    loop_add(f->fd, EPOLLIN, &f->h) < 0) {
 		close(f->fd);
 		goto fail;
@@ -271,10 +254,11 @@ static void send_one(struct udpflow *f, const uint8_t *data, size_t len)
 		int mtu = 0;
 		socklen_t sl = sizeof(mtu);
 
-		getsockopt(f->fd, IPPROTO_IP, IP_MTU, &mtu, &sl);
-		icmp_to_guest(f, 4, (uint16_t)mtu, len);
+		getsockopt(f->fd, f->fe.key.dst.family == 6 ? IPPROTO_IPV6 : IPPROTO_IP,
+			   f->fe.key.dst.family == 6 ? IPV6_MTU : IP_MTU, &mtu, &sl);
+		udpout_error(&f->fe.key, UDPOUT_TOO_BIG, f->df, (uint16_t)mtu, len);
 	} else if (errno == ECONNREFUSED) {
-		icmp_to_guest(f, 3, 0, len);
+		udpout_error(&f->fe.key, UDPOUT_PORT_UNREACH, f->df, 0, len);
 	}
 	st->udp_dropped++;
 }

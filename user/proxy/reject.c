@@ -12,12 +12,10 @@
 #include "proxy/reject.h"
 #include "ustats.h"
 #include "wire/frame.h"
-#include "wire/ip4out.h"
+#include "proxy/udpout.h"
 #include "wire/slot.h"
 
-#define REJECT_PER_S	100
-#define ICMP_UNREACH	3
-#define ICMP_PROHIBITED 13
+#define REJECT_PER_S 100
 
 /**
  * reject_denied() - Answer a denied datagram when the policy asks to
@@ -44,10 +42,9 @@ int reject_denied(const struct slot *s, const struct route *rt, int verdict, str
 	}
 	if (sent >= REJECT_PER_S)
 		return verdict;
-	n = s->l3_len < 28 ? s->l3_len : 28;
+	n = s->l3_len < 48 ? s->l3_len : 48; /* the headers: what the error quotes */
 	ip = frame_get(&s->f, s->l3_off, n);
-	if (ip && (ip[0] >> 4) == 4 &&
-	    !ip4out_icmp_error(ICMP_UNREACH, ICMP_PROHIBITED, 0, ip, n)) {
+	if (ip && !udpout_error_ip(UDPOUT_PROHIBITED, 0, ip, n)) {
 		sent++;
 		st->policy_icmp_sent++;
 	}

@@ -16,7 +16,7 @@
  * the splice holds the pcb from splice_start() until both FINs have
  * crossed or it is reset (lwIP owns the pcb's memory: the err callback
  * says it is gone). Everything runs on the event-loop thread; lwIP
- * callbacks run inside stack_input4(), tcp_output() or the TCP timer.
+ * callbacks run inside stack_input(), tcp_output() or the TCP timer.
  *
  * Close state: one state per pair (guest side, host side). The guest side
  * goes open -> fin (its FIN came; its bytes may still wait) -> done (all

@@ -8,7 +8,8 @@
  * address. tapgate terminates TCP for every destination: lwIP's input hook
  * (stack_ip4_hook(), named in lwipopts.h) takes each packet before that
  * check and hands its segment to tcp_input() with the packet's own
- * addresses. Only packets the slot validated reach stack_input4(), and
+ * addresses; IPv6 segments go to tcp_input() the same way, without
+ * ip6_input. Only packets the slot validated reach stack_input(), and
  * only TCP.
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/prot/ip4.h"
+#include "lwip/prot/ip6.h"
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
 
@@ -147,11 +149,22 @@ uint64_t stack_inbuf_fallbacks(void)
 	return inbuf_fallbacks;
 }
 
-/* The MSS the guest's MTU allows (lwIP's own TCP_MSS is 1460 in Debian's
- * build, a compile-time constant). */
-static uint16_t guest_mss(void)
+/* The IP header before a TCP header in a packet lwIP built or the slot
+ * validated (no options, no extension headers), or 0 when it is neither. */
+static size_t tcp_ip_hlen(const uint8_t *ip, size_t len)
 {
-	return (uint16_t)(nif_mtu - 40);
+	if (len >= 20 && ip[0] == 0x45 && ip[9] == 6)
+		return 20;
+	if (len >= 40 && (ip[0] >> 4) == 6 && ip[6] == 6)
+		return 40;
+	return 0;
+}
+
+/* The MSS the guest's MTU allows over IPv4 (hlen 20) or IPv6 (40); lwIP's
+ * own TCP_MSS is a compile-time constant. */
+static uint16_t guest_mss(size_t hlen)
+{
+	return (uint16_t)(nif_mtu - hlen - 20);
 }
 
 /*
@@ -162,12 +175,14 @@ static uint16_t guest_mss(void)
  */
 static void raise_synack_mss(struct pbuf *p)
 {
-	uint8_t *ip = p->payload, *th = ip + 20;
-	uint16_t old, mss = guest_mss();
+	uint8_t *ip = p->payload;
+	size_t hlen = tcp_ip_hlen(ip, p->len);
+	uint8_t *th = ip + hlen;
+	uint16_t old, mss = guest_mss(hlen);
 	uint32_t sum;
 
-	if (p->len < 20 + 24 || ip[0] != 0x45 || ip[9] != 6 || !(th[13] & 0x02) ||
-	    (th[12] >> 4) < 6 || th[20] != 2 || th[21] != 4)
+	if (!hlen || p->len < hlen + 24 || !(th[13] & 0x02) || (th[12] >> 4) < 6 || th[20] != 2 ||
+	    th[21] != 4)
 		return;
 	old = rd16(th + 22);
 	if (mss <= old)
@@ -196,21 +211,31 @@ static uint16_t syn_mss_option(const uint8_t *th, size_t hlen)
 	return 0;
 }
 
+/* Whether the pcb's remote end is the source of the guest's packet. */
+static bool pcb_from(const struct tcp_pcb *pcb, const uint8_t *ip, size_t hlen)
+{
+	if (hlen == 40)
+		return IP_IS_V6_VAL(pcb->remote_ip) &&
+		       !memcmp(ip_2_ip6(&pcb->remote_ip)->addr, ip + 8, 16);
+	return !IP_IS_V6_VAL(pcb->remote_ip) &&
+	       !memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, ip + 12, 4);
+}
+
 /*
  * A guest SYN has just made a pcb (lwIP puts it first on the active list):
  * lwIP capped the guest's MSS at its TCP_MSS; with a jumbo MTU let it send
  * segments as long as both the guest's MSS and its MTU allow.
  */
-static void raise_pcb_mss(const uint8_t *ip)
+static void raise_pcb_mss(const uint8_t *ip, size_t hlen)
 {
-	const uint8_t *th = ip + 20;
+	const uint8_t *th = ip + hlen;
 	uint16_t want = syn_mss_option(th, (size_t)(th[12] >> 4) * 4);
 	struct tcp_pcb *pcb = tcp_active_pcbs;
 
-	if (want > guest_mss())
-		want = guest_mss();
+	if (want > guest_mss(hlen))
+		want = guest_mss(hlen);
 	if (want <= TCP_MSS || !pcb || pcb->state != SYN_RCVD || pcb->remote_port != rd16(th) ||
-	    pcb->local_port != rd16(th + 2) || memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, ip + 12, 4))
+	    pcb->local_port != rd16(th + 2) || !pcb_from(pcb, ip, hlen))
 		return;
 	pcb->mss = want;
 }
@@ -249,6 +274,8 @@ static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
 {
 	(void)n;
 	(void)dst;
+	if (nif_mtu - 60 > TCP_MSS)
+		raise_synack_mss(p);
 	return out_pbuf(p, TG_ETH_P_IPV6);
 }
 
@@ -313,21 +340,62 @@ static void drop_timewait(void)
 		tcp_abort(tcp_tw_pcbs);
 }
 
+/*
+ * tapgate terminates TCP for every destination the guest connects to, but
+ * lwIP's ip4_input and ip6_input accept only packets to the netif's own
+ * addresses. So a segment goes to tcp_input() directly, with what
+ * ip*_input would have set for a packet it accepts (the current-packet
+ * globals, header stripped) and the packet's own addresses; the listener
+ * pxtcp.c made for that exact (destination, port) answers.
+ */
+static void tcp_in(struct pbuf *p, size_t hlen)
+{
+	pbuf_remove_header(p, (u16_t)hlen);
+	challenge = NULL;
+	tcp_input(p, &nif); /* frees p; may set challenge (stack_tcp_guard()) */
+	memset(&ip_data, 0, sizeof(ip_data));
+	if (challenge) {
+		/* The guard dropped the segment and lwIP did nothing else:
+		 * the pcb is as it was. */
+		tcp_ack_now(challenge);
+		tcp_output(challenge);
+		challenge = NULL;
+	}
+}
+
+static void tcp_in6(struct pbuf *p)
+{
+	struct ip6_hdr *iph = p->payload;
+
+	ip_data.current_netif = &nif;
+	ip_data.current_input_netif = &nif;
+	ip_data.current_ip6_header = iph;
+	ip_data.current_ip_header_tot_len = IP6_HLEN;
+	ip_addr_copy_from_ip6_packed(ip_data.current_iphdr_dest, iph->dest);
+	ip_addr_copy_from_ip6_packed(ip_data.current_iphdr_src, iph->src);
+	tcp_in(p, IP6_HLEN);
+}
+
 /**
- * stack_input4() - Hand one validated IPv4 TCP packet to lwIP
+ * stack_input() - Hand one validated TCP packet (IPv4 or IPv6) to lwIP
  * @ip:  the packet (copied; the caller keeps its buffer)
  * @len: its length
  *
- * Callbacks of pxtcp.c may run inside this call.
+ * Only what slot_stage() validated comes here: a 20-byte IPv4 header or a
+ * 40-byte IPv6 one, carrying TCP, its lengths checked. Callbacks of
+ * pxtcp.c may run inside this call.
  *
- * Return: 0, or -ENOMEM when no pbuf could be had (the packet is dropped
- * and TCP will retransmit it)
+ * Return: 0, -EINVAL for anything else, or -ENOMEM when no pbuf could be
+ * had (the packet is dropped and TCP will retransmit it)
  */
-int stack_input4(const uint8_t *ip, size_t len)
+int stack_input(const uint8_t *ip, size_t len)
 {
+	size_t hlen = tcp_ip_hlen(ip, len);
 	struct pbuf *p;
 
-	if (len < 20 || len > 0xffff)
+	if (!hlen || len < hlen + 20 || len > hlen + 0xffff)
+		return -EINVAL;
+	if (hlen == 40 && rd16(ip + 4) != len - 40)
 		return -EINVAL;
 	p = inbuf_get(len); /* one contiguous buffer */
 	if (!p)
@@ -336,9 +404,12 @@ int stack_input4(const uint8_t *ip, size_t len)
 	drop_timewait();
 	if (next_tcp_tick == 0)
 		next_tcp_tick = 1; /* arm the timer from the next loop turn */
-	nif.input(p, &nif);	   /* ip_input frees p */
-	if (len >= 40 && (ip[33] & 0x12) == 0x02 && nif_mtu - 40 > TCP_MSS)
-		raise_pcb_mss(ip);
+	if (hlen == 40)
+		tcp_in6(p);
+	else
+		nif.input(p, &nif); /* ip_input frees p (stack_ip4_hook()) */
+	if ((ip[hlen + 13] & 0x12) == 0x02 && guest_mss(hlen) > TCP_MSS)
+		raise_pcb_mss(ip, hlen);
 	return 0;
 }
 
@@ -347,14 +418,9 @@ int stack_input4(const uint8_t *ip, size_t len)
  * @p:   the IPv4 packet (lwIP's ip4_input checked its version)
  * @inp: our netif
  *
- * tapgate terminates TCP for every destination the guest connects to, but
- * lwIP's ip4_input accepts only packets to the netif's own address. This
- * hook runs first and does what ip4_input would do for a packet it accepts
- * (the current-packet globals, header stripped, tcp_input()), with the
- * packet's own addresses; the listener pxtcp.c made for that exact
- * (destination, port) answers. Only what slot_stage() validated gets here:
- * a 20-byte IPv4 header (no options) carrying TCP; anything else is
- * dropped, never guessed at.
+ * IPv4 goes through ip_input(), whose hook this is (see tcp_in()): only a
+ * 20-byte IPv4 header (no options) carrying TCP is taken to tcp_input();
+ * anything else is dropped, never guessed at.
  *
  * Return: 1: the packet is taken (and freed) here, always
  */
@@ -379,17 +445,7 @@ int stack_ip4_hook(struct pbuf *p, struct netif *inp)
 	ip_data.current_ip_header_tot_len = IP_HLEN;
 	ip_addr_copy_from_ip4(ip_data.current_iphdr_dest, iph->dest);
 	ip_addr_copy_from_ip4(ip_data.current_iphdr_src, iph->src);
-	pbuf_remove_header(p, IP_HLEN);
-	challenge = NULL;
-	tcp_input(p, inp); /* frees p; may set challenge (stack_tcp_guard()) */
-	memset(&ip_data, 0, sizeof(ip_data));
-	if (challenge) {
-		/* The guard dropped the segment and lwIP did nothing else:
-		 * the pcb is as it was. */
-		tcp_ack_now(challenge);
-		tcp_output(challenge);
-		challenge = NULL;
-	}
+	tcp_in(p, IP_HLEN);
 	return 1;
 }
 

@@ -15,7 +15,7 @@
 struct config;
 
 int stack_init(const struct config *cfg);
-int stack_input4(const uint8_t *ip, size_t len);
+int stack_input(const uint8_t *ip, size_t len);
 uint64_t stack_inbuf_fallbacks(void);
 void stack_guard_stats(uint64_t *out_of_window, uint64_t *blind);
 void stack_run_timers(uint64_t now_ms);

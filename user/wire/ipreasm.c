@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * ipreasm.c - bounded IPv4 fragment reassembly (see ipreasm.h).
+ * ipreasm.c - bounded IPv4 and IPv6 fragment reassembly (see ipreasm.h).
  *
  * Memory: the table of max_reasm entries and their range arrays are
  * allocated once in reasm_new(). A datagram gets one 65535-byte buffer on
- * its first fragment (the 20-byte header, then the payload at its final
- * place), so its size limit is the buffer's size and a fragment is copied
+ * its first fragment (the 20-byte IPv4 or 40-byte IPv6 header, then the
+ * payload at its final place; an IPv6 Fragment header is not kept), so its size limit is the buffer's size and a fragment is copied
  * once. Fragmented datagrams are rare, so buffers are not preallocated
  * (64 of them would be 4 MiB); up to FREE_MAX spare ones are kept to avoid
  * malloc churn when a guest does fragment.
@@ -38,9 +38,9 @@
 #define FREE_MAX      2
 
 struct reasm_key {
-	uint8_t src[4], dst[4];
-	uint16_t id;
-	uint8_t proto;
+	uint8_t src[16], dst[16]; /* IPv4: the first 4 bytes, the rest zero */
+	uint32_t id;
+	uint8_t family, proto;
 };
 
 struct reasm_range {
@@ -56,6 +56,7 @@ struct reasm_entry {
 	uint32_t covered; /* payload bytes received: the sum of the range lengths */
 	uint32_t high;	  /* highest payload end received */
 	uint32_t total;	  /* payload length, once the final fragment came */
+	uint8_t hlen;	  /* the IP header kept before the payload: 20 or 40 */
 	bool have_final;
 };
 
@@ -75,6 +76,7 @@ struct reasm_frag {
 	struct reasm_key key;
 	const uint8_t *hdr, *data;
 	uint32_t off, len; /* payload offset and length, bytes */
+	uint8_t hlen;	   /* IP header: 20, or 40 (the Fragment header follows) */
 	bool more;
 };
 
@@ -164,8 +166,8 @@ static void entry_drop(struct reasm *r, struct reasm_entry *e)
 
 static bool key_eq(const struct reasm_key *a, const struct reasm_key *b)
 {
-	return a->id == b->id && a->proto == b->proto && !memcmp(a->src, b->src, 4) &&
-	       !memcmp(a->dst, b->dst, 4);
+	return a->id == b->id && a->proto == b->proto && a->family == b->family &&
+	       !memcmp(a->src, b->src, 16) && !memcmp(a->dst, b->dst, 16);
 }
 
 static struct reasm_entry *lookup(struct reasm *r, const struct reasm_key *key)
@@ -179,17 +181,48 @@ static struct reasm_entry *lookup(struct reasm *r, const struct reasm_key *key)
 	return NULL;
 }
 
+/* An IPv6 fragment: the fixed header, then the Fragment header (RFC 8200
+ * section 4.5; the slot sends only those with no other header before). */
+static int frag_read6(const struct frame *f, struct reasm_frag *fr)
+{
+	const uint8_t *fh = frame_get(f, TG_IP6_HLEN, 8);
+	uint16_t field;
+
+	fr->hdr = frame_get(f, 0, TG_IP6_HLEN);
+	if (!fr->hdr || !fh || fr->hdr[6] != TG_IPPROTO_FRAGMENT)
+		return REASM_DROP_MALFORMED;
+	fr->hlen = TG_IP6_HLEN;
+	fr->len = (uint32_t)(f->len - TG_IP6_HLEN - 8);
+	fr->data = frame_get(f, TG_IP6_HLEN + 8, fr->len);
+	field = rd16(fh + 2);
+	fr->more = field & 1;
+	fr->off = field & ~7u;
+	memcpy(fr->key.src, fr->hdr + 8, 16);
+	memcpy(fr->key.dst, fr->hdr + 24, 16);
+	fr->key.id = rd32(fh + 4);
+	fr->key.family = 6;
+	fr->key.proto = fh[0];
+	return 0;
+}
+
 /* Read the header through frame_get(); 0 or REASM_DROP_MALFORMED. */
 static int frag_read(const uint8_t *ip, size_t len, struct reasm_frag *fr)
 {
 	const struct frame f = { .data = ip, .len = len };
 	uint16_t field;
 
-	/* The caller checked the total length field, which cannot exceed
-	 * IP4_MAX; a longer @len is a broken caller, refused all the same. */
+	/* The caller checked the length fields, which cannot exceed IP4_MAX
+	 * (IPv4) or IP4_MAX + 40 (IPv6); a longer @len is a broken caller,
+	 * refused all the same. */
+	memset(&fr->key, 0, sizeof(fr->key));
+	if (len > IP4_MAX + TG_IP6_HLEN || len < 1)
+		return REASM_DROP_MALFORMED;
+	if ((ip[0] >> 4) == 6)
+		return frag_read6(&f, fr);
 	fr->hdr = frame_get(&f, 0, TG_IP4_HLEN);
 	if (!fr->hdr || len > IP4_MAX)
 		return REASM_DROP_MALFORMED;
+	fr->hlen = TG_IP4_HLEN;
 	fr->len = (uint32_t)(len - TG_IP4_HLEN);
 	fr->data = frame_get(&f, TG_IP4_HLEN, fr->len);
 	field = rd16(fr->hdr + 6);
@@ -198,6 +231,7 @@ static int frag_read(const uint8_t *ip, size_t len, struct reasm_frag *fr)
 	memcpy(fr->key.src, fr->hdr + 12, 4);
 	memcpy(fr->key.dst, fr->hdr + 16, 4);
 	fr->key.id = rd16(fr->hdr + 4);
+	fr->key.family = 4;
 	fr->key.proto = fr->hdr[9];
 	return 0;
 }
@@ -213,7 +247,7 @@ static int frag_check(const struct reasm_frag *fr)
 	 * next one could not start where this one ends. */
 	if (fr->more && fr->len % 8)
 		return REASM_DROP_MALFORMED;
-	if (TG_IP4_HLEN + fr->off + fr->len > IP4_MAX)
+	if (fr->hlen + fr->off + fr->len > IP4_MAX)
 		return REASM_DROP_TOO_BIG;
 	return 0;
 }
@@ -251,6 +285,7 @@ static int entry_start(struct reasm *r, const struct reasm_frag *fr, uint64_t no
 	e->covered = 0;
 	e->high = 0;
 	e->total = 0;
+	e->hlen = fr->hlen;
 	e->have_final = false;
 	r->pending++;
 	*ep = e;
@@ -276,7 +311,7 @@ static int check_overlap(const struct reasm_entry *e, const struct reasm_frag *f
 		if (fr->off >= (uint32_t)ra->off + ra->len || ra->off >= end)
 			continue;
 		if (ra->off == fr->off && ra->len == fr->len && range_final(e, ra) == !fr->more &&
-		    !memcmp(e->buf + TG_IP4_HLEN + fr->off, fr->data, fr->len))
+		    !memcmp(e->buf + e->hlen + fr->off, fr->data, fr->len))
 			return 1;
 		/* Ranges are disjoint, so no other range can match exactly. */
 		return REASM_DROP_OVERLAP;
@@ -317,9 +352,9 @@ static int entry_insert(struct reasm *r, struct reasm_entry *e, const struct rea
 	ra = &e->ranges[e->nranges++];
 	ra->off = (uint16_t)fr->off;
 	ra->len = (uint16_t)fr->len;
-	memcpy(e->buf + TG_IP4_HLEN + fr->off, fr->data, fr->len);
+	memcpy(e->buf + e->hlen + fr->off, fr->data, fr->len);
 	if (fr->off == 0)
-		memcpy(e->buf, fr->hdr, TG_IP4_HLEN);
+		memcpy(e->buf, fr->hdr, e->hlen);
 	e->covered += fr->len;
 	if (fr->off + fr->len > e->high)
 		e->high = fr->off + fr->len;
@@ -331,12 +366,17 @@ static int entry_insert(struct reasm *r, struct reasm_entry *e, const struct rea
 static int finish(struct reasm *r, struct reasm_entry *e, const uint8_t **out, size_t *out_len)
 {
 	uint8_t *h = e->buf;
-	size_t n = TG_IP4_HLEN + e->total;
+	size_t n = e->hlen + e->total;
 
-	wr16(h + 2, (uint16_t)n);
-	wr16(h + 6, rd16(h + 6) & IP4_KEEPFLAGS);
-	wr16(h + 10, 0);
-	wr16(h + 10, csum_fold(csum_add(0, h, TG_IP4_HLEN)));
+	if (e->key.family == 6) {
+		wr16(h + 4, (uint16_t)e->total);
+		h[6] = e->key.proto; /* the Fragment header is gone */
+	} else {
+		wr16(h + 2, (uint16_t)n);
+		wr16(h + 6, rd16(h + 6) & IP4_KEEPFLAGS);
+		wr16(h + 10, 0);
+		wr16(h + 10, csum_fold(csum_add(0, h, TG_IP4_HLEN)));
+	}
 	r->out = e->buf;
 	e->buf = NULL;
 	r->pending--;
@@ -353,18 +393,21 @@ static int refuse(struct reasm *r, int why)
 }
 
 /**
- * reasm_add() - Feed one guest IPv4 fragment
+ * reasm_add() - Feed one guest IPv4 or IPv6 fragment
  * @r:       the table
- * @ip:      the whole IPv4 packet (20-byte header, no options, then payload)
- * @len:     its length: the header's total length, Ethernet padding cut off
+ * @ip:      the whole packet: a 20-byte IPv4 header (no options), or a
+ *           40-byte IPv6 header and a Fragment header; then the payload
+ * @len:     its length, from the header's length field (Ethernet padding
+ *           cut off)
  * @now_ms:  a monotonic clock, never going back
  * @out:     on REASM_DONE, set to the reassembled packet
  * @out_len: on REASM_DONE, set to its length
  *
  * The caller checked version, IHL, total length, header checksum and source
- * address. Datagrams are told apart by (src, dst, id, protocol). The output
- * is the first fragment's header (MF and offset cleared, total length and
- * checksum rewritten) then the payload; it stays valid until the next call
+ * address. Datagrams are told apart by (family, src, dst, id, protocol).
+ * The output is the first fragment's header (IPv4: MF and offset cleared,
+ * total length and checksum rewritten; IPv6: payload length and next
+ * header rewritten, the Fragment header left out) then the payload; it stays valid until the next call
  * to reasm_add(), reasm_expire() or reasm_free(). An exact duplicate
  * (offset, length, MF and bytes) is ignored; any other overlap, data past the
  * final fragment's end, a second final fragment, more than max_frags

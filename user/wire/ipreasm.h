@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ipreasm.h - bounded reassembly of the guest's IPv4 fragments.
+ * ipreasm.h - bounded reassembly of the guest's IPv4 and IPv6 fragments.
  *
  * The guest's fragments are hostile input: every limit (datagrams in
  * progress, fragments per datagram, bytes per datagram, time) is fixed at
@@ -27,7 +27,7 @@ enum reasm_result {
 	REASM_DROP_MALFORMED = -1,
 	/* overlaps an earlier fragment (whole reassembly dropped, RFC 5722 style) */
 	REASM_DROP_OVERLAP = -2,
-	/* would exceed 65535 bytes of IPv4 packet (what came of it is dropped) */
+	/* would exceed 65535 bytes of header and payload (what came of it is dropped) */
 	REASM_DROP_TOO_BIG = -3,
 	/* max reassemblies in progress: the new datagram is refused */
 	REASM_DROP_TABLE_FULL = -4,
@@ -51,7 +51,7 @@ struct reasm;
 struct reasm *reasm_new(unsigned int max_reasm, unsigned int max_frags, uint32_t timeout_ms);
 void reasm_free(struct reasm *r);
 
-/* Feed one IPv4 fragment (header + payload, Ethernet padding cut off); on
+/* Feed one IPv4 or IPv6 fragment (header(s) + payload, Ethernet padding cut off); on
  * REASM_DONE *out is valid until the next reasm_add/reasm_expire/reasm_free. */
 int reasm_add(struct reasm *r, const uint8_t *ip, size_t len, uint64_t now_ms, const uint8_t **out,
 	      size_t *out_len);

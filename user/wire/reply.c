@@ -63,6 +63,17 @@ static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4], 
 	wr16(ip + 10, csum_fold(csum_add(0, ip, TG_IP4_HLEN)));
 }
 
+static void ip6_header(uint8_t *ip, const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+		       uint16_t plen)
+{
+	wr32(ip, 6u << 28);
+	wr16(ip + 4, plen);
+	ip[6] = next;
+	ip[7] = 64;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+}
+
 /**
  * reply_echo4() - Answer an ICMP echo request sent to the gateway
  * @s:   staged SLOT_ICMP IPv4 frame
@@ -105,17 +116,24 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
 {
 	const uint8_t *th = frame_get(&s->f, s->l4_off, TG_TCP_HLEN);
-	uint8_t *ip = out + TG_ETH_HLEN, *t = ip + TG_IP4_HLEN;
-	const size_t len = TG_ETH_HLEN + TG_IP4_HLEN + TG_TCP_HLEN;
-	uint32_t ack;
+	size_t hlen = s->family == 6 ? TG_IP6_HLEN : TG_IP4_HLEN;
+	uint8_t *ip = out + TG_ETH_HLEN, *t = ip + hlen;
+	const size_t len = TG_ETH_HLEN + hlen + TG_TCP_HLEN;
+	uint32_t ack, sum;
 
-	if (s->family != 4 || s->kind != SLOT_TCP || !th || (s->tcp_flags & TG_TCP_RST) ||
-	    cap < len)
+	if (s->kind != SLOT_TCP || !th || (s->tcp_flags & TG_TCP_RST) || cap < len)
 		return 0;
 	ack = rd32(th + 4) + (uint32_t)s->payload_len + ((s->tcp_flags & TG_TCP_SYN) ? 1 : 0) +
 	      ((s->tcp_flags & TG_TCP_FIN) ? 1 : 0);
-	eth_header(out, cfg, TG_ETH_P_IP);
-	ip4_header(ip, s->dst, s->src, TG_IPPROTO_TCP, TG_IP4_HLEN + TG_TCP_HLEN);
+	if (s->family == 6) {
+		eth_header(out, cfg, TG_ETH_P_IPV6);
+		ip6_header(ip, s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN);
+		sum = csum_pseudo6(s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN);
+	} else {
+		eth_header(out, cfg, TG_ETH_P_IP);
+		ip4_header(ip, s->dst, s->src, TG_IPPROTO_TCP, TG_IP4_HLEN + TG_TCP_HLEN);
+		sum = csum_pseudo4(s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN);
+	}
 	memset(t, 0, TG_TCP_HLEN);
 	wr16(t, s->dport);
 	wr16(t + 2, s->sport);
@@ -127,14 +145,14 @@ size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, s
 		t[13] = TG_TCP_RST | TG_TCP_ACK;
 	}
 	t[12] = (TG_TCP_HLEN / 4) << 4;
-	wr16(t + 16, csum_fold(csum_add(csum_pseudo4(s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN),
-					t, TG_TCP_HLEN)));
+	wr16(t + 16, csum_fold(csum_add(sum, t, TG_TCP_HLEN)));
 	return len;
 }
 
 /**
  * reply_tcp_rst_from_ip() - reply_rst() for a SYN kept as a bare IP packet
- * @ip:     IPv4 packet (validated by slot_stage() when it was a frame)
+ * @ip:     IPv4 or IPv6 packet (validated by slot_stage() when it was a
+ *          frame)
  * @ip_len: its length
  * @cfg:    addresses
  * @out:    buffer for the reply frame
@@ -152,7 +170,9 @@ size_t reply_tcp_rst_from_ip(const uint8_t *ip, size_t ip_len, const struct conf
 		return 0;
 	memcpy(frame + 6, cfg->guest_mac, 6);
 	memcpy(frame, cfg->gw_mac, 6);
-	wr16(frame + 12, TG_ETH_P_IP);
+	if (!ip_len)
+		return 0;
+	wr16(frame + 12, (ip[0] >> 4) == 6 ? TG_ETH_P_IPV6 : TG_ETH_P_IP);
 	memcpy(frame + TG_ETH_HLEN, ip, ip_len);
 	if (slot_stage(&s, cfg, frame, TG_ETH_HLEN + ip_len) != SLOT_OK)
 		return 0;
@@ -161,7 +181,7 @@ size_t reply_tcp_rst_from_ip(const uint8_t *ip, size_t ip_len, const struct conf
 
 /**
  * reply_send_rst() - Answer the TCP segment in @ip (a refused SYN) with RST
- * @ip:  the guest's IPv4 packet
+ * @ip:  the guest's IP packet
  * @len: its length
  * @cfg: addresses
  *

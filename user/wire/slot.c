@@ -111,7 +111,7 @@ static int parse_tcp(struct slot *s)
 		return SLOT_DROP_MALFORMED;
 	/* No checksum check here: a guest with checksum offload (a veth, a
 	 * virtio NIC) sends only the pseudo-header sum, and a virtual link does
-	 * not corrupt bytes. stack_input4() writes the real sum for lwIP. */
+	 * not corrupt bytes. stack_input() writes the real sum for lwIP. */
 	return SLOT_OK;
 }
 
