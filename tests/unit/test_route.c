@@ -4,7 +4,7 @@
  * one row per flow (protocol, destination, port, --allow) with the verdict,
  * the handler and the host-side target it must get. DNS is the
  * interceptor's whatever the address; the gateway is the host's loopback
- * and needs "host"; IPv6 TCP and UDP are not carried yet; the local-only
+ * and needs "host" (its IPv6 address is the host's ::1); the local-only
  * UDP ports need --allow-udp-local.
  */
 #include <netinet/in.h>
@@ -74,10 +74,18 @@ static const struct rcase cases[] = {
 	  ROUTE_ICMP_RELAY, NULL },
 	{ "icmp private allowed", IPPROTO_ICMP, "10.250.0.1", 0, H(TG_G_PRIVATE), false, SLOT_OK,
 	  ROUTE_ICMP_RELAY, NULL },
-	{ "tcp6 not carried", IPPROTO_TCP, "2001:db8::1", 443, 0, false, SLOT_DROP_UNHANDLED,
-	  ROUTE_NONE, NULL },
-	{ "udp6 dns not carried", IPPROTO_UDP, "2001:db8::1", 53, 0, false, SLOT_DROP_UNHANDLED,
-	  ROUTE_NONE, NULL },
+	{ "tcp6 public", IPPROTO_TCP, "2606:4700::1111", 443, 0, false, SLOT_OK, ROUTE_TCP_SPLICE,
+	  NULL },
+	{ "tcp6 private denied", IPPROTO_TCP, "fd00::5", 443, 0, false, SLOT_DROP_POLICY,
+	  ROUTE_TCP_SPLICE, NULL },
+	{ "tcp6 gateway is loopback", IPPROTO_TCP, "fd42:6d73:62::1", 8080, H(TG_G_HOST), false,
+	  SLOT_OK, ROUTE_TCP_SPLICE, "::1" },
+	{ "udp6 dns gateway", IPPROTO_UDP, "fd42:6d73:62::1", 53, 0, false, SLOT_OK, ROUTE_DNS,
+	  NULL },
+	{ "udp6 metadata denied", IPPROTO_UDP, "fd00:ec2::254", 5000, H(TG_G_PRIVATE), false,
+	  SLOT_DROP_POLICY, ROUTE_UDP_RELAY, NULL },
+	{ "udp6 public", IPPROTO_UDP, "2606:4700::1111", 5000, 0, false, SLOT_OK, ROUTE_UDP_RELAY,
+	  NULL },
 	{ "other protocol", 47, "8.8.8.8", 0, 0, false, SLOT_DROP_UNHANDLED, ROUTE_NONE, NULL },
 };
 
@@ -126,7 +134,7 @@ static void run_cases(void)
 			want = k.dst;
 			if (c->target) {
 				tb_addr(a, c->target);
-				tg_addr_set(&want, 4, a);
+				tg_addr_set(&want, strchr(c->target, ':') ? 6 : 4, a);
 			}
 			CHECK_MEM(&out.target, &want, sizeof(want));
 			CHECK_EQ(out.port, c->dport);
@@ -135,6 +143,31 @@ static void run_cases(void)
 	}
 	cfg.allow = allow;
 	cfg.udp_local_ports = false;
+}
+
+/* The host's loopback of the other family, for the gateway's TCP only. */
+static void alt_target(void)
+{
+	struct route rt = { .handler = ROUTE_TCP_SPLICE, .group = TG_G_GATEWAY };
+	struct tg_addr a, want;
+	uint8_t b[16];
+
+	case_begin("alt target");
+	tb_addr(b, "127.0.0.1");
+	tg_addr_set(&rt.target, 4, b);
+	CHECK(route_alt_target(&rt, &a));
+	tb_addr(b, "::1");
+	tg_addr_set(&want, 6, b);
+	CHECK_MEM(&a, &want, sizeof(a));
+	rt.target = want;
+	CHECK(route_alt_target(&rt, &a));
+	CHECK_EQ(a.family, 4);
+	rt.handler = ROUTE_UDP_RELAY;
+	CHECK(!route_alt_target(&rt, &a));
+	rt.handler = ROUTE_TCP_SPLICE;
+	rt.group = TG_G_PUBLIC;
+	CHECK(!route_alt_target(&rt, &a));
+	case_end();
 }
 
 int main(void)
@@ -146,6 +179,7 @@ int main(void)
 	}
 	polset_init(NULL);
 	run_cases();
+	alt_target();
 	polset_free();
 	group_free(&groups);
 	return check_summary();
