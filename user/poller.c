@@ -75,7 +75,7 @@ static uint64_t started_ms;
 static uint64_t last_xstats;
 static struct loop_handler xsk_h, sig_h, host_h;
 static struct reasm *reasm;
-static uint8_t whole[TG_ETH_HLEN + 65536]; /* a reassembled datagram, staged again */
+static uint8_t whole[TG_ETH_HLEN + TG_IP6_HLEN + 65535]; /* a reassembled datagram, staged again */
 static int sigfd = -1;
 
 /* A reply a builder writes whole; 0, or the drop reason to count. */

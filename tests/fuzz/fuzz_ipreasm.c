@@ -44,7 +44,7 @@
 #include "wire/ipreasm.h"
 
 #define TIMEOUT_MS 1000
-#define BUF_SIZE   65535
+#define BUF_SIZE   (65535 + TG_IP6_HLEN)
 #define MAX_PLEN   (65535 - TG_IP4_HLEN)
 #define NKEYS	   32
 #define V6_KEY	   16
@@ -177,10 +177,10 @@ static bool bad_alone(const struct rec *rc)
 {
 	bool more = rc->field & TG_IP4_MF;
 
-	size_t kept = rc->key & V6_KEY ? TG_IP6_HLEN : TG_IP4_HLEN;
+	size_t max = rc->key & V6_KEY ? 65535 : 65535 - TG_IP4_HLEN;
 
 	return (!more && rc->off == 0) || rc->plen == 0 || (more && rc->plen % 8) ||
-	       kept + rc->off + rc->plen > 65535;
+	       rc->off + rc->plen > max;
 }
 
 static void check_done6(const struct rec *rc, const uint8_t *out, size_t n)

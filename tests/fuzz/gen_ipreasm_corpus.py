@@ -135,7 +135,7 @@ def seeds():
         rec(16, 5, ctl=V6),
     )
     s["v6-overlap"] = seed(DEFAULT, rec(0, 16, True, ctl=V6), rec(8, 16, True, ctl=V6))
-    s["v6-too-big"] = seed(DEFAULT, rec(0, 8, True, ctl=V6), rec(65488, 8, ctl=V6))
+    s["v6-too-big"] = seed(DEFAULT, rec(0, 8, True, ctl=V6), rec(65528, 16, ctl=V6))
     return s
 
 

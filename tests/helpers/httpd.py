@@ -5,8 +5,8 @@
 Serves GET of the files in one directory and answers PUT/POST with the
 sha256 hex digest of the request body (Content-Length or chunked), read in
 chunks and never buffered whole, so a 100 MB upload costs no memory. It
-listens on 127.0.0.1 on a port the kernel picks and writes that port to
-PORT_FILE once it listens. One thread per connection.
+listens on 127.0.0.1 (or $TG_LISTEN: "::1", or "::" for both families) on
+a port the kernel picks and writes that port to PORT_FILE once it listens. One thread per connection.
 
 A GET may carry "?barrier=NAME&n=N": the reply is held until N requests with
 the same barrier name are waiting (or 60 s have passed, then 503), so a test
@@ -18,6 +18,7 @@ import hashlib
 import http.server
 import os
 import shutil
+import socket
 import sys
 import threading
 import urllib.parse
@@ -123,11 +124,19 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
 
+    def server_bind(self):
+        if self.address_family == socket.AF_INET6:
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
 
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: httpd.py DIR PORT_FILE")
-    server = Server(("127.0.0.1", 0), Handler)
+    addr = os.environ.get("TG_LISTEN", "127.0.0.1")
+    if ":" in addr:
+        Server.address_family = socket.AF_INET6
+    server = Server((addr, 0), Handler)
     server.root = os.path.realpath(sys.argv[1])
     server.barriers = Barriers()
     tmp = sys.argv[2] + ".tmp"

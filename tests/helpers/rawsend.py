@@ -11,6 +11,8 @@ kernel's own source addresses are bypassed. Kinds:
   arp-mac  ARP request whose sender MAC is foreign (Ethernet source honest)
   tcp-ack  TCP ACK (no SYN) from the guest's own MAC and IP to --dst: what
            only the XDP policy map stands in front of
+  tcp6-ip  IPv6 TCP SYN from FOREIGN_IP6 (outside the guest's /64) to
+           --dst6, the guest's own source MAC
 
 Usage: rawsend.py IFNAME KIND COUNT [--guest-mac M] [--guest-ip A]
        [--gw-mac M] [--gw-ip A] [--port P] [--dst A]
@@ -23,7 +25,9 @@ import struct
 
 FOREIGN_MAC = "02:6d:73:00:00:66"
 FOREIGN_IP = "100.96.0.3"
+FOREIGN_IP6 = "2001:db8:99::2"
 ETH_P_IP = 0x0800
+ETH_P_IPV6 = 0x86DD
 ETH_P_ARP = 0x0806
 
 
@@ -56,6 +60,16 @@ def tcp_syn(src_ip, dst_ip, sport, dport, flags=0x02):
     return ip + tcp
 
 
+def tcp6_syn(src_ip, dst_ip, sport, dport):
+    """An IPv6 packet carrying a TCP SYN, checksum filled in."""
+    src = socket.inet_pton(socket.AF_INET6, src_ip)
+    dst = socket.inet_pton(socket.AF_INET6, dst_ip)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0x1000, 0, 5 << 4, 0x02, 65535, 0, 0)
+    pseudo = src + dst + struct.pack("!IxxxB", len(tcp), 6)
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    return struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst) + tcp
+
+
 def arp_request(sha, spa, tpa):
     """An ARP who-has tpa from (sha, spa)."""
     return struct.pack("!HHBBH6s4s6s4s", 1, ETH_P_IP, 6, 4, 1, sha,
@@ -79,6 +93,9 @@ def build(kind, a, seq):
         src, dst, body = gmac, gwmac, tcp_syn(a.guest_ip, a.dst or a.gw_ip,
                                               sport, a.port, flags=0x10)
         etype = ETH_P_IP
+    elif kind == "tcp6-ip":
+        src, dst, body = gmac, gwmac, tcp6_syn(FOREIGN_IP6, a.dst6, sport, a.port)
+        etype = ETH_P_IPV6
     elif kind == "arp-ip":
         src, dst, body = gmac, b"\xff" * 6, arp_request(gmac, FOREIGN_IP,
                                                         a.gw_ip)
@@ -104,6 +121,7 @@ def main():
     p.add_argument("--gw-ip", default="100.96.0.1")
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--dst", default=None)
+    p.add_argument("--dst6", default="fd42:6d73:62::1")
     a = p.parse_args()
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     sock.bind((a.ifname, 0))

@@ -3,8 +3,9 @@
 """tcptool.py - small TCP servers (host side) and clients (guest side) for
 the integration tests' corner cases: half-close, reset and refused connects.
 
-Servers listen on 127.0.0.1 on a port the kernel picks, write it to
-PORT_FILE once listening, and serve until killed:
+Servers listen on 127.0.0.1 (or $TG_LISTEN: "::1", or "::" for both
+families) on a port the kernel picks, write it to PORT_FILE once
+listening, and serve until killed:
   serve-halfclose PORT_FILE  read to EOF, reply "<sha256> <bytes>\\n", close
   serve-reset PORT_FILE      read a little, then close with SO_LINGER 0 (RST)
   serve-echo PORT_FILE       echo every byte back until EOF
@@ -15,7 +16,7 @@ PORT_FILE once listening, and serve until killed:
                              byte count and bytes (hex) on stdout, flushed:
                              a DNS-over-TCP upstream that records what reached it
 
-Clients print one result word on stdout and exit 0 when it is the expected
+Clients take IPv4 or IPv6 addresses and print one result word on stdout and exit 0 when it is the expected
 one:
   halfclose HOST PORT NBYTES  send NBYTES, shutdown(SHUT_WR), expect the
                               server's digest of them   -> "ok"
@@ -41,11 +42,18 @@ import time
 TIMEOUT = 10.0
 
 
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def listen(port_file):
-    """Listen on 127.0.0.1:0 and publish the port in port_file."""
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """Listen on $TG_LISTEN (127.0.0.1), port 0; publish the port in port_file."""
+    addr = os.environ.get("TG_LISTEN", "127.0.0.1")
+    srv = socket.socket(family_of(addr), socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
+    if addr == "::":
+        srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    srv.bind((addr, 0))
     srv.listen(128)
     with open(port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.getsockname()[1])
@@ -136,10 +144,10 @@ def client_reuse(host, port, sport, n):
         # Our last FIN may still wait for its ACK (LAST_ACK): the tuple is
         # busy on our side for a moment, which is not what is under test.
         for _ in range(20):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock = socket.socket(family_of(host), socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.settimeout(2.0)
-            sock.bind(("0.0.0.0", sport))
+            sock.bind(("::" if ":" in host else "0.0.0.0", sport))
             try:
                 sock.connect((host, port))
                 break
@@ -184,7 +192,7 @@ def client_limit(host, port, n):
             print("connection %d does not echo" % i)
             return 1
         socks.append(s)
-    extra = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    extra = socket.socket(family_of(host), socket.SOCK_STREAM)
     extra.settimeout(TIMEOUT)
     try:
         extra.connect((host, port))
@@ -250,7 +258,7 @@ def client_reset(host, port):
 def client_connect(host, port):
     """Connect only; report the outcome and how long it took."""
     start = time.monotonic()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(family_of(host), socket.SOCK_STREAM)
     sock.settimeout(TIMEOUT)
     try:
         sock.connect((host, port))

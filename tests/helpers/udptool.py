@@ -6,9 +6,12 @@ only to the HOST PORT given on the command line and check that every reply
 comes from exactly that address (tapgate must answer from the original
 destination).
 
+HOST may be an IPv6 address: the client's sockets are IPv6 then.
+
 Server:
   serve-echo PORT_FILE [PORT]
-        bind UDP 127.0.0.1:PORT (default 0: the kernel picks), write the
+        bind UDP 127.0.0.1:PORT (or $TG_LISTEN: "::1", or "::" for both
+        families; PORT 0, the default: the kernel picks), write the
         port to PORT_FILE, then answer every datagram to its sender: the
         datagram itself, except that "WHOAMI?" is answered with
         "WHOAMI IP:PORT", the address the server saw (the relay's host
@@ -65,14 +68,17 @@ class Failure(Exception):
     """The check failed; the message says how."""
 
 
+FAMILY = socket.AF_INET  # of the clients' sockets: main() sets it from HOST
+
+
 def udp_socket(sport=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(FAMILY, socket.SOCK_DGRAM)
     for opt in (socket.SO_RCVBUF, socket.SO_SNDBUF):
         try:
             s.setsockopt(socket.SOL_SOCKET, opt, BUF)
         except OSError:
             pass
-    s.bind(("0.0.0.0", sport))
+    s.bind(("::" if FAMILY == socket.AF_INET6 else "0.0.0.0", sport))
     return s
 
 
@@ -95,7 +101,7 @@ def exchange(sock, dest, payload, check, stale, what):
                 data, src = sock.recvfrom(MAX_UDP + 1)
             except socket.timeout:
                 break
-            if src != dest:
+            if src[:2] != dest:
                 raise Failure("%s: reply from %s:%d, expected it from %s:%d"
                               % ((what,) + src + dest))
             if check(data):
@@ -126,15 +132,20 @@ def payload_for(rng, seq, size):
 
 
 def dest_of(host, port):
+    if FAMILY == socket.AF_INET6:
+        return (host, int(port))
     return (socket.gethostbyname(host), int(port))
 
 
 def cmd_serve_echo(port_file, port=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    addr = os.environ.get("TG_LISTEN", "127.0.0.1")
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    if addr == "::":
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     for opt in (socket.SO_RCVBUF, socket.SO_SNDBUF):
         s.setsockopt(socket.SOL_SOCKET, opt, BUF)
     try:
-        s.bind(("127.0.0.1", int(port)))
+        s.bind((addr, int(port)))
     except OSError as e:
         print("cannot bind 127.0.0.1:%s: %s" % (port, e), flush=True)
         return 2
@@ -255,7 +266,7 @@ def burst_collect(sock, dest, first, sizes, last_seq):
             data, src = sock.recvfrom(MAX_UDP + 1)
         except socket.timeout:
             break
-        if src != dest:
+        if src[:2] != dest:
             raise Failure("an echo came from %s:%d, not %s:%d" % (src + dest))
         seq = int.from_bytes(data[:4], "big") if len(data) >= 4 else -1
         if not first <= seq < first + len(sizes):
@@ -310,7 +321,7 @@ def cmd_silent(host, port, count, wait, size=0):
         except OSError as e:  # e.g. ECONNREFUSED from an ICMP error
             print("error %s" % e)
             return 1
-        print("reply from %s:%d (%d bytes)" % (src + (len(data),)))
+        print("reply from %s:%d (%d bytes)" % (src[:2] + (len(data),)))
         return 1
 
 
@@ -327,6 +338,9 @@ def main():
     }
     if not args or args[0] not in cmds or len(args) - 1 not in cmds[args[0]][1]:
         sys.exit(__doc__)
+    global FAMILY
+    if args[0] != "serve-echo" and ":" in args[1]:
+        FAMILY = socket.AF_INET6
     try:
         return cmds[args[0]][0](*args[1:])
     except Failure as e:

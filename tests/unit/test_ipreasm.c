@@ -414,21 +414,22 @@ static void ipv6_whole(void)
 	reasm_free(r);
 }
 
-/* IPv6 bounds: the kept header and payload fit 65535 bytes (40 + 65495),
- * one byte more drops the datagram; overlaps drop it too. */
+/* IPv6 bounds: a payload of 65535 bytes (the length field's limit, unlike
+ * IPv4's 65535 with its header) is whole, one byte more drops the
+ * datagram; overlaps drop it too. */
 static void ipv6_limits(void)
 {
 	static uint8_t b[65536 + 64];
 	struct reasm *r = new_default();
 
 	CHECK_EQ(add(r, b, frag6(b, 1, 0, true, 8), 0), REASM_PENDING);
-	CHECK_EQ(add(r, b, frag6(b, 1, 65488, false, 8), 0), REASM_DROP_TOO_BIG);
+	CHECK_EQ(add(r, b, frag6(b, 1, 65528, false, 8), 0), REASM_DROP_TOO_BIG);
 	CHECK_EQ(reasm_pending(r), 0);
 	CHECK_EQ(add(r, b, frag6(b, 2, 0, true, 16), 0), REASM_PENDING);
 	CHECK_EQ(add(r, b, frag6(b, 2, 8, true, 16), 0), REASM_DROP_OVERLAP);
-	CHECK_EQ(add(r, b, frag6(b, 3, 0, true, 65488), 0), REASM_PENDING);
-	CHECK_EQ(add(r, b, frag6(b, 3, 65488, false, 7), 0), REASM_DONE);
-	CHECK_EQ(out_len, 65535);
+	CHECK_EQ(add(r, b, frag6(b, 3, 0, true, 65520), 0), REASM_PENDING);
+	CHECK_EQ(add(r, b, frag6(b, 3, 65520, false, 15), 0), REASM_DONE);
+	CHECK_EQ(out_len, 40 + 65535);
 	b[6] = TG_IPPROTO_UDP; /* no Fragment header: not a fragment */
 	CHECK_EQ(add(r, b, 60, 0), REASM_DROP_MALFORMED);
 	reasm_free(r);

@@ -13,7 +13,8 @@
 #include "wire/ip4out.h"
 #include "wire/ip6out.h"
 
-#define UDP_MAX 65507 /* the longest UDP payload over IPv4 */
+#define UDP_MAX	 65507 /* the longest UDP payload over IPv4 */
+#define UDP_MAX6 65527 /* and over IPv6 (fragmented) */
 
 /**
  * udpout_room() - Whether the largest reply could go to the guest now
@@ -27,7 +28,7 @@
 bool udpout_room(const struct flow_key *k)
 {
 	if (k->src.family == 6)
-		return ip6out_room_for(TG_UDP_HLEN + UDP_MAX);
+		return ip6out_room_for(TG_UDP_HLEN + UDP_MAX6);
 	return ip4out_room_for(TG_UDP_HLEN + UDP_MAX);
 }
 

@@ -103,7 +103,7 @@ static int send2(uint8_t proto, const uint8_t src[16], const uint8_t dst[16], co
 	size_t total = hlen + blen, off = 0, room = frag_room();
 	uint32_t id = next_id++;
 
-	if (total > 65535 - FRAG_HLEN)
+	if (total > 65535)
 		return -EMSGSIZE;
 	if (gtx_room() < ip6out_frames_needed(total))
 		return -ENOBUFS;
@@ -136,8 +136,7 @@ static int send2(uint8_t proto, const uint8_t src[16], const uint8_t dst[16], co
  * @sport:   source port
  * @dport:   the guest's port
  * @payload: data
- * @len:     its length, at most 65527 - 8 (one IPv6 payload with a
- *           Fragment header)
+ * @len:     its length, at most 65527
  *
  * Return: 0, -ENOBUFS (not enough tx frames: nothing sent) or -EMSGSIZE
  */
@@ -148,7 +147,7 @@ int ip6out_udp(const uint8_t src[16], const uint8_t dst[16], uint16_t sport, uin
 	uint32_t sum;
 	uint16_t c;
 
-	if (len > 65535 - FRAG_HLEN - TG_UDP_HLEN)
+	if (len > 65535 - TG_UDP_HLEN)
 		return -EMSGSIZE;
 	wr16(uh, sport);
 	wr16(uh + 2, dport);

@@ -3,7 +3,7 @@
  * ipreasm.c - bounded IPv4 and IPv6 fragment reassembly (see ipreasm.h).
  *
  * Memory: the table of max_reasm entries and their range arrays are
- * allocated once in reasm_new(). A datagram gets one 65535-byte buffer on
+ * allocated once in reasm_new(). A datagram gets one 65575-byte buffer on
  * its first fragment (the 20-byte IPv4 or 40-byte IPv6 header, then the
  * payload at its final place; an IPv6 Fragment header is not kept), so its size limit is the buffer's size and a fragment is copied
  * once. Fragmented datagrams are rare, so buffers are not preallocated
@@ -33,8 +33,9 @@
 #include "wire/frame.h"
 #include "wire/ipreasm.h"
 
-#define IP4_MAX	      65535  /* the total length field's limit */
-#define IP4_KEEPFLAGS 0xc000 /* reserved bit and DF: kept in the output */
+#define IP4_MAX	      65535		    /* the total length field's limit */
+#define BUF_LEN	      (TG_IP6_HLEN + 65535) /* IPv6: the header, then a payload length's worth */
+#define IP4_KEEPFLAGS 0xc000		    /* reserved bit and DF: kept in the output */
 #define FREE_MAX      2
 
 struct reasm_key {
@@ -138,7 +139,7 @@ static uint8_t *buf_get(struct reasm *r)
 {
 	if (r->nspare)
 		return r->spare[--r->nspare];
-	return malloc(IP4_MAX);
+	return malloc(BUF_LEN);
 }
 
 static void buf_put(struct reasm *r, uint8_t *buf)
@@ -247,7 +248,8 @@ static int frag_check(const struct reasm_frag *fr)
 	 * next one could not start where this one ends. */
 	if (fr->more && fr->len % 8)
 		return REASM_DROP_MALFORMED;
-	if (fr->hlen + fr->off + fr->len > IP4_MAX)
+	/* IPv4's total length counts its header, IPv6's payload length not. */
+	if (fr->off + fr->len > (fr->hlen == TG_IP6_HLEN ? 65535u : IP4_MAX - TG_IP4_HLEN))
 		return REASM_DROP_TOO_BIG;
 	return 0;
 }
@@ -411,7 +413,8 @@ static int refuse(struct reasm *r, int why)
  * to reasm_add(), reasm_expire() or reasm_free(). An exact duplicate
  * (offset, length, MF and bytes) is ignored; any other overlap, data past the
  * final fragment's end, a second final fragment, more than max_frags
- * fragments or a datagram over 65535 bytes drops the whole datagram.
+ * fragments or a datagram past its length field's limit (65535 bytes of
+ * IPv4 packet, of IPv6 payload) drops the whole datagram.
  * Event-loop thread only.
  *
  * Return: REASM_DONE, REASM_PENDING, or a REASM_DROP_* code

@@ -27,7 +27,7 @@ enum reasm_result {
 	REASM_DROP_MALFORMED = -1,
 	/* overlaps an earlier fragment (whole reassembly dropped, RFC 5722 style) */
 	REASM_DROP_OVERLAP = -2,
-	/* would exceed 65535 bytes of header and payload (what came of it is dropped) */
+	/* past 65535 bytes of IPv4 packet or IPv6 payload (what came of it is dropped) */
 	REASM_DROP_TOO_BIG = -3,
 	/* max reassemblies in progress: the new datagram is refused */
 	REASM_DROP_TABLE_FULL = -4,
