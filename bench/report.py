@@ -45,6 +45,7 @@ ENGINES = [
     ("tapgate-veth", "tapgate (veth)"),
     ("tapgate-veth-bp", "tapgate (veth, busy-poll)"),
     ("tapgate-tap", "tapgate (tap)"),
+    ("tapgate-veth6", "tapgate (veth, IPv6)"),
 ]
 PEERS = ["slirp4netns", "pasta"]
 SHORT = {"slirp4netns": "slirp", "pasta": "pasta"}

@@ -66,20 +66,38 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void parse_addr(const char *addr, const char *port, struct sockaddr_in *sa)
+/* An IPv4 or IPv6 socket address. */
+struct peer {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+static void parse_addr(const char *addr, const char *port, struct peer *sa)
 {
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&sa->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa->ss;
 	char *end;
 	long p = strtol(port, &end, 10);
+	int ok;
 
 	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
 	if (*end || p < 1 || p > 65535) {
 		fprintf(stderr, "rr: bad port '%s'\n", port);
 		exit(2);
 	}
-	sa->sin_port = htons((unsigned short)p);
-	if (inet_pton(AF_INET, addr, &sa->sin_addr) != 1) {
-		fprintf(stderr, "rr: bad IPv4 address '%s'\n", addr);
+	if (strchr(addr, ':')) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)p);
+		ok = inet_pton(AF_INET6, addr, &s6->sin6_addr);
+		sa->len = sizeof(*s6);
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)p);
+		ok = inet_pton(AF_INET, addr, &s4->sin_addr);
+		sa->len = sizeof(*s4);
+	}
+	if (ok != 1) {
+		fprintf(stderr, "rr: bad IPv4 or IPv6 address '%s'\n", addr);
 		exit(2);
 	}
 }
@@ -116,17 +134,19 @@ static rlim_t want_fds(rlim_t n)
 
 /* ------------------------------------------------------------------ server */
 
-static _Noreturn void server(const struct sockaddr_in *sa)
+static _Noreturn void server(const struct peer *sa)
 {
 	struct epoll_event ev, evs[256];
 	int lfd, ep;
 
 	want_fds(65536); /* rr hold keeps thousands of connections */
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	lfd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (lfd < 0)
 		die("socket");
 	set_int(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (bind(lfd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
+	if (sa->ss.ss_family == AF_INET6)
+		set_int(lfd, IPPROTO_IPV6, IPV6_V6ONLY, 0); /* "::" takes both families */
+	if (bind(lfd, (const struct sockaddr *)&sa->ss, sa->len) < 0)
 		die("bind");
 	if (listen(lfd, 4096) < 0)
 		die("listen");
@@ -181,15 +201,15 @@ static _Noreturn void server(const struct sockaddr_in *sa)
 
 /* ------------------------------------------------------------------ clients */
 
-static int connect_to(const struct sockaddr_in *sa)
+static int connect_to(const struct peer *sa)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
 	set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 	set_timeouts(fd); /* SO_SNDTIMEO bounds connect() too */
-	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
+	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -218,7 +238,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int client(const struct sockaddr_in *sa, long n)
+static int client(const struct peer *sa, long n)
 {
 	double *us = calloc((size_t)n, sizeof(*us));
 	int fd;
@@ -249,7 +269,7 @@ static int client(const struct sockaddr_in *sa, long n)
 	return 0;
 }
 
-static int crr(const struct sockaddr_in *sa, double secs, int rst)
+static int crr(const struct peer *sa, double secs, int rst)
 {
 	const struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
 	long conns = 0, errors = 0, streak = 0;
@@ -295,7 +315,7 @@ static int crr(const struct sockaddr_in *sa, double secs, int rst)
 	return conns > 0 && errors * 100 <= conns ? 0 : 1;
 }
 
-static int hold(const struct sockaddr_in *sa, long n, double secs)
+static int hold(const struct peer *sa, long n, double secs)
 {
 	int *fds = calloc((size_t)n, sizeof(*fds));
 	double t0 = now_s();
@@ -342,7 +362,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sa;
+	struct peer sa;
 
 	if (argc < 4)
 		usage();

@@ -15,6 +15,7 @@
 #   tapgate veth  tests/integration/lib.sh's veth guest, tapgate run --allow
 #                 host: the host's 127.0.0.1 is the gateway 100.96.0.1.
 #   tapgate tap   the same behind a tap whose fd tapshuttle holds.
+#   tapgate veth6 the veth guest over IPv6 (servers on ::1).
 # The servers (iperf3 -s, build/bench/rr server) listen on the host's
 # 127.0.0.1 (kernel: on 10.213.0.1 inside the host-side namespace), one fixed
 # port pair per engine; every client runs in the guest and talks only to the
@@ -46,8 +47,9 @@
 #                      column (10000; quick 2000); tapgate runs with
 #                      --max-conns above it (its default is 4096)
 #   BENCH_PORT=N       port base: engine i uses N+i (iperf3), N+50+i (rr) (25200)
-#   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap"
-#                      (tapgate-veth-bp: tapgate on a veth with --busy-poll 50)
+#   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-veth6"
+#                      (tapgate-veth-bp: tapgate on a veth with --busy-poll 50;
+#                      tapgate-veth6: the veth guest over IPv6, to ::1)
 #   BENCH_MTU_TABLE=1  also a second table at guest MTU 65520 (kernel,
 #                      slirp4netns, pasta, tapgate on a veth with --mtu 65520)
 #   BENCH_KEEP=1       keep the logs ($TMP) after the run
@@ -70,8 +72,8 @@ RR_N=${BENCH_RR_N:-20000}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then HOLD_N=${BENCH_HOLD_N:-2000}; else HOLD_N=${BENCH_HOLD_N:-10000}; fi
 CRR_MODE=${BENCH_CRR_MODE:-fin}
 PORT_BASE=${BENCH_PORT:-25200}
-ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap}
-ALL_ENGINES=(kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap)
+ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-veth6}
+ALL_ENGINES=(kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-veth6)
 BIG_MTU=65520
 RR=$ROOT/build/bench/rr
 REPORT=$ROOT/bench/report.py
@@ -221,7 +223,7 @@ start_iperf_server() {
 		>>"$TMP/iperf3-server.$P.log" 2>&1 </dev/null
 	IPERF_PID=$BGPID
 	for ((i = 0; i < 50; i++)); do
-		"${SRVX[@]}" ss -Hlnt "sport = :$IPORT" | grep -qF "$SRV_ADDR:$IPORT" && return 0
+		"${SRVX[@]}" ss -Hlnt "sport = :$IPORT" | grep -qE "(^| )\[?$SRV_ADDR\]?:$IPORT" && return 0
 		tg_own_child "$IPERF_PID" || tg_fail "iperf3 -s exited: $(tail -n 3 "$TMP/iperf3-server.$P.log")"
 		sleep 0.1
 	done
@@ -383,6 +385,14 @@ setup_tapgate-veth() {
 	check_mtu eth0 "$1"
 }
 setup_tapgate-veth-bp() { setup_tapgate veth --busy-poll 50; }
+# The same veth guest talking IPv6: to the gateway's IPv6 address, which
+# stands for the host's ::1, where the servers listen.
+setup_tapgate-veth6() {
+	setup_tapgate veth
+	tg_guest_ipv6
+	ip -n "$GUESTNS" neigh replace "$TG_GW_IP6" lladdr "$TG_GW_MAC" dev eth0 nud permanent
+	DST=$TG_GW_IP6 SRV_ADDR=::1
+}
 setup_tapgate-tap() { setup_tapgate tap; }
 
 # ---------------------------------------------------------------- metrics
