@@ -13,7 +13,9 @@
 #     guest reassembles nothing (its Ip ReasmOKs stays);
 #   - iperf3 -u -l 1472 for 2 s, guest -> host and host -> guest (-R),
 #     completes (its control connection is TCP through tapgate) and the
-#     receiver got datagrams.
+#     receiver got datagrams;
+#   - a DNS query to the gateway is answered (the interceptor's answers
+#     take the same tx room as the relay's replies: none came either).
 # Takes about 30 s.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -58,8 +60,11 @@ for mtu in 9000 65520; do
 	ip link set dev "$HOSTDEV" mtu "$mtu"
 	ip -n "$GUESTNS" link set dev eth0 mtu "$mtu"
 	tg_udp_echo_server 0 || tg_fail "udptool.py serve-echo did not start: $(cat "$TMP"/udpecho."$P".0.log)"
-	nodns=$(tg_free_port) # the guest asks no names: any refused port will do
-	tg_start_tapgate --allow host --mtu "$mtu" --dns "127.0.0.1:$nodns"
+	tg_dnsmasq --address=/jumbo.test/192.0.2.7
+	tg_start_tapgate --allow host --mtu "$mtu" --dns "127.0.0.1:$DNS_PORT"
+
+	got=$(tg_gexec dig +short +time=2 +tries=2 @"$GW" jumbo.test 2>&1) || true
+	tg_expect_eq "$got" 192.0.2.7 "MTU $mtu: DNS through the interceptor answered"
 
 	for size in "${SIZES[@]}"; do
 		tg_stats_save "$TMP/s0.json"
