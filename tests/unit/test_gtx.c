@@ -5,12 +5,18 @@
  * that is never committed staying free, no room (refused, counted, and
  * "waiting" until gtx_flush() finds frames free again), the reserve
  * gtx_room() keeps, and replies from a builder and for a refused SYN.
+ * Over the UMEM backend (no socket: only its free-chunk count), the room
+ * at MTU 1500, 9000 and 65520: frames of the MTU beyond a reserve of
+ * chunks, always enough for the UDP relay's largest reply (issue 18: at
+ * 65520 a reserve counted in such frames left it none).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "control/config.h"
+#include "io/umem.h"
+#include "wire/ip4out.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 #include "check.h"
@@ -107,6 +113,37 @@ static void replies(void)
 	CHECK_EQ(txcap_ip(1)[20 + 13], TG_TCP_RST | TG_TCP_ACK);
 }
 
+static void umem_room(void)
+{
+	static const struct {
+		uint32_t chunk, mtu, room;
+	} c[] = {
+		{ 2048, 1500, 256 - GTX_RESERVE },
+		{ 4096, 9000, (256 - GTX_RESERVE) / 3 },   /* 9014 bytes: 3 chunks */
+		{ 4096, 65520, (256 - GTX_RESERVE) / 16 }, /* 65534 bytes: 16 chunks */
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct umem u = { .frame_size = c[i].chunk, .half = 256, .tx_nfree = 256 };
+		struct gtx_backend be;
+		uint32_t per = (c[i].mtu + 14 + c[i].chunk - 1) / c[i].chunk;
+
+		u.tx_max = c[i].mtu + 14;
+		be = gtx_umem_backend(&u);
+		cfg.mtu = c[i].mtu;
+		gtx_init(&cfg, &stats, &be);
+		ip4out_init(&cfg);
+		CHECK_EQ(gtx_room(), c[i].room);
+		CHECK(ip4out_room_for(8 + 65507)); /* the relay reads a reply */
+		u.tx_nfree = GTX_RESERVE + per - 1;
+		CHECK_EQ(gtx_room(), 0);
+		u.tx_nfree = GTX_RESERVE + per;
+		CHECK_EQ(gtx_room(), 1);
+	}
+	config_defaults(&cfg);
+	txcap_init(&cfg, &stats);
+}
+
 int main(void)
 {
 	config_defaults(&cfg);
@@ -115,5 +152,6 @@ int main(void)
 	RUN(uncommitted_stays_free);
 	RUN(no_room);
 	RUN(replies);
+	RUN(umem_room);
 	return check_summary();
 }

@@ -64,10 +64,10 @@ static inline void txcap_kick(void *ctx)
 	txcap.kicks++;
 }
 
-static inline uint32_t txcap_nfree(void *ctx)
+static inline uint32_t txcap_room(void *ctx, uint32_t reserve)
 {
 	(void)ctx;
-	return txcap.free;
+	return txcap.free > reserve ? txcap.free - reserve : 0;
 }
 
 static inline bool txcap_stalled(void *ctx)
@@ -91,7 +91,7 @@ static inline void txcap_init(const struct config *cfg, struct tg_ustats *st)
 		.lend = txcap_lend,
 		.send = txcap_send,
 		.kick = txcap_kick,
-		.nfree = txcap_nfree,
+		.room = txcap_room,
 		.stalled = txcap_stalled,
 	};
 

@@ -29,8 +29,11 @@
  * again after a refusal it says so, and the poller has the TCP and UDP
  * sides output again at once: nothing waits for a timer. (gtx calls no
  * layer above it: io knows frames, not lwIP or the proxies.)
- * gtx_room() keeps GTX_RESERVE frames out of what the relays may take, so
- * datagrams never starve lwIP's segments and the replies.
+ * gtx_room() keeps GTX_RESERVE chunks out of what the relays may take, so
+ * datagrams never starve lwIP's segments and the replies. The reserve is
+ * counted in chunks, the room in frames of the MTU: at a jumbo MTU one such
+ * frame is a chain of up to 16 chunks, and the whole tx half holds only 16
+ * of them (a reserve of 64 such frames left the relays no room at all).
  */
 #include <errno.h>
 #include <string.h>
@@ -63,10 +66,10 @@ static void umem_kick(void *ctx)
 	umem_tx_flush(ctx);
 }
 
-static uint32_t umem_nfree(void *ctx)
+static uint32_t umem_room(void *ctx, uint32_t reserve)
 {
 	/* whole frames of the longest size (a long one is a chain of chunks) */
-	return umem_tx_room(ctx, 0);
+	return umem_tx_room(ctx, reserve);
 }
 
 static bool umem_stalled(void *ctx)
@@ -88,7 +91,7 @@ struct gtx_backend gtx_umem_backend(struct umem *u)
 		.lend = umem_lend,
 		.send = umem_send,
 		.kick = umem_kick,
-		.nfree = umem_nfree,
+		.room = umem_room,
 		.stalled = umem_stalled,
 	};
 }
@@ -182,13 +185,12 @@ int gtx_commit(size_t l3_len)
 /**
  * gtx_room() - Frames the relays may fill now
  *
- * Return: free tx frames less GTX_RESERVE (kept for lwIP and the replies)
+ * Return: tx frames of the longest size that fit the free chunks beyond
+ * GTX_RESERVE (kept for lwIP and the replies)
  */
 uint32_t gtx_room(void)
 {
-	uint32_t n = be.nfree(be.ctx);
-
-	return n > GTX_RESERVE ? n - GTX_RESERVE : 0;
+	return be.room(be.ctx, GTX_RESERVE);
 }
 
 /**
@@ -239,7 +241,7 @@ int gtx_reply(gtx_build_fn build, const struct slot *s)
 bool gtx_flush(void)
 {
 	be.kick(be.ctx);
-	if (!blocked || be.nfree(be.ctx) == 0)
+	if (!blocked || be.room(be.ctx, 0) == 0)
 		return false;
 	blocked = false;
 	return true;

@@ -32,15 +32,17 @@ struct gtx_backend {
 	uint8_t *(*lend)(void *ctx, uint64_t *addr);	     /* NULL when none is free */
 	int (*send)(void *ctx, uint64_t addr, uint32_t len); /* 0 or -ENOBUFS */
 	void (*kick)(void *ctx);			     /* send queued, reap completed */
-	uint32_t (*nfree)(void *ctx);			     /* frames free right now */
-	bool (*stalled)(void *ctx);			     /* the kernel pushed back */
+	/* Frames of frame_size bytes that fit the free room beyond @reserve
+	 * chunks (the UMEM's unit: a frame of frame_size may take several). */
+	uint32_t (*room)(void *ctx, uint32_t reserve);
+	bool (*stalled)(void *ctx); /* the kernel pushed back */
 };
 
 /* Builds a whole Ethernet frame answering @s into @out; 0 for no reply. */
 typedef size_t (*gtx_build_fn)(const struct slot *s, const struct config *cfg, uint8_t *out,
 			       size_t cap);
 
-#define GTX_RESERVE 64 /* tx frames gtx_room() keeps for lwIP and replies */
+#define GTX_RESERVE 64 /* short tx frames (UMEM chunks) gtx_room() keeps for lwIP and replies */
 
 struct gtx_backend gtx_umem_backend(struct umem *u);
 void gtx_init(const struct config *cfg, struct tg_ustats *st, const struct gtx_backend *be);
