@@ -72,6 +72,7 @@
 	X(policy_icmp_sent, "ICMP prohibited errors for denied UDP/ICMP (icmp_prohibited)")        \
 	X(policy_resets, "open flows a reloaded policy denies: TCP reset, UDP closed")             \
 	X(dns_policy_denied, "DNS queries for a name the policy denies (NXDOMAIN)")                \
+	X(dns_aaaa_empty, "AAAA queries answered empty (--dns-aaaa)")                              \
 	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which

@@ -24,7 +24,10 @@
 #     both an AAAA there and an A that works is fetched in < 1 s (Happy
 #     Eyeballs falls back at once);
 #   - a spoofed IPv6 source (outside the guest's /64) is dropped in XDP
-#     and counted.
+#     and counted;
+#   - --dns-aaaa: auto (the default) answers AAAA empty while the host
+#     side has no IPv6 default route and passes it once it has one; off
+#     always empty; A untouched.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tg_init ipv6
@@ -174,6 +177,29 @@ spoof() {
 	tg_pass "$mode: spoofed IPv6 sources dropped in XDP ($((after - before)))"
 }
 
+# aaaa_of NAME: the guest's AAAA answer for NAME (empty for NODATA).
+aaaa_of() {
+	tg_gexec dig +short +time=2 +tries=2 @"$TG_GW_IP" "$1" AAAA
+}
+
+dns_aaaa() {
+	local n
+	tg_start_tapgate --allow host,public --dns "$T4:53"
+	tg_expect_eq "$(aaaa_of v6.test)" "" "$mode: --dns-aaaa auto, no IPv6 default route: AAAA empty"
+	tg_expect_eq "$(tg_gexec dig +short +time=2 +tries=2 @"$TG_GW_IP" dual.test A)" "$T4" \
+		"$mode: ... A answered as ever"
+	n=$(tg_stat daemon.dns_aaaa_empty)
+	[ "$n" -ge 1 ] || tg_fail "$mode: dns_aaaa_empty is $n"
+	ip -n "$HOSTNS" -6 route add default via "$T6" dev "${P}x"
+	sleep 5.5 # the route answer is kept 5 s
+	tg_expect_eq "$(aaaa_of v6.test)" "$T6" "$mode: ... with a default route: AAAA answered"
+	ip -n "$HOSTNS" -6 route del default via "$T6" dev "${P}x"
+	tg_stop_tapgate_hostns
+	tg_start_tapgate --allow host,public --dns "$T4:53" --dns-aaaa off
+	tg_expect_eq "$(aaaa_of v6.test)" "" "$mode: --dns-aaaa off: AAAA empty"
+	tg_stop_tapgate_hostns
+}
+
 for mode in $(tg_modes); do
 	tg_round "$mode"
 	tg_host_ns
@@ -184,7 +210,9 @@ for mode in $(tg_modes); do
 	tserve "$TARGETNS" :: httpd "$TG_PY" "$TG_HELPERS/httpd.py" "$TMP/www"
 	HTTP_PORT=$PORT
 	dns_upstream
-	tg_start_tapgate --allow host,public --max-conns 1024 --dns "$T4:53"
+	# AAAA on: the host side has no IPv6 default route, which auto would
+	# answer for (dns_aaaa, below); here the guest must meet the route gap.
+	tg_start_tapgate --allow host,public --max-conns 1024 --dns "$T4:53" --dns-aaaa on
 	bulk
 	concurrent
 	corner_cases
@@ -194,4 +222,5 @@ for mode in $(tg_modes); do
 	no_route
 	spoof
 	tg_stop_tapgate_hostns
+	dns_aaaa
 done

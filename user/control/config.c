@@ -251,6 +251,7 @@ enum {
 	OPT_GUEST_IP6,
 	OPT_GATEWAY6,
 	OPT_NO_RA,
+	OPT_DNS_AAAA,
 };
 
 static const struct option run_opts[] = {
@@ -271,6 +272,7 @@ static const struct option run_opts[] = {
 	{ "guest-ip6", required_argument, NULL, OPT_GUEST_IP6 },
 	{ "gateway6", required_argument, NULL, OPT_GATEWAY6 },
 	{ "no-ra", no_argument, NULL, OPT_NO_RA },
+	{ "dns-aaaa", required_argument, NULL, OPT_DNS_AAAA },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -323,6 +325,9 @@ void config_usage_run(FILE *out)
 		"                          up to 4, tried in order (/etc/resolv.conf's)\n"
 		"  --host-name NAME        name the guest resolves to the gateway\n"
 		"                          (host.tapgate.internal)\n"
+		"  --dns-aaaa auto|on|off  AAAA queries: on, asked upstream; off, answered\n"
+		"                          empty; auto, empty while the host has no IPv6\n"
+		"                          route or the guest no IPv6 (auto)\n"
 		"  --no-rebind-protection  let DNS answers point into private, loopback,\n"
 		"                          link-local and metadata ranges\n"
 		"  --udp-timeout SEC       idle UDP flow lifetime (60)\n"
@@ -503,6 +508,16 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       : bad("--gateway6", arg, "give an IPv6 address");
 	case OPT_NO_RA:
 		cfg->ra = false;
+		return 0;
+	case OPT_DNS_AAAA:
+		if (!strcmp(arg, "auto"))
+			cfg->dns_aaaa = DNS_AAAA_AUTO;
+		else if (!strcmp(arg, "on"))
+			cfg->dns_aaaa = DNS_AAAA_ON;
+		else if (!strcmp(arg, "off"))
+			cfg->dns_aaaa = DNS_AAAA_OFF;
+		else
+			return bad("--dns-aaaa", arg, "give auto, on or off");
 		return 0;
 	case OPT_TCP_MEM:
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)

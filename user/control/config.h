@@ -25,6 +25,13 @@ struct dns_upstream {
 	uint16_t port; /* host byte order */
 };
 
+/* --dns-aaaa: whether AAAA queries go upstream or get an empty answer. */
+enum dns_aaaa {
+	DNS_AAAA_AUTO, /* empty while the host has no IPv6 route (or the guest no IPv6) */
+	DNS_AAAA_ON,
+	DNS_AAAA_OFF,
+};
+
 struct config {
 	char dev[IF_NAMESIZE];
 	uint32_t guest_ip4; /* network byte order */
@@ -50,6 +57,7 @@ struct config {
 	unsigned int ndns; /* 0: take /etc/resolv.conf's at start */
 	char host_name[254];
 	bool rebind_protection;
+	enum dns_aaaa dns_aaaa;
 	bool udp_local_ports; /* let 853, 5353, 5355, 137 through */
 	unsigned int udp_timeout_ms;
 	unsigned int udp_max_flows;

@@ -38,6 +38,7 @@
 #include "proxy/udpout.h"
 #include "wire/frame.h"
 #include "control/group.h"
+#include "control/hostroute.h"
 #include "control/log.h"
 #include "io/loop.h"
 #include "policy/polset.h"
@@ -302,6 +303,25 @@ static int answer_denied(const struct flow_key *k, const uint8_t *msg, const str
 	return SLOT_OK;
 }
 
+/* --dns-aaaa: an AAAA question the guest could not use the answer of. */
+static bool aaaa_withheld(const struct dns_query *q)
+{
+	if (q->qtype != DNS_TYPE_AAAA || cfg->dns_aaaa == DNS_AAAA_ON)
+		return false;
+	return cfg->dns_aaaa == DNS_AAAA_OFF || !cfg->ipv6 ||
+	       !hostroute_reaches(6, loop_now_ms());
+}
+
+/* NODATA from here: the name may exist, it has no address to use. */
+static size_t answer_empty(const uint8_t *query, const struct dns_query *q, uint8_t *out,
+			   size_t cap)
+{
+	size_t n = dnsmsg_error(query, q, 0, out, cap);
+
+	st->dns_aaaa_empty += n != 0;
+	return n;
+}
+
 /**
  * dnsfwd_query() - A guest DNS query over UDP
  * @s: staged SLOT_UDP frame to port 53 (or a reassembled one)
@@ -327,6 +347,14 @@ int dnsfwd_query(const struct slot *s)
 		return answer_local(&k, msg, &q);
 	if (polset_name_denied(q.name))
 		return answer_denied(&k, msg, &q);
+	if (aaaa_withheld(&q)) {
+		size_t n = answer_empty(msg, &q, buf, sizeof(buf));
+
+		if (!n)
+			return SLOT_DROP_MALFORMED;
+		to_guest(&k, buf, n);
+		return SLOT_OK;
+	}
 	p = new_pending();
 	if (!p)
 		return SLOT_DROP_NOMEM; /* the guest retries */
@@ -397,8 +425,9 @@ static int check_answer(const uint8_t *msg, size_t len)
  * @out:   where the answer goes
  * @cap:   its size
  *
- * Return: the answer's length when @query asks for --host-name or a name
- * the policy denies (it then never goes upstream), else 0
+ * Return: the answer's length when @query asks for --host-name, a name
+ * the policy denies or an AAAA --dns-aaaa withholds (it then never goes
+ * upstream), else 0
  */
 size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_t cap)
 {
@@ -413,8 +442,13 @@ size_t dnsfwd_local_answer(const uint8_t *query, size_t len, uint8_t *out, size_
 		st->dns_policy_denied += n != 0;
 		return n;
 	}
-	if (strcmp(q.name, cfg->host_name))
-		return 0;
+	if (strcmp(q.name, cfg->host_name)) {
+		if (!aaaa_withheld(&q))
+			return 0;
+		n = answer_empty(query, &q, out, cap);
+		st->dns_queries += n != 0;
+		return n;
+	}
 	n = host_name_answer(query, &q, out, cap);
 	if (n) {
 		st->dns_queries++;
