@@ -267,6 +267,26 @@ static void no_ipv6(void)
 	CHECK(!c.ipv6);
 }
 
+static void ipv6_options(void)
+{
+	struct config c;
+	uint8_t want[16];
+
+	CHECK_EQ(parse(&c, "--dev", "t", NULL), 0);
+	CHECK(c.ipv6 && c.ra && c.dns_aaaa == DNS_AAAA_AUTO);
+	CHECK_EQ(parse(&c, "--dev", "t", "--guest-ip6", "2001:db8:5::9/64", "--gateway6",
+		       "2001:db8:5::1", "--no-ra", "--dns-aaaa", "off", NULL),
+		 0);
+	inet_pton(AF_INET6, "2001:db8:5::9", want);
+	CHECK_MEM(c.guest_ip6, want, 16);
+	inet_pton(AF_INET6, "2001:db8:5::1", want);
+	CHECK_MEM(c.gw_ip6, want, 16);
+	CHECK(!c.ra);
+	CHECK_EQ(c.dns_aaaa, DNS_AAAA_OFF);
+	CHECK_EQ(parse(&c, "--dev", "t", "--dns-aaaa", "on", NULL), 0);
+	CHECK_EQ(c.dns_aaaa, DNS_AAAA_ON);
+}
+
 static void help(void)
 {
 	struct config c;
@@ -295,6 +315,19 @@ struct bad {
 
 static const struct bad bads[] = {
 	{ "reject_missing_dev", { NULL }, "--dev" },
+	{ "reject_guest_ip6_prefix",
+	  { "--dev", "t", "--guest-ip6", "fd00::2/48", NULL },
+	  "--guest-ip6" },
+	{ "reject_guest_ip6_linklocal",
+	  { "--dev", "t", "--guest-ip6", "fe80::2", NULL },
+	  "unicast" },
+	{ "reject_gateway6_other_64",
+	  { "--dev", "t", "--gateway6", "fd42:6d73:63::1", NULL },
+	  "/64" },
+	{ "reject_gateway6_is_guest",
+	  { "--dev", "t", "--gateway6", "fd42:6d73:62::2", NULL },
+	  "/64" },
+	{ "reject_dns_aaaa_word", { "--dev", "t", "--dns-aaaa", "maybe", NULL }, "--dns-aaaa" },
 	{ "reject_missing_dev_with_options", { "--mtu", "1400", NULL }, "--dev" },
 	{ "reject_empty_dev", { "--dev", "", NULL }, "--dev" },
 	{ "reject_dev_16_chars", { "--dev", "abcdefghijklmnop", NULL }, "--dev" },
@@ -488,6 +521,7 @@ int main(void)
 	RUN(numbers);
 	RUN(log_levels);
 	RUN(no_ipv6);
+	RUN(ipv6_options);
 	RUN(help);
 	RUN(group_names);
 	run_bads();

@@ -308,8 +308,7 @@ static bool aaaa_withheld(const struct dns_query *q)
 {
 	if (q->qtype != DNS_TYPE_AAAA || cfg->dns_aaaa == DNS_AAAA_ON)
 		return false;
-	return cfg->dns_aaaa == DNS_AAAA_OFF || !cfg->ipv6 ||
-	       !hostroute_reaches(6, loop_now_ms());
+	return cfg->dns_aaaa == DNS_AAAA_OFF || !cfg->ipv6 || !hostroute_reaches(6, loop_now_ms());
 }
 
 /* NODATA from here: the name may exist, it has no address to use. */
