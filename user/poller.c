@@ -120,6 +120,8 @@ static int reassemble(const struct slot *s)
 		return r;
 	if (whole_s.kind == SLOT_TCP)
 		return SLOT_DROP_FRAGMENT; /* lwIP takes segments of the MSS only */
+	if (whole_s.family == 6)
+		whole_s.df = false; /* the guest fragmented it: the host may too */
 	return dispatch(&whole_s);
 }
 

@@ -50,15 +50,66 @@ u.connect(dst)
 print("nodf-echo", echo(u, 1400))
 PY
 
+# The same over IPv6; the guest's fragments are its own, the host's too.
+read -r -d '' CLIENT6 <<'PY' || true
+import errno, os, socket, sys, time
+IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, IPV6_PMTUDISC_DONT, IPV6_MTU = 23, 2, 0, 24
+dst = (sys.argv[1], int(sys.argv[2]))
+
+def echo(s, n):
+    data = os.urandom(n)
+    s.send(data)
+    return s.recv(70000) == data
+
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO)
+s.connect(dst)
+print("small-echo", echo(s, 1200))
+s.send(os.urandom(1400))          # too big for the path: Packet Too Big back
+time.sleep(0.5)
+try:
+    s.send(os.urandom(1400))
+    print("second-send sent")
+except OSError as e:
+    print("second-send", errno.errorcode.get(e.errno, e.errno))
+print("ip-mtu", s.getsockopt(socket.IPPROTO_IPV6, IPV6_MTU))
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+u.settimeout(2)
+u.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DONT)
+u.connect(dst)
+print("frag-echo", echo(u, 1400))
+PY
+
+# ipv6_round: CLIENT6 against the echo server's IPv6 address.
+ipv6_round() {
+	tg_gexec "$TG_PY" -c "$CLIENT6" 2001:db8:1::2 "$PORT" >"$TMP/client6.out" 2>&1 ||
+		tg_fail "$mode: the IPv6 guest client failed: $(cat "$TMP/client6.out")"
+	tg_note "$(tr '\n' ' ' <"$TMP/client6.out")"
+	grep -qx "small-echo True" "$TMP/client6.out" || tg_fail "$mode: IPv6: 1200 bytes not echoed"
+	grep -qx "second-send EMSGSIZE" "$TMP/client6.out" ||
+		tg_fail "$mode: IPv6: the guest did not learn the path MTU: $(cat "$TMP/client6.out")"
+	grep -qx "ip-mtu 1280" "$TMP/client6.out" ||
+		tg_fail "$mode: IPv6: the guest's path MTU is not 1280: $(grep ip-mtu "$TMP/client6.out")"
+	tg_pass "$mode: IPv6: 1400 bytes whole: the guest got Packet Too Big, MTU 1280"
+	grep -qx "frag-echo True" "$TMP/client6.out" ||
+		tg_fail "$mode: IPv6: 1400 bytes the guest fragmented not echoed"
+	tg_pass "$mode: IPv6: 1400 bytes the guest fragmented are echoed through the 1280 path"
+}
+
 for mode in $(tg_modes); do
 	tg_round "$mode"
 	tg_host_ns
+	tg_host_ns_ipv6
+	tg_guest_ipv6
+	ip -n "$GUESTNS" neigh replace "$TG_GW_IP6" lladdr "$TG_GW_MAC" dev eth0 nud permanent
 	ip -n "$HOSTNS" link set dev "${P}x" mtu 1280
 	ip -n "$TARGETNS" link set dev "${P}y" mtu 1280
 	tg_bg ip netns exec "$TARGETNS" "$TG_PY" -c '
 import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 7777))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 7777))
 while True:
     d, a = s.recvfrom(70000)
     s.sendto(d, a)' >/dev/null 2>&1
@@ -97,5 +148,6 @@ while True:
 	tg_pass "$mode: 32 datagrams of 1472 bytes over the 1280 path: $(tail -n 1 "$TMP/burst1.out")"
 	tg_stats_save "$TMP/s1.json"
 	tg_stat_grew daemon.udp_batch_fallbacks 1 "$mode: the refused batch was sent one by one"
+	ipv6_round
 	tg_stop_tapgate_hostns
 done

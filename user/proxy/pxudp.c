@@ -195,11 +195,19 @@ static void on_fd(struct loop_handler *h, uint32_t events)
  */
 static void follow_df(struct udpflow *f, bool df)
 {
-	int v = df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
+	int v = df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT, on = df;
 
-	if (f->fe.key.dst.family == 6)
-		return; /* IPv6 has no DF: the socket keeps its default */
-	if (f->df != df && !setsockopt(f->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)))
+	if (f->df == df)
+		return;
+	if (f->fe.key.dst.family == 6) {
+		/* IPv6 has no DF bit: a datagram the guest sent whole stands
+		 * for one a router may not fragment (Packet Too Big back);
+		 * one it fragmented itself may be fragmented by the host. */
+		if (!setsockopt(f->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof(on)))
+			f->df = df;
+		return;
+	}
+	if (!setsockopt(f->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)))
 		f->df = df;
 }
 

@@ -224,6 +224,7 @@ static int parse_ip6(struct slot *s, const struct config *cfg)
 	if (!frame_get(&s->f, TG_ETH_HLEN + TG_IP6_HLEN, plen))
 		return SLOT_DROP_MALFORMED;
 	s->family = 6;
+	s->df = true; /* no router fragments IPv6: too big is the sender's to hear */
 	s->proto = ih[6];
 	s->l3_off = TG_ETH_HLEN;
 	s->l3_len = TG_IP6_HLEN + plen;

@@ -46,7 +46,7 @@ struct slot {
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;  /* TG_TCP_* (wire.h) */
-	bool df;	    /* IPv4 don't-fragment: the guest does path MTU discovery */
+	bool df;	    /* IPv4 DF, or IPv6 not fragmented: the guest does path MTU discovery */
 	size_t payload_len; /* TCP/UDP payload bytes */
 };
 
