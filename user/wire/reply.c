@@ -12,6 +12,7 @@
 #include "wire.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
+#include "wire/nd.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 
@@ -88,6 +89,45 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 	wr16(ic + 2, 0);
 	wr16(ic + 2, csum_fold(csum_add(0, ic, s->l4_len)));
 	return TG_ETH_HLEN + TG_IP4_HLEN + s->l4_len;
+}
+
+/**
+ * reply_echo6() - Answer an ICMPv6 echo request sent to the gateway
+ * @s:   staged SLOT_ICMP IPv6 frame
+ * @cfg: addresses
+ * @out: buffer for the reply frame
+ * @cap: its size
+ *
+ * Either of the gateway's addresses answers (its own and its link-local
+ * one), from the address asked, to whichever address of its /64 (or its
+ * link-local one) the guest sent from.
+ *
+ * Return: reply length, or 0 if not an echo request to the gateway
+ */
+size_t reply_echo6(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
+{
+	static const uint8_t unspec[16];
+	const uint8_t *icmp = frame_get(&s->f, s->l4_off, s->l4_len);
+	uint8_t *ip = out + TG_ETH_HLEN, *ic = ip + TG_IP6_HLEN;
+	uint32_t sum;
+
+	if (s->kind != SLOT_ICMP || s->family != 6 || s->l4_len < TG_ICMP_HLEN || !icmp ||
+	    icmp[0] != TG_ICMP6_ECHO_REQUEST || icmp[1] != 0 || !nd_is_gateway(cfg, s->dst) ||
+	    !memcmp(s->src, unspec, 16) || cap < TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len)
+		return 0;
+	eth_header(out, cfg, TG_ETH_P_IPV6);
+	wr32(ip, 6u << 28);
+	wr16(ip + 4, (uint16_t)s->l4_len);
+	ip[6] = TG_IPPROTO_ICMPV6;
+	ip[7] = 64;
+	memcpy(ip + 8, s->dst, 16);
+	memcpy(ip + 24, s->src, 16);
+	memcpy(ic, icmp, s->l4_len);
+	ic[0] = TG_ICMP6_ECHO_REPLY;
+	wr16(ic + 2, 0);
+	sum = csum_pseudo6(s->dst, s->src, TG_IPPROTO_ICMPV6, (uint32_t)s->l4_len);
+	wr16(ic + 2, csum_fold(csum_add(sum, ic, s->l4_len)));
+	return TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len;
 }
 
 /**
