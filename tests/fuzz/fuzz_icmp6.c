@@ -2,8 +2,8 @@
 /*
  * fuzz_icmp6.c - libFuzzer target: a hostile guest ICMPv6 frame through
  * what the poller does with it: slot_stage(), then for neighbour discovery
- * nd_parse() and ndp_input() (with tx frames captured in memory), for the
- * rest reply_echo6().
+ * nd_parse(), ndp_input() (with tx frames captured in memory) and
+ * reply_na(), for the rest reply_echo6().
  *
  * Input: byte 0 picks the echo reply buffer's capacity (0..254, 255 for
  * room for anything), byte 1 whether Router Advertisements are on, the
@@ -132,6 +132,17 @@ static void check_sent(unsigned int i, const struct slot *s)
 			   len) == 0xffff);
 }
 
+/* reply_na() answers exactly the valid solicitations for the gateway. */
+static void na(const struct slot *s, bool for_gateway)
+{
+	uint8_t *out = malloc(FRAME_SIZE);
+	size_t n = reply_na(s, &cfg, out, FRAME_SIZE);
+
+	FUZZ_ASSERT(!n == !for_gateway);
+	FUZZ_ASSERT(!n || n == TG_ETH_HLEN + TG_IP6_HLEN + ND_NA_LEN);
+	free(out);
+}
+
 static void nd(const struct slot *s, bool ra)
 {
 	struct nd_msg m;
@@ -150,6 +161,7 @@ static void nd(const struct slot *s, bool ra)
 		FUZZ_ASSERT(r == SLOT_OK && got == SLOT_OK);
 		check_sent(0, s);
 	}
+	na(s, r == SLOT_OK && m.type == TG_ND_NEIGHBOR_SOLICIT && nd_is_gateway(&cfg, m.target));
 }
 
 static void echo(const struct slot *s, size_t cap)

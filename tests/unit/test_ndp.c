@@ -5,7 +5,8 @@
  * either gateway address gets an advertisement (to the asker, or to all
  * nodes from ::), DAD probes and solicitations for other addresses none;
  * Router Advertisements at start, on solicitation at most once per delay
- * (a sooner one moves the next up), then on the timer; --no-ra sends none.
+ * (a sooner one moves the next up), then on the timer; --no-ra sends none;
+ * advertisements use the tx frames kept for replies, RAs do not.
  */
 #include "check.h"
 #include "txcap.h"
@@ -112,6 +113,27 @@ static void ns_no_tx_room(void)
 	CHECK_EQ(st.nd_advertised, 0);
 }
 
+/* Advertisements may use the tx frames kept for replies (as ARP replies);
+ * RAs, unasked, may not: they wait for room and try again. */
+static void na_in_reserve_ra_not(void)
+{
+	uint64_t now;
+
+	start(true);
+	now = loop_now_ms();
+	txcap_drain(GTX_RESERVE / 2);
+	CHECK_EQ(input(guest_ll, snm_gw, TG_ND_NEIGHBOR_SOLICIT, gw6), SLOT_OK);
+	CHECK_EQ(txcap.n, 1);
+	ndp_run_timers(now);
+	CHECK_EQ(txcap.n, 1);
+	CHECK_EQ(st.ra_sent, 0);
+	CHECK(ndp_timeout_ms(now) > 0 && ndp_timeout_ms(now) <= 1000);
+	txcap_drain(TXCAP_FRAMES);
+	ndp_run_timers(now + 1000);
+	CHECK_EQ(txcap.n, 1);
+	CHECK_EQ(st.ra_sent, 1);
+}
+
 static void ra_at_start_and_on_solicitation(void)
 {
 	uint64_t now;
@@ -193,6 +215,7 @@ int main(void)
 	RUN(ns_for_gateway);
 	RUN(ns_not_for_gateway);
 	RUN(ns_no_tx_room);
+	RUN(na_in_reserve_ra_not);
 	RUN(ra_at_start_and_on_solicitation);
 	RUN(ra_solicited_first);
 	RUN(ra_periodic_intervals);

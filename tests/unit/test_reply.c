@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_reply.c - the frames tapgate writes itself (reply_arp, reply_echo4,
- * reply_echo6, reply_rst, reply_tcp_rst_from_ip): every field of the reply, checksums
+ * reply_echo6, reply_na, reply_rst, reply_tcp_rst_from_ip): every field of the reply, checksums
  * verified with lib/frames.h's own RFC 1071 sum, and capacities one byte short
  * of the reply (heap buffers of exactly that size, so an ASan build catches
  * a write past them).
@@ -11,6 +11,7 @@
 #include "check.h"
 #include "lib/frames.h"
 #include "control/config.h"
+#include "wire.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 
@@ -342,6 +343,48 @@ static void echo6_capacity(void)
 	CHECK_EQ(build(reply_echo6, &s, n, NULL), n);
 }
 
+/* ---- neighbour advertisement ------------------------------------------ */
+
+static size_t ns_frame(const uint8_t *src, const uint8_t *dst, const uint8_t *target)
+{
+	uint8_t l4[24] = { TG_ND_NEIGHBOR_SOLICIT };
+	size_t n;
+
+	memcpy(l4 + 8, target, 16);
+	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, src, dst, TG_IPPROTO_ICMPV6, l4, 24);
+	frame[14 + 7] = 255;
+	return n;
+}
+
+static void na_reply(void)
+{
+	uint8_t r[128], ll[16], snm[16];
+	const uint8_t *ip = r + 14, *m = r + 54;
+	struct slot s;
+	size_t n;
+
+	tb_addr(ll, "fe80::6d:73ff:fe00:2");
+	tb_addr(snm, "ff02::1:ff00:1");
+	CHECK_EQ(stage(&s, ns_frame(ll, snm, cfg.gw_ip6)), SLOT_OK);
+	CHECK_EQ(build(reply_na, &s, 14 + 40 + 32 - 1, NULL), 0);
+	n = build(reply_na, &s, 14 + 40 + 32, r);
+	CHECK_EQ(n, 14 + 40 + 32);
+	CHECK_MEM(r, cfg.guest_mac, 6);
+	CHECK_EQ(tb_get16(r + 12), TG_ETH_P_IPV6);
+	CHECK_EQ(ip[7], 255);
+	CHECK_MEM(ip + 8, cfg.gw_ip6, 16);
+	CHECK_MEM(ip + 24, ll, 16);
+	CHECK_EQ(m[0], TG_ND_NEIGHBOR_ADVERT);
+	CHECK_MEM(m + 8, cfg.gw_ip6, 16);
+	CHECK_EQ(tb_fold(tb_sum(tb_pseudo(ip + 8, ip + 24, 16, TG_IPPROTO_ICMPV6, 32), m, 32)), 0);
+	/* not for the gateway, or not valid: no answer */
+	CHECK_EQ(stage(&s, ns_frame(ll, snm, guest6)), SLOT_OK);
+	CHECK_EQ(build(reply_na, &s, sizeof(r), NULL), 0);
+	CHECK_EQ(stage(&s, ns_frame(ll, snm, cfg.gw_ip6)), SLOT_OK);
+	frame[14 + 7] = 64;
+	CHECK_EQ(build(reply_na, &s, sizeof(r), NULL), 0);
+}
+
 /* ---- TCP RST ---------------------------------------------------------- */
 
 static size_t tcp_frame(uint8_t flags, uint32_t seq, uint32_t ack, size_t paylen)
@@ -531,6 +574,7 @@ int main(void)
 	RUN(echo6_reply_linklocal_and_privacy);
 	RUN(echo6_not_answered_cases);
 	RUN(echo6_capacity);
+	RUN(na_reply);
 	RUN(rst_for_syn);
 	RUN(rst_for_syn_seq_wraps);
 	RUN(rst_for_ack_segment);

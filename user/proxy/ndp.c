@@ -20,11 +20,13 @@
 #include <unistd.h>
 
 #include "control/config.h"
+#include "io/gtx.h"
 #include "io/loop.h"
 #include "proxy/ndp.h"
 #include "wire.h"
 #include "wire/ip6out.h"
 #include "wire/nd.h"
+#include "wire/reply.h"
 #include "wire/slot.h"
 
 #define RA_RETRY_MS 1000 /* after a failed send (no tx room) */
@@ -92,18 +94,17 @@ static int solicited_ra(void)
 	return SLOT_OK;
 }
 
-/* A neighbour solicitation: answered for the gateway's addresses only. */
+/*
+ * A neighbour solicitation: answered for the gateway's addresses only. As
+ * an ARP reply, the advertisement may take the tx frames gtx keeps for
+ * replies: under a full ring the guest's neighbour unreachability probes
+ * must still be answered, or it would give up on its router.
+ */
 static int advertise(const struct slot *s, const struct nd_msg *m)
 {
-	uint8_t na[ND_NA_LEN];
-	size_t len;
-
 	if (!nd_is_gateway(cfg, m->target))
 		return SLOT_DROP_ND;
-	len = nd_build_na(cfg, m->target, !m->from_unspec, na, sizeof(na));
-	/* From the address asked about; to the asker, or to all nodes when it
-	 * has no address yet (RFC 4861 7.2.4). */
-	if (!len || ip6out_icmp(m->target, m->from_unspec ? all_nodes : s->src, na, len))
+	if (gtx_reply(reply_na, s))
 		return SLOT_DROP_NOMEM;
 	st->nd_advertised++;
 	return SLOT_OK;
