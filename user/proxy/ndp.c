@@ -9,7 +9,8 @@
  *
  * Solicitations for any other target are left unanswered: the guest's own
  * DAD probes must find nobody, or its address would fail as a duplicate.
- * Every advertisement goes to all nodes (ff02::1): one answer serves every
+ * The neighbour advertisement itself is reply.c's (reply_na()). Every
+ * router advertisement goes to all nodes (ff02::1): one answer serves every
  * solicitation the guest sent meanwhile, and RFC 4861 6.2.6 allows that at
  * most once per ND_RA_DELAY_MS; a solicitation that comes sooner moves the
  * next advertisement to the end of that delay. RAs are the only frames
