@@ -92,8 +92,8 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 }
 
 /* An IPv6 header for an ICMPv6 message of @len bytes. */
-static void icmp6_header(uint8_t *ip, const uint8_t src[16], const uint8_t dst[16], size_t len,
-			 uint8_t hops)
+static void header6(uint8_t *ip, const uint8_t src[16], const uint8_t dst[16], size_t len,
+		    uint8_t hops)
 {
 	wr32(ip, 6u << 28);
 	wr16(ip + 4, (uint16_t)len);
@@ -130,7 +130,7 @@ size_t reply_na(const struct slot *s, const struct config *cfg, uint8_t *out, si
 		return 0;
 	dst = nm.from_unspec ? all_nodes : s->src;
 	eth_header(out, cfg, TG_ETH_P_IPV6);
-	icmp6_header(ip, nm.target, dst, ND_NA_LEN, TG_ND_HOP_LIMIT);
+	header6(ip, nm.target, dst, ND_NA_LEN, TG_ND_HOP_LIMIT);
 	nd_build_na(cfg, nm.target, !nm.from_unspec, m, ND_NA_LEN);
 	sum = csum_pseudo6(nm.target, dst, TG_IPPROTO_ICMPV6, ND_NA_LEN);
 	wr16(m + 2, csum_fold(csum_add(sum, m, ND_NA_LEN)));
@@ -162,7 +162,7 @@ size_t reply_echo6(const struct slot *s, const struct config *cfg, uint8_t *out,
 	    !memcmp(s->src, unspec, 16) || cap < TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len)
 		return 0;
 	eth_header(out, cfg, TG_ETH_P_IPV6);
-	icmp6_header(ip, s->dst, s->src, s->l4_len, 64);
+	header6(ip, s->dst, s->src, s->l4_len, 64);
 	memcpy(ic, icmp, s->l4_len);
 	ic[0] = TG_ICMP6_ECHO_REPLY;
 	wr16(ic + 2, 0);
