@@ -420,6 +420,19 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 }
 
 /*
+ * Any address of the guest's /64 is the guest's (SLAAC and privacy
+ * addresses; nobody else lives there) but the gateway's own. User space
+ * decides alike (user/wire/slot.c, guest_source6()).
+ */
+static __always_inline bool addr6_guest(const struct frame *f, const struct in6_addr *a)
+{
+	const volatile __u32 *w = (const volatile __u32 *)f->cfg->guest_ip6;
+
+	return a->in6_u.u6_addr32[0] == w[0] && a->in6_u.u6_addr32[1] == w[1] &&
+	       !addr6_eq(a, f->cfg->gw_ip6);
+}
+
+/*
  * A guest sends from :: before it owns an address (DAD) and from fe80::/10
  * for neighbour discovery: fine for ICMPv6 to link-scope destinations
  * (fe80::/10, ff02::/16), which user space answers locally and never
@@ -430,7 +443,7 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
  */
 static __always_inline bool ipv6_source_ok(const struct frame *f, const struct ipv6hdr *ip6)
 {
-	if (addr6_eq(&ip6->saddr, f->cfg->guest_ip6))
+	if (addr6_guest(f, &ip6->saddr))
 		return true;
 	if (ip6->nexthdr != TG_IPPROTO_ICMPV6 && ip6->nexthdr != TG_IPPROTO_HOPOPTS)
 		return false;

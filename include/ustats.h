@@ -26,7 +26,7 @@
 	X(tx_frames, "frames to the guest put on the tx ring")                                     \
 	X(tx_bytes, "bytes of those frames")                                                       \
 	X(arp_replies, "ARP requests for the gateway answered")                                    \
-	X(icmp_replies, "echo requests to the gateway answered")                                   \
+	X(icmp_replies, "echo requests (IPv4 and IPv6) to the gateway answered")                   \
 	X(slot_drops, "frames dropped by the slot's inspection (by reason: drop_reason)")          \
 	X(tx_ring_full, "times output found no tx room (backpressure)")                            \
 	X(conns_open, "TCP connections open now")                                                  \
@@ -73,7 +73,9 @@
 	X(policy_resets, "open flows a reloaded policy denies: TCP reset, UDP closed")             \
 	X(dns_policy_denied, "DNS queries for a name the policy denies (NXDOMAIN)")                \
 	X(dns_aaaa_empty, "AAAA queries answered empty (--dns-aaaa)")                              \
-	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")
+	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")      \
+	X(nd_advertised, "neighbour solicitations for the gateway answered")                       \
+	X(ra_sent, "router advertisements sent (periodic and solicited)")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

@@ -3,7 +3,7 @@
  * wire.h - the protocol numbers tapgate reads and writes on the guest's
  * link, spelled once for the XDP program, the daemon and the tests: header
  * lengths, ethertypes, IP protocol numbers, the IPv4 fragment bits, TCP
- * flags and the DNS port. Plain macros (no types, no libc), so that
+ * flags, ICMP(v6) and neighbour discovery types and the DNS port. Plain macros (no types, no libc), so that
  * clang -target bpf, user space and the test builders all include it.
  * Values are host order; the kernel's uapi headers and libc have their own
  * names for some of them (ETH_P_IP, IPPROTO_TCP): tapgate's code uses these.
@@ -64,6 +64,22 @@
 #define TG_ICMP_ECHO_REPLY    0
 #define TG_ICMP_ECHO_REQUEST  8
 #define TG_ICMP6_ECHO_REQUEST 128
+#define TG_ICMP6_ECHO_REPLY   129
+
+/* IPv6 neighbour discovery (RFC 4861): message types, option types (RFC
+ * 8106 for RDNSS), and the hop limit every ND message carries, which
+ * proves it was not forwarded from off the link */
+#define TG_ND_ROUTER_SOLICIT	  133
+#define TG_ND_ROUTER_ADVERT	  134
+#define TG_ND_NEIGHBOR_SOLICIT	  135
+#define TG_ND_NEIGHBOR_ADVERT	  136
+#define TG_ND_REDIRECT		  137
+#define TG_ND_OPT_SOURCE_LINKADDR 1
+#define TG_ND_OPT_TARGET_LINKADDR 2
+#define TG_ND_OPT_PREFIX_INFO	  3
+#define TG_ND_OPT_MTU		  5
+#define TG_ND_OPT_RDNSS		  25
+#define TG_ND_HOP_LIMIT		  255
 
 /* DNS, intercepted on this port to any address, over UDP and TCP */
 #define TG_DNS_PORT 53

@@ -7,7 +7,8 @@
  * rebuild the groups and the policy maps: on_hostaddr(), group_refresh())
  * and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
  * have frames, each is staged in the slot (slot_stage() validates it),
- * acted on (ARP and gateway ping answered here, SYNs given to pxtcp, other
+ * acted on (ARP and gateway ping answered here, IPv6 neighbour discovery
+ * by ndp.c, SYNs given to pxtcp, other
  * TCP fed to lwIP, UDP and echo requests to the handler route_handler()
  * names) and its UMEM frame goes straight back
  * to the fill ring. Everything towards the guest goes through gtx.c (see
@@ -35,6 +36,7 @@
 #include "control/hostaddr.h"
 #include "wire/ip4out.h"
 #include "wire/ip6out.h"
+#include "wire/nd.h"
 #include "wire/ipreasm.h"
 #include "control/loader.h"
 #include "control/log.h"
@@ -46,6 +48,7 @@
 #include "poller.h"
 #include "proxy/flow.h"
 #include "wire.h"
+#include "proxy/ndp.h"
 #include "proxy/pxicmp.h"
 #include "proxy/pxtcp.h"
 #include "proxy/flowmap.h"
@@ -134,10 +137,28 @@ static enum route_handler handler_of(const struct slot *s)
 	return route_handler(&router, &k);
 }
 
+/* ICMPv6: neighbour discovery stays on the link (ndp.c); of the rest only
+ * echo requests are served, as ICMP's, the gateway's link-local address
+ * answering too and no other link-scope address. */
+static int dispatch_icmp6(const struct slot *s)
+{
+	const uint8_t *m = frame_get(&s->f, s->l4_off, TG_ICMP_HLEN);
+
+	if (!m)
+		return SLOT_DROP_MALFORMED;
+	if (nd_is_nd(m[0]))
+		return ndp_input(s);
+	if (m[0] != TG_ICMP6_ECHO_REQUEST)
+		return SLOT_DROP_ICMP;
+	if (nd_link_scope(s->dst) || handler_of(s) == ROUTE_GATEWAY)
+		return counted(send_reply(reply_echo6, s, SLOT_DROP_ICMP), &st->icmp_replies);
+	return pxicmp_echo(s);
+}
+
 static int dispatch_icmp(const struct slot *s)
 {
 	if (s->family != 4)
-		return SLOT_DROP_ND;
+		return dispatch_icmp6(s);
 	if (handler_of(s) == ROUTE_GATEWAY)
 		return counted(send_reply(reply_echo4, s, SLOT_DROP_ICMP), &st->icmp_replies);
 	return pxicmp_echo(s);
@@ -421,6 +442,7 @@ static void serve(void)
 		pxudp_run_timers(now);
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
+		ndp_run_timers(now);
 		ctl_run_timers(now);
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
@@ -429,6 +451,7 @@ static void serve(void)
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
+		timeout = min_timeout(timeout, ndp_timeout_ms(now));
 		timeout = min_timeout(timeout, reasm_timeout_ms(now));
 		timeout = min_timeout(timeout, ctl_timeout_ms(now));
 		publish_flows(now, timeout < 0 || timeout >= 1000);
@@ -475,6 +498,8 @@ static int setup_relays(void)
 		err = dnsfwd_init(cfg, &groups, st);
 	if (!err)
 		err = pxicmp_init(cfg, &groups, st);
+	if (!err)
+		ndp_init(cfg, st);
 	return err;
 }
 

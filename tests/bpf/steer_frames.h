@@ -42,8 +42,18 @@ static const uint8_t GUEST6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
 static const uint8_t GW6[16] = {
 	0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01
 };
+/* Addresses of the guest's /64 other than GUEST6: a privacy address and
+ * the SLAAC one of GUEST_MAC. Both the guest's too. */
 static const uint8_t OTHER6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
-				    0,	  0,	0,    0,    0,	  0,	0, 0x09 };
+				    0x3c, 0x91, 0x7e, 0x02, 0xa4, 0x55, 0, 0x09 };
+static const uint8_t SLAAC6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
+				    0,	  0x6d, 0x73, 0xff, 0xfe, 0,	0, 0x02 };
+/* The next /64 over, and a prefix sharing only the first 48 bits: not the
+ * guest's. */
+static const uint8_t NEXT64_6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0x01,
+				      0,    0,	  0,	0,    0,    0,	  0, 0x02 };
+static const uint8_t NEAR6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0x80, 0,
+				   0,	 0,    0,    0,	   0,	 0,    0,    0x02 };
 static const uint8_t PUBLIC6[16] = { 0x26, 0x06, 0x47, 0x00, 0, 0, 0,	 0,
 				     0,	   0,	 0,    0,    0, 0, 0x11, 0x11 };
 static const uint8_t PRIV6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 };
@@ -449,6 +459,34 @@ static inline size_t f6_tcp_from_ll(uint8_t *b)
 static inline size_t f6_tcp_from_other(uint8_t *b)
 {
 	return tcp6_from(b, OTHER6, PUBLIC6, TG_TCP_SYN);
+}
+static inline size_t f6_tcp_from_slaac(uint8_t *b)
+{
+	return tcp6_from(b, SLAAC6, PUBLIC6, TG_TCP_SYN);
+}
+static inline size_t f6_tcp_from_next64(uint8_t *b)
+{
+	return tcp6_from(b, NEXT64_6, PUBLIC6, TG_TCP_SYN);
+}
+static inline size_t f6_tcp_from_near(uint8_t *b)
+{
+	return tcp6_from(b, NEAR6, PUBLIC6, TG_TCP_SYN);
+}
+static inline size_t f6_tcp_from_gw(uint8_t *b)
+{
+	return tcp6_from(b, GW6, PUBLIC6, TG_TCP_SYN);
+}
+static inline size_t f6_echo_from_gw(uint8_t *b)
+{
+	return icmp6(b, GW6, PUBLIC6, 128);
+}
+static inline size_t f6_echo_from_next64(uint8_t *b)
+{
+	return icmp6(b, NEXT64_6, GW6, 128);
+}
+static inline size_t f6_udp_from_slaac(uint8_t *b)
+{
+	return udp6_from(b, SLAAC6, PUBLIC6, TG_DNS_PORT);
 }
 static inline size_t f6_udp_from_any(uint8_t *b)
 {

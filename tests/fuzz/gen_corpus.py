@@ -8,7 +8,10 @@ fuzz_slot seeds are one capacity byte (see pick_cap() in fuzz_slot.c)
 followed by a guest Ethernet frame, built with the default addresses of
 config_defaults() and correct checksums, as tests/lib/frames.h builds them:
 ARP, IPv4 TCP/UDP/ICMP and fragments, IPv6 TCP/UDP/ICMPv6 and fragments, and
-a few hostile ones near the edges the slot checks. fuzz_config seeds are
+a few hostile ones near the edges the slot checks. fuzz_icmp6 seeds are a
+capacity byte, a Router Advertisements byte (see fuzz_icmp6.c) and an
+ICMPv6 frame: neighbour discovery (valid, and each of RFC 4861's rules
+broken) and echo requests. fuzz_config seeds are
 NUL-separated `tapgate run` arguments.
 
 Files are named seed-<what>; the script rewrites only those, so crash-*
@@ -95,9 +98,9 @@ def frame4(l4, proto, src=GUEST4, dst=PUB4, frag=0x4000, pad_to=0, csum_l4=True)
     return f.ljust(pad_to, b"\0")
 
 
-def frame6(l4, nh, src=GUEST6, dst=PUB6, pad_to=0):
+def frame6(l4, nh, src=GUEST6, dst=PUB6, pad_to=0, hops=64):
     l4 = l4_with_csum(l4, nh, src, dst)
-    ip = struct.pack("!IHBB16s16s", 0x60000000, len(l4), nh, 64, src, dst)
+    ip = struct.pack("!IHBB16s16s", 0x60000000, len(l4), nh, hops, src, dst)
     return (eth(GW_MAC, GUEST_MAC, 0x86DD) + ip + l4).ljust(pad_to, b"\0")
 
 
@@ -194,6 +197,43 @@ def slot_seeds():
     return s
 
 
+def icmp6_seeds():
+    """fuzz_icmp6: (capacity byte, RA byte, frame); ND at hop limit 255."""
+    ll_guest, ll_gw = a6("fe80::6d:73ff:fe00:2"), a6("fe80::6d:73ff:fe00:1")
+    snm_gw, snm_guest = a6("ff02::1:ff00:1"), a6("ff02::1:ff00:2")
+    slla = bytes([1, 1]) + GUEST_MAC
+
+    def nd(msg, src=ll_guest, dst=snm_gw, hops=255, ra=1):
+        return (CAP_FULL, ra, frame6(msg, ICMP6, src=src, dst=dst, hops=hops))
+
+    def ns(target, opts=slla):
+        return struct.pack("!BBHI", 135, 0, 0, 0) + target + opts
+
+    rs = struct.pack("!BBHI", 133, 0, 0, 0)
+    s = {}
+    s["ns-gw"] = nd(ns(GW6))
+    s["ns-gw-ll-unicast"] = nd(ns(ll_gw, b""), src=GUEST6, dst=ll_gw)
+    s["ns-gw-from-unspec"] = nd(ns(GW6, b""), src=a6("::"))
+    s["ns-dad-guest"] = nd(ns(GUEST6, b""), src=a6("::"), dst=snm_guest)
+    s["ns-hop64"] = nd(ns(GW6), hops=64)
+    s["ns-opt-len0"] = nd(ns(GW6, bytes([1, 0]) + GUEST_MAC))
+    s["ns-opt-long"] = nd(ns(GW6, bytes([1, 2]) + GUEST_MAC))
+    s["ns-two-opts"] = nd(ns(GW6, slla + bytes([14, 1]) + b"\0" * 6))
+    s["ns-short"] = nd(struct.pack("!BBHI", 135, 0, 0, 0) + GW6[:12])
+    s["rs"] = nd(rs + slla, dst=a6("ff02::2"))
+    s["rs-from-unspec"] = nd(rs, src=a6("::"), dst=a6("ff02::2"))
+    s["rs-no-ra"] = nd(rs, dst=a6("ff02::2"), ra=0)
+    s["na"] = nd(struct.pack("!BBHI", 136, 0, 0, 0x20000000) + GUEST6, dst=a6("ff02::1"))
+    s["ra"] = nd(struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0), dst=a6("ff02::1"))
+    s["redirect"] = nd(struct.pack("!BBHI", 137, 0, 0, 0) + GW6 + PUB6, dst=a6("ff02::1"))
+    s["echo-gw"] = (CAP_FULL, 0, frame6(echo(type_=128, data=b"ping6" * 8), ICMP6, dst=GW6))
+    s["echo-gw-ll"] = (CAP_FULL, 0, frame6(echo(type_=128), ICMP6, src=ll_guest, dst=ll_gw))
+    s["echo-gw-cap-short"] = (7, 0, frame6(echo(type_=128), ICMP6, dst=GW6))
+    s["echo-privacy-src"] = (CAP_FULL, 0, frame6(echo(type_=128), ICMP6, src=a6("fd42:6d73:62::9:8:7:6"), dst=GW6))
+    s["echo-public"] = (CAP_FULL, 0, frame6(echo(type_=128), ICMP6))
+    return s
+
+
 def config_seeds():
     def j(*args):
         return b"\0".join(a.encode() for a in args)
@@ -231,6 +271,8 @@ def main():
     for name, v in slot_seeds().items():
         cap, frame = v if isinstance(v, tuple) else (CAP_FULL, v)
         write(os.path.join(out, "fuzz_slot"), name, bytes([cap]) + frame)
+    for name, (cap, ra, frame) in icmp6_seeds().items():
+        write(os.path.join(out, "fuzz_icmp6"), name, bytes([cap, ra]) + frame)
     for name, v in config_seeds().items():
         write(os.path.join(out, "fuzz_config"), name, v)
     return 0

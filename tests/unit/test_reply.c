@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_reply.c - the frames tapgate writes itself (reply_arp, reply_echo4,
- * reply_rst, reply_tcp_rst_from_ip): every field of the reply, checksums
+ * reply_echo6, reply_na, reply_rst, reply_tcp_rst_from_ip): every field of the reply, checksums
  * verified with lib/frames.h's own RFC 1071 sum, and capacities one byte short
  * of the reply (heap buffers of exactly that size, so an ASan build catches
  * a write past them).
@@ -11,6 +11,7 @@
 #include "check.h"
 #include "lib/frames.h"
 #include "control/config.h"
+#include "wire.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 
@@ -240,6 +241,150 @@ static void echo_capacity(void)
 	CHECK_EQ(build(reply_echo4, &s, n, NULL), n);
 }
 
+/* ---- ICMPv6 echo ------------------------------------------------------ */
+
+static size_t echo6_frame(const uint8_t *src, const uint8_t *dst, uint8_t type, size_t datalen)
+{
+	uint8_t l4[1600];
+	size_t n = tb_echo(l4, type, 0xbeef, 0x0102);
+
+	for (size_t i = 0; i < datalen; i++)
+		l4[n + i] = (uint8_t)(i * 5 + 3);
+	return tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, src, dst, TG_IPPROTO_ICMPV6, l4,
+			 n + datalen);
+}
+
+/* The reply to an echo request from @src to @dst: addresses swapped, type
+ * 129, id, sequence and data kept, the checksum right. */
+static void echo6_reply_between(const uint8_t *src, const uint8_t *dst, size_t datalen)
+{
+	uint8_t r[1600];
+	const uint8_t *ip = r + 14, *ic = r + 54;
+	struct slot s;
+	size_t n = echo6_frame(src, dst, 128, datalen), want = 14 + 40 + 8 + datalen;
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	n = build(reply_echo6, &s, sizeof(r), r);
+	CHECK_EQ(n, want);
+	if (n != want)
+		return;
+	CHECK_MEM(r, cfg.guest_mac, 6);
+	CHECK_MEM(r + 6, cfg.gw_mac, 6);
+	CHECK_EQ(tb_get16(r + 12), TG_ETH_P_IPV6);
+	CHECK_EQ(ip[0] >> 4, 6);
+	CHECK_EQ(tb_get16(ip + 4), 8 + datalen);
+	CHECK_EQ(ip[6], TG_IPPROTO_ICMPV6);
+	CHECK(ip[7] > 0);
+	CHECK_MEM(ip + 8, dst, 16);
+	CHECK_MEM(ip + 24, src, 16);
+	CHECK_EQ(ic[0], 129);
+	CHECK_EQ(ic[1], 0);
+	CHECK_EQ(tb_get16(ic + 4), 0xbeef);
+	CHECK_EQ(tb_get16(ic + 6), 0x0102);
+	CHECK_MEM(ic + 8, frame + 62, datalen);
+	CHECK_EQ(tb_fold(tb_sum(
+			 tb_pseudo(ip + 8, ip + 24, 16, TG_IPPROTO_ICMPV6, (uint32_t)(8 + datalen)),
+			 ic, 8 + datalen)),
+		 0);
+}
+
+static void echo6_reply_gateway(void)
+{
+	echo6_reply_between(guest6, cfg.gw_ip6, 56);
+	echo6_reply_between(guest6, cfg.gw_ip6, 33);
+	echo6_reply_between(guest6, cfg.gw_ip6, 0);
+	echo6_reply_between(guest6, cfg.gw_ip6, 1452);
+}
+
+/* To the gateway's link-local address, from the guest's; and from an
+ * address of the guest's /64 other than the configured one. */
+static void echo6_reply_linklocal_and_privacy(void)
+{
+	uint8_t ll_gw[16], ll_guest[16], priv[16];
+
+	tb_addr(ll_gw, "fe80::6d:73ff:fe00:1");
+	tb_addr(ll_guest, "fe80::6d:73ff:fe00:2");
+	tb_addr(priv, "fd42:6d73:62::5eed:1:2:3");
+	echo6_reply_between(ll_guest, ll_gw, 56);
+	echo6_reply_between(priv, cfg.gw_ip6, 56);
+	echo6_reply_between(priv, ll_gw, 8);
+}
+
+static void echo6_not_answered_cases(void)
+{
+	uint8_t unspec[16] = { 0 }, snm[16], ll_other[16];
+	struct slot s;
+
+	tb_addr(snm, "ff02::1");
+	tb_addr(ll_other, "fe80::1");
+	CHECK_EQ(stage(&s, echo6_frame(guest6, pub6, 128, 8)), SLOT_OK);
+	CHECK_EQ(build(reply_echo6, &s, 256, NULL), 0); /* not the gateway */
+	CHECK_EQ(stage(&s, echo6_frame(guest6, cfg.gw_ip6, 129, 8)), SLOT_OK);
+	CHECK_EQ(build(reply_echo6, &s, 256, NULL), 0); /* a reply */
+	CHECK_EQ(stage(&s, echo6_frame(ll_other, snm, 128, 8)), SLOT_OK);
+	CHECK_EQ(build(reply_echo6, &s, 256, NULL), 0); /* multicast */
+	CHECK_EQ(stage(&s, echo6_frame(unspec, ll_other, 128, 8)), SLOT_OK);
+	CHECK_EQ(build(reply_echo6, &s, 256, NULL), 0); /* nobody to answer */
+	CHECK_EQ(stage(&s, echo6_frame(guest6, cfg.gw_ip6, 128, 8)), SLOT_OK);
+	frame[14 + 40 + 1] = 1; /* code 1 */
+	CHECK_EQ(build(reply_echo6, &s, 256, NULL), 0);
+	CHECK_EQ(stage(&s, echo_frame(gw4, 8, 16)), SLOT_OK);
+	CHECK_EQ(build(reply_echo6, &s, 256, NULL), 0); /* IPv4 */
+}
+
+static void echo6_capacity(void)
+{
+	struct slot s;
+	size_t n = echo6_frame(guest6, cfg.gw_ip6, 128, 56);
+
+	CHECK_EQ(stage(&s, n), SLOT_OK);
+	CHECK_EQ(build(reply_echo6, &s, n - 1, NULL), 0);
+	CHECK_EQ(build(reply_echo6, &s, 0, NULL), 0);
+	CHECK_EQ(build(reply_echo6, &s, n, NULL), n);
+}
+
+/* ---- neighbour advertisement ------------------------------------------ */
+
+static size_t ns_frame(const uint8_t *src, const uint8_t *dst, const uint8_t *target)
+{
+	uint8_t l4[24] = { TG_ND_NEIGHBOR_SOLICIT };
+	size_t n;
+
+	memcpy(l4 + 8, target, 16);
+	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, src, dst, TG_IPPROTO_ICMPV6, l4, 24);
+	frame[14 + 7] = 255;
+	return n;
+}
+
+static void na_reply(void)
+{
+	uint8_t r[128], ll[16], snm[16];
+	const uint8_t *ip = r + 14, *m = r + 54;
+	struct slot s;
+	size_t n;
+
+	tb_addr(ll, "fe80::6d:73ff:fe00:2");
+	tb_addr(snm, "ff02::1:ff00:1");
+	CHECK_EQ(stage(&s, ns_frame(ll, snm, cfg.gw_ip6)), SLOT_OK);
+	CHECK_EQ(build(reply_na, &s, 14 + 40 + 32 - 1, NULL), 0);
+	n = build(reply_na, &s, 14 + 40 + 32, r);
+	CHECK_EQ(n, 14 + 40 + 32);
+	CHECK_MEM(r, cfg.guest_mac, 6);
+	CHECK_EQ(tb_get16(r + 12), TG_ETH_P_IPV6);
+	CHECK_EQ(ip[7], 255);
+	CHECK_MEM(ip + 8, cfg.gw_ip6, 16);
+	CHECK_MEM(ip + 24, ll, 16);
+	CHECK_EQ(m[0], TG_ND_NEIGHBOR_ADVERT);
+	CHECK_MEM(m + 8, cfg.gw_ip6, 16);
+	CHECK_EQ(tb_fold(tb_sum(tb_pseudo(ip + 8, ip + 24, 16, TG_IPPROTO_ICMPV6, 32), m, 32)), 0);
+	/* not for the gateway, or not valid: no answer */
+	CHECK_EQ(stage(&s, ns_frame(ll, snm, guest6)), SLOT_OK);
+	CHECK_EQ(build(reply_na, &s, sizeof(r), NULL), 0);
+	CHECK_EQ(stage(&s, ns_frame(ll, snm, cfg.gw_ip6)), SLOT_OK);
+	frame[14 + 7] = 64;
+	CHECK_EQ(build(reply_na, &s, sizeof(r), NULL), 0);
+}
+
 /* ---- TCP RST ---------------------------------------------------------- */
 
 static size_t tcp_frame(uint8_t flags, uint32_t seq, uint32_t ack, size_t paylen)
@@ -425,6 +570,11 @@ int main(void)
 	RUN(echo_bad_code_not_answered);
 	RUN(echo6_not_answered);
 	RUN(echo_capacity);
+	RUN(echo6_reply_gateway);
+	RUN(echo6_reply_linklocal_and_privacy);
+	RUN(echo6_not_answered_cases);
+	RUN(echo6_capacity);
+	RUN(na_reply);
 	RUN(rst_for_syn);
 	RUN(rst_for_syn_seq_wraps);
 	RUN(rst_for_ack_segment);

@@ -489,6 +489,40 @@ static size_t f_icmp6_from_other_global(uint8_t *b)
 {
 	uint8_t s[16], d[16];
 
+	return icmp6(b, tb_addr(s, "fd42:6d73:62:1::99"), tb_addr(d, "ff02::1"));
+}
+
+/* Any address of the guest's /64 is the guest's, but the gateway's. */
+static size_t f_tcp6_from_slaac(uint8_t *b)
+{
+	uint8_t s[16];
+
+	return tcp6(b, tb_addr(s, "fd42:6d73:62::6d:73ff:fe00:2"), pub6);
+}
+
+static size_t f_tcp6_from_privacy(uint8_t *b)
+{
+	uint8_t s[16];
+
+	return tcp6(b, tb_addr(s, "fd42:6d73:62:0:3c91:7e02:a455:9"), pub6);
+}
+
+static size_t f_tcp6_from_gateway(uint8_t *b)
+{
+	return tcp6(b, gw6, pub6);
+}
+
+static size_t f_tcp6_from_next64(uint8_t *b)
+{
+	uint8_t s[16];
+
+	return tcp6(b, tb_addr(s, "fd42:6d73:62:1::2"), pub6);
+}
+
+static size_t f_icmp6_from_privacy(uint8_t *b)
+{
+	uint8_t s[16], d[16];
+
 	return icmp6(b, tb_addr(s, "fd42:6d73:62::99"), tb_addr(d, "ff02::1"));
 }
 
@@ -632,6 +666,11 @@ static const struct row rows[] = {
 	DROP_ROW("ip6_icmp6_linklocal_to_global", f_icmp6_from_linklocal_to_public,
 		 SLOT_DROP_SPOOF),
 	DROP_ROW("ip6_icmp6_from_other_global", f_icmp6_from_other_global, SLOT_DROP_SPOOF),
+	OK_ROW("ip6_icmp6_from_privacy_address", f_icmp6_from_privacy, SLOT_ICMP),
+	OK_ROW("ip6_tcp_from_slaac_address", f_tcp6_from_slaac, SLOT_TCP),
+	OK_ROW("ip6_tcp_from_privacy_address", f_tcp6_from_privacy, SLOT_TCP),
+	DROP_ROW("ip6_tcp_from_gateway_address", f_tcp6_from_gateway, SLOT_DROP_SPOOF),
+	DROP_ROW("ip6_tcp_from_next_64", f_tcp6_from_next64, SLOT_DROP_SPOOF),
 	DROP_ROW("ip6_payload_len_beyond_frame", f_ip6_plen_beyond, SLOT_DROP_MALFORMED),
 	DROP_ROW("ip6_version_4", f_ip6_version4, SLOT_DROP_MALFORMED),
 	DROP_ROW("ip6_header_truncated", f_ip6_truncated, SLOT_DROP_MALFORMED),

@@ -62,6 +62,7 @@ enum route_handler route_handler(const struct router *r, const struct flow_key *
 			return ROUTE_DNS;
 		return k->proto == IPPROTO_TCP ? ROUTE_TCP_SPLICE : ROUTE_UDP_RELAY;
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		return is_gateway(r->cfg, &k->dst) ? ROUTE_GATEWAY : ROUTE_ICMP_RELAY;
 	default:
 		return ROUTE_NONE;

@@ -31,7 +31,9 @@
 	X(SYN_DATA, "syn_with_data", "SYN carrying data (no TCP Fast Open)")                       \
 	X(ICMP, "icmp", "ICMP we do not answer or relay")                                          \
 	X(NOMEM, "no_memory", "no memory or tx room to act on it")                                 \
-	X(ND, "neighbour_discovery", "router advertisement, redirect, other ND")
+	X(ND, "neighbour_discovery",                                                               \
+	  "ND not for the gateway: DAD probes, advertisements, redirects")                         \
+	X(ND_INVALID, "nd_invalid", "ND failing RFC 4861 validation (hop limit, code, lengths)")
 
 enum slot_drop {
 	SLOT_OK = 0, /* not dropped */

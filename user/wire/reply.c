@@ -12,6 +12,7 @@
 #include "wire.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
+#include "wire/nd.h"
 #include "wire/reply.h"
 #include "wire/slot.h"
 
@@ -99,6 +100,86 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 	wr16(ic + 2, 0);
 	wr16(ic + 2, csum_fold(csum_add(0, ic, s->l4_len)));
 	return TG_ETH_HLEN + TG_IP4_HLEN + s->l4_len;
+}
+
+/* An IPv6 header for an ICMPv6 message of @len bytes. */
+static void header6(uint8_t *ip, const uint8_t src[16], const uint8_t dst[16], size_t len,
+		    uint8_t hops)
+{
+	wr32(ip, 6u << 28);
+	wr16(ip + 4, (uint16_t)len);
+	ip[6] = TG_IPPROTO_ICMPV6;
+	ip[7] = hops;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+}
+
+/**
+ * reply_na() - Answer a Neighbour Solicitation for one of the gateway's
+ *              addresses: the IPv6 twin of reply_arp()
+ * @s:   staged SLOT_ICMP IPv6 frame
+ * @cfg: addresses
+ * @out: buffer for the reply frame
+ * @cap: its size
+ *
+ * From the address asked about, to the asker, or to all nodes when it asked
+ * from :: (RFC 4861 7.2.4); hop limit 255.
+ *
+ * Return: reply length, or 0 if @s is no valid solicitation (nd_parse())
+ * for the gateway
+ */
+size_t reply_na(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	uint8_t *ip = out + TG_ETH_HLEN, *m = ip + TG_IP6_HLEN;
+	const uint8_t *dst;
+	struct nd_msg nm;
+	uint32_t sum;
+
+	if (cap < TG_ETH_HLEN + TG_IP6_HLEN + ND_NA_LEN || nd_parse(s, &nm) != SLOT_OK ||
+	    nm.type != TG_ND_NEIGHBOR_SOLICIT || !nd_is_gateway(cfg, nm.target))
+		return 0;
+	dst = nm.from_unspec ? all_nodes : s->src;
+	eth_header(out, cfg, TG_ETH_P_IPV6);
+	header6(ip, nm.target, dst, ND_NA_LEN, TG_ND_HOP_LIMIT);
+	nd_build_na(cfg, nm.target, !nm.from_unspec, m, ND_NA_LEN);
+	sum = csum_pseudo6(nm.target, dst, TG_IPPROTO_ICMPV6, ND_NA_LEN);
+	wr16(m + 2, csum_fold(csum_add(sum, m, ND_NA_LEN)));
+	return TG_ETH_HLEN + TG_IP6_HLEN + ND_NA_LEN;
+}
+
+/**
+ * reply_echo6() - Answer an ICMPv6 echo request sent to the gateway
+ * @s:   staged SLOT_ICMP IPv6 frame
+ * @cfg: addresses
+ * @out: buffer for the reply frame
+ * @cap: its size
+ *
+ * Either of the gateway's addresses answers (its own and its link-local
+ * one), from the address asked, to whichever address of its /64 (or its
+ * link-local one) the guest sent from.
+ *
+ * Return: reply length, or 0 if not an echo request to the gateway
+ */
+size_t reply_echo6(const struct slot *s, const struct config *cfg, uint8_t *out, size_t cap)
+{
+	static const uint8_t unspec[16];
+	const uint8_t *icmp = frame_get(&s->f, s->l4_off, s->l4_len);
+	uint8_t *ip = out + TG_ETH_HLEN, *ic = ip + TG_IP6_HLEN;
+	uint32_t sum;
+
+	if (s->kind != SLOT_ICMP || s->family != 6 || s->l4_len < TG_ICMP_HLEN || !icmp ||
+	    icmp[0] != TG_ICMP6_ECHO_REQUEST || icmp[1] != 0 || !nd_is_gateway(cfg, s->dst) ||
+	    !memcmp(s->src, unspec, 16) || cap < TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len)
+		return 0;
+	eth_header(out, cfg, TG_ETH_P_IPV6);
+	header6(ip, s->dst, s->src, s->l4_len, 64);
+	memcpy(ic, icmp, s->l4_len);
+	ic[0] = TG_ICMP6_ECHO_REPLY;
+	wr16(ic + 2, 0);
+	sum = csum_pseudo6(s->dst, s->src, TG_IPPROTO_ICMPV6, (uint32_t)s->l4_len);
+	wr16(ic + 2, csum_fold(csum_add(sum, ic, s->l4_len)));
+	return TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len;
 }
 
 /**

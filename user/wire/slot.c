@@ -211,6 +211,17 @@ static bool nd_source_ok(const struct slot *s)
 	       ll_dst;
 }
 
+/*
+ * Any address of the guest's /64 is the guest's: SLAAC makes one from its
+ * MAC, privacy extensions make random ones, and nobody else lives there,
+ * except the gateway, whose address the guest must not take. The XDP
+ * program decides alike (bpf/steer.bpf.c, ipv6_source_ok()).
+ */
+static bool guest_source6(const uint8_t a[16], const struct config *cfg)
+{
+	return !memcmp(a, cfg->guest_ip6, 8) && memcmp(a, cfg->gw_ip6, 16);
+}
+
 static int parse_ip6(struct slot *s, const struct config *cfg)
 {
 	const uint8_t *ih = frame_get(&s->f, TG_ETH_HLEN, TG_IP6_HLEN);
@@ -232,7 +243,7 @@ static int parse_ip6(struct slot *s, const struct config *cfg)
 	s->l4_len = plen;
 	memcpy(s->src, ih + 8, 16);
 	memcpy(s->dst, ih + 24, 16);
-	if (memcmp(s->src, cfg->guest_ip6, 16) && !nd_source_ok(s))
+	if (!guest_source6(s->src, cfg) && !nd_source_ok(s))
 		return SLOT_DROP_SPOOF;
 	if (s->proto == TG_IPPROTO_FRAGMENT) {
 		s->kind = SLOT_FRAG;
