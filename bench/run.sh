@@ -390,7 +390,6 @@ setup_tapgate-veth-bp() { setup_tapgate veth --busy-poll 50; }
 setup_tapgate-veth6() {
 	setup_tapgate veth
 	tg_guest_ipv6
-	ip -n "$GUESTNS" neigh replace "$TG_GW_IP6" lladdr "$TG_GW_MAC" dev eth0 nud permanent
 	DST=$TG_GW_IP6 SRV_ADDR=::1
 }
 setup_tapgate-tap() { setup_tapgate tap; }

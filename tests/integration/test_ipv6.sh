@@ -205,8 +205,6 @@ for mode in $(tg_modes); do
 	tg_host_ns
 	tg_host_ns_ipv6
 	tg_guest_ipv6
-	# Neighbour discovery is test_icmp6.sh's; here the gateway's MAC is given.
-	ip -n "$GUESTNS" neigh replace "$GW6" lladdr "$TG_GW_MAC" dev eth0 nud permanent
 	tserve "$TARGETNS" :: httpd "$TG_PY" "$TG_HELPERS/httpd.py" "$TMP/www"
 	HTTP_PORT=$PORT
 	dns_upstream

@@ -102,7 +102,6 @@ for mode in $(tg_modes); do
 	tg_host_ns
 	tg_host_ns_ipv6
 	tg_guest_ipv6
-	ip -n "$GUESTNS" neigh replace "$TG_GW_IP6" lladdr "$TG_GW_MAC" dev eth0 nud permanent
 	ip -n "$HOSTNS" link set dev "${P}x" mtu 1280
 	ip -n "$TARGETNS" link set dev "${P}y" mtu 1280
 	tg_bg ip netns exec "$TARGETNS" "$TG_PY" -c '

@@ -488,15 +488,33 @@ static void rst_not_for_udp(void)
 	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
 }
 
-static void rst_not_for_ipv6(void)
+/* IPv6: the same RST, in an IPv6 header from the destination to the
+ * guest's address; and kept as a bare packet, the same again. */
+static void rst_for_ipv6(void)
 {
-	uint8_t l4[20];
+	uint8_t l4[20], r[128], b[128];
+	const uint8_t *ip = r + 14, *t = r + 54;
 	struct slot s;
-	size_t n = tb_tcp(l4, 40000, 80, 1, 0, TG_TCP_SYN, NULL, 0);
+	size_t n = tb_tcp(l4, 40000, 80, 1000, 0, TG_TCP_SYN, NULL, 0);
 
 	n = tb_frame6(frame, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TG_IPPROTO_TCP, l4, n);
 	CHECK_EQ(stage(&s, n), SLOT_OK);
-	CHECK_EQ(build(reply_rst, &s, 64, NULL), 0);
+	CHECK_EQ(build(reply_rst, &s, 73, NULL), 0);
+	n = build(reply_rst, &s, sizeof(r), r);
+	CHECK_EQ(n, 74);
+	CHECK_EQ(tb_get16(r + 12), TG_ETH_P_IPV6);
+	CHECK_EQ(ip[0] >> 4, 6);
+	CHECK_EQ(tb_get16(ip + 4), 20);
+	CHECK_EQ(ip[6], TG_IPPROTO_TCP);
+	CHECK_MEM(ip + 8, pub6, 16);
+	CHECK_MEM(ip + 24, guest6, 16);
+	CHECK_EQ(tb_get16(t), 80);
+	CHECK_EQ(tb_get16(t + 2), 40000);
+	CHECK_EQ(tb_get32(t + 8), 1001);
+	CHECK_EQ(t[13], TG_TCP_RST | TG_TCP_ACK);
+	CHECK_EQ(tb_fold(tb_sum(tb_pseudo(pub6, guest6, 16, TG_IPPROTO_TCP, 20), t, 20)), 0);
+	CHECK_EQ(reply_tcp_rst_from_ip(frame + 14, 60, &cfg, b, sizeof(b)), 74);
+	CHECK_MEM(b, r, 74);
 }
 
 static void rst_capacity(void)
@@ -581,7 +599,7 @@ int main(void)
 	RUN(rst_for_data_without_ack);
 	RUN(rst_not_for_rst);
 	RUN(rst_not_for_udp);
-	RUN(rst_not_for_ipv6);
+	RUN(rst_for_ipv6);
 	RUN(rst_capacity);
 	RUN(rst_from_ip_matches);
 	RUN(rst_from_ip_rejects);

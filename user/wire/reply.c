@@ -65,12 +65,12 @@ static void ip4_header(uint8_t *ip, const uint8_t src[4], const uint8_t dst[4], 
 }
 
 static void ip6_header(uint8_t *ip, const uint8_t src[16], const uint8_t dst[16], uint8_t next,
-		       uint16_t plen)
+		       size_t plen, uint8_t hops)
 {
 	wr32(ip, 6u << 28);
-	wr16(ip + 4, plen);
+	wr16(ip + 4, (uint16_t)plen);
 	ip[6] = next;
-	ip[7] = 64;
+	ip[7] = hops;
 	memcpy(ip + 8, src, 16);
 	memcpy(ip + 24, dst, 16);
 }
@@ -102,18 +102,6 @@ size_t reply_echo4(const struct slot *s, const struct config *cfg, uint8_t *out,
 	return TG_ETH_HLEN + TG_IP4_HLEN + s->l4_len;
 }
 
-/* An IPv6 header for an ICMPv6 message of @len bytes. */
-static void header6(uint8_t *ip, const uint8_t src[16], const uint8_t dst[16], size_t len,
-		    uint8_t hops)
-{
-	wr32(ip, 6u << 28);
-	wr16(ip + 4, (uint16_t)len);
-	ip[6] = TG_IPPROTO_ICMPV6;
-	ip[7] = hops;
-	memcpy(ip + 8, src, 16);
-	memcpy(ip + 24, dst, 16);
-}
-
 /**
  * reply_na() - Answer a Neighbour Solicitation for one of the gateway's
  *              addresses: the IPv6 twin of reply_arp()
@@ -141,7 +129,7 @@ size_t reply_na(const struct slot *s, const struct config *cfg, uint8_t *out, si
 		return 0;
 	dst = nm.from_unspec ? all_nodes : s->src;
 	eth_header(out, cfg, TG_ETH_P_IPV6);
-	header6(ip, nm.target, dst, ND_NA_LEN, TG_ND_HOP_LIMIT);
+	ip6_header(ip, nm.target, dst, TG_IPPROTO_ICMPV6, ND_NA_LEN, TG_ND_HOP_LIMIT);
 	nd_build_na(cfg, nm.target, !nm.from_unspec, m, ND_NA_LEN);
 	sum = csum_pseudo6(nm.target, dst, TG_IPPROTO_ICMPV6, ND_NA_LEN);
 	wr16(m + 2, csum_fold(csum_add(sum, m, ND_NA_LEN)));
@@ -173,7 +161,7 @@ size_t reply_echo6(const struct slot *s, const struct config *cfg, uint8_t *out,
 	    !memcmp(s->src, unspec, 16) || cap < TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len)
 		return 0;
 	eth_header(out, cfg, TG_ETH_P_IPV6);
-	header6(ip, s->dst, s->src, s->l4_len, 64);
+	ip6_header(ip, s->dst, s->src, TG_IPPROTO_ICMPV6, s->l4_len, 64);
 	memcpy(ic, icmp, s->l4_len);
 	ic[0] = TG_ICMP6_ECHO_REPLY;
 	wr16(ic + 2, 0);
@@ -208,7 +196,7 @@ size_t reply_rst(const struct slot *s, const struct config *cfg, uint8_t *out, s
 	      ((s->tcp_flags & TG_TCP_FIN) ? 1 : 0);
 	if (s->family == 6) {
 		eth_header(out, cfg, TG_ETH_P_IPV6);
-		ip6_header(ip, s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN);
+		ip6_header(ip, s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN, 64);
 		sum = csum_pseudo6(s->dst, s->src, TG_IPPROTO_TCP, TG_TCP_HLEN);
 	} else {
 		eth_header(out, cfg, TG_ETH_P_IP);
