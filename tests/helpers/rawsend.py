@@ -11,19 +11,17 @@ kernel's own source addresses are bypassed. Kinds:
   arp-mac  ARP request whose sender MAC is foreign (Ethernet source honest)
   tcp-ack  TCP ACK (no SYN) from the guest's own MAC and IP to --dst: what
            only the XDP policy map stands in front of
-<<<<<<< HEAD
-  tcp6-ip  IPv6 TCP SYN from FOREIGN_IP6 (outside the guest's /64) to
-           --dst6, the guest's own source MAC
-=======
   echo6-ip ICMPv6 echo request to the IPv6 gateway from --src6 (default an
            address outside the guest's /64), the guest's own source MAC
+  tcp6-ip  IPv6 TCP SYN from --src6 to --dst6 (default the IPv6 gateway),
+           the guest's own source MAC
   ns-hop64 Neighbour Solicitation for the IPv6 gateway from the guest's
            link-local address, valid but for its hop limit 64 (RFC 4861
            wants 255: it was not forwarded)
->>>>>>> icmp6
 
 Usage: rawsend.py IFNAME KIND COUNT [--guest-mac M] [--guest-ip A]
        [--gw-mac M] [--gw-ip A] [--port P] [--dst A] [--src6 A] [--gw-ip6 A]
+       [--dst6 A]
 Every frame is addressed to the gateway's MAC (or broadcast, for ARP), to
 the gateway's IP unless --dst: nothing is meant to leave the machine.
 """
@@ -33,14 +31,9 @@ import struct
 
 FOREIGN_MAC = "02:6d:73:00:00:66"
 FOREIGN_IP = "100.96.0.3"
-<<<<<<< HEAD
-FOREIGN_IP6 = "2001:db8:99::2"
-=======
 FOREIGN_IP6 = "fd42:6d73:62:1::2"  # the next /64 over: not the guest's
 GUEST_LL6 = "fe80::6d:73ff:fe00:2"
->>>>>>> icmp6
 ETH_P_IP = 0x0800
-ETH_P_IPV6 = 0x86DD
 ETH_P_ARP = 0x0806
 ETH_P_IPV6 = 0x86DD
 
@@ -74,16 +67,6 @@ def tcp_syn(src_ip, dst_ip, sport, dport, flags=0x02):
     return ip + tcp
 
 
-<<<<<<< HEAD
-def tcp6_syn(src_ip, dst_ip, sport, dport):
-    """An IPv6 packet carrying a TCP SYN, checksum filled in."""
-    src = socket.inet_pton(socket.AF_INET6, src_ip)
-    dst = socket.inet_pton(socket.AF_INET6, dst_ip)
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0x1000, 0, 5 << 4, 0x02, 65535, 0, 0)
-    pseudo = src + dst + struct.pack("!IxxxB", len(tcp), 6)
-    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-    return struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst) + tcp
-=======
 def icmp6(src_ip, dst_ip, msg, hops):
     """An IPv6 packet carrying ICMPv6 message msg, checksum filled in."""
     src = socket.inet_pton(socket.AF_INET6, src_ip)
@@ -93,11 +76,20 @@ def icmp6(src_ip, dst_ip, msg, hops):
     return struct.pack("!IHBB", 0x60000000, len(msg), 58, hops) + src + dst + msg
 
 
+def tcp6_syn(src_ip, dst_ip, sport, dport):
+    """An IPv6 packet carrying a TCP SYN, checksum filled in."""
+    src = socket.inet_pton(socket.AF_INET6, src_ip)
+    dst = socket.inet_pton(socket.AF_INET6, dst_ip)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 0x1000, 0, 5 << 4, 0x02, 65535, 0, 0)
+    pseudo = src + dst + struct.pack("!IxxxB", len(tcp), 6)
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    return struct.pack("!IHBB16s16s", 6 << 28, len(tcp), 6, 64, src, dst) + tcp
+
+
 def solicited_node(addr):
     """ff02::1:ffXX:XXXX of an IPv6 address, as text."""
     low = socket.inet_pton(socket.AF_INET6, addr)[13:]
     return socket.inet_ntop(socket.AF_INET6, bytes.fromhex("ff0200000000000000000001ff") + low)
->>>>>>> icmp6
 
 
 def arp_request(sha, spa, tpa):
@@ -123,9 +115,6 @@ def build(kind, a, seq):
         src, dst, body = gmac, gwmac, tcp_syn(a.guest_ip, a.dst or a.gw_ip,
                                               sport, a.port, flags=0x10)
         etype = ETH_P_IP
-    elif kind == "tcp6-ip":
-        src, dst, body = gmac, gwmac, tcp6_syn(FOREIGN_IP6, a.dst6, sport, a.port)
-        etype = ETH_P_IPV6
     elif kind == "arp-ip":
         src, dst, body = gmac, b"\xff" * 6, arp_request(gmac, FOREIGN_IP,
                                                         a.gw_ip)
@@ -137,6 +126,9 @@ def build(kind, a, seq):
     elif kind == "echo6-ip":
         msg = struct.pack("!BBHHH", 128, 0, 0, 0x6666, seq) + b"spoof6"
         src, dst, body = gmac, gwmac, icmp6(a.src6, a.gw_ip6, msg, 64)
+        etype = ETH_P_IPV6
+    elif kind == "tcp6-ip":
+        src, dst, body = gmac, gwmac, tcp6_syn(a.src6, a.dst6 or a.gw_ip6, sport, a.port)
         etype = ETH_P_IPV6
     elif kind == "ns-hop64":
         msg = (struct.pack("!BBHI", 135, 0, 0, 0) +
@@ -161,12 +153,9 @@ def main():
     p.add_argument("--gw-ip", default="100.96.0.1")
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--dst", default=None)
-<<<<<<< HEAD
-    p.add_argument("--dst6", default="fd42:6d73:62::1")
-=======
     p.add_argument("--src6", default=FOREIGN_IP6)
     p.add_argument("--gw-ip6", default="fd42:6d73:62::1")
->>>>>>> icmp6
+    p.add_argument("--dst6", default=None)
     a = p.parse_args()
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     sock.bind((a.ifname, 0))

@@ -170,10 +170,10 @@ no_route() {
 spoof() {
 	local before after
 	before=$(tg_bpf_counter TG_V_DROP_SPOOF_IP)
-	tg_gexec "$TG_PY" "$TG_HELPERS/rawsend.py" eth0 tcp6-ip 5 --dst6 "$T6" >/dev/null
+	tg_gexec "$TG_PY" "$TG_HELPERS/rawsend.py" eth0 tcp6-ip 5 --src6 2001:db8:99::2 --dst6 "$T6" >/dev/null
 	after=$(tg_bpf_counter TG_V_DROP_SPOOF_IP)
 	[ $((after - before)) -ge 5 ] ||
-		tg_fail "$mode: 5 frames from 2001:db8:99::2 grew drop_spoof_ip by $((after - before))"
+		tg_fail "$mode: 5 frames from 2001:db8:99::2 grew drop_spoof_ip only by $((after - before))"
 	tg_pass "$mode: spoofed IPv6 sources dropped in XDP ($((after - before)))"
 }
 
