@@ -356,6 +356,8 @@ static __always_inline enum tg_verdict l4_icmp6(const struct frame *f, const str
 
 	if (!l4_fits(f, l, sizeof(struct icmp6hdr)))
 		return TG_V_DROP_MALFORMED;
+	if (TG_ICMP6_MLD(((const struct icmp6hdr *)l->hdr)->icmp6_type))
+		return TG_V_DROP_PROTO; /* every Linux guest sends them; no multicast here */
 	if (is_gateway(f, l) || addr6_linklocal(daddr) || addr6_ll_multicast(daddr) ||
 	    policy_allows(l, TG_PP_ICMP, -1))
 		return TG_V_TO_ICMP;
@@ -437,25 +439,65 @@ static __always_inline bool addr6_guest(const struct frame *f, const struct in6_
  * for neighbour discovery: fine for ICMPv6 to link-scope destinations
  * (fe80::/10, ff02::/16), which user space answers locally and never
  * forwards; such a source towards anything further is spoofing, as it
- * would be for any other protocol. MLD reports come from the same sources
- * to ff02:: behind a hop-by-hop header; they pass this check only to be
- * counted as what they are (DROP_PROTO), since every Linux guest sends them.
+ * would be for any other protocol. @nh is the transport protocol, past
+ * the extension headers (MLD reports come from the same sources to ff02::
+ * behind a hop-by-hop header).
  */
-static __always_inline bool ipv6_source_ok(const struct frame *f, const struct ipv6hdr *ip6)
+static __always_inline bool ipv6_source_ok(const struct frame *f, const struct ipv6hdr *ip6,
+					   __u8 nh)
 {
 	if (addr6_guest(f, &ip6->saddr))
 		return true;
-	if (ip6->nexthdr != TG_IPPROTO_ICMPV6 && ip6->nexthdr != TG_IPPROTO_HOPOPTS)
+	if (nh != TG_IPPROTO_ICMPV6)
 		return false;
 	if (!addr6_unspecified(&ip6->saddr) && !addr6_linklocal(&ip6->saddr))
 		return false;
 	return addr6_linklocal(&ip6->daddr) || addr6_ll_multicast(&ip6->daddr);
 }
 
+static __always_inline bool ext_hdr6(__u8 nh)
+{
+	return nh == TG_IPPROTO_HOPOPTS || nh == TG_IPPROTO_ROUTING || nh == TG_IPPROTO_DSTOPTS;
+}
+
+/*
+ * Walk the extension headers before the transport header (RFC 8200
+ * section 4: a next-header byte, then the length in 8-octet units past
+ * the first 8), at most TG_IP6_EXT_MAX of them and all in the first buffer
+ * (a frame's headers always are). On TG_V_MAX, @l is the transport header
+ * and *nh its type; the slot walks the same (user/wire/slot.c).
+ */
+static __always_inline enum tg_verdict walk_ext6(const struct frame *f, struct l4 *l, __u8 *nh)
+{
+	__u8 *p = l->hdr;
+	__u32 left = l->len, hl;
+
+#pragma unroll
+	for (int i = 0; i <= TG_IP6_EXT_MAX; i++) {
+		if (!ext_hdr6(*nh))
+			break;
+		if (i == TG_IP6_EXT_MAX)
+			return TG_V_DROP_EXTHDR;
+		if ((void *)(p + 2) > f->end)
+			return TG_V_DROP_MALFORMED;
+		hl = ((__u32)p[1] + 1) * 8;
+		if (hl > left)
+			return TG_V_DROP_MALFORMED;
+		*nh = p[0];
+		p += hl;
+		left -= hl;
+	}
+	l->hdr = p;
+	l->len = left;
+	return TG_V_MAX;
+}
+
 static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l3)
 {
 	struct ipv6hdr *ip6 = l3;
 	struct l4 l = { .v6 = true };
+	enum tg_verdict v;
+	__u8 nh;
 
 	if (!(f->cfg->flags & TG_CFG_IPV6))
 		return TG_V_DROP_PROTO;
@@ -467,26 +509,27 @@ static __always_inline enum tg_verdict parse_ipv6(const struct frame *f, void *l
 	l.len = bpf_ntohs(ip6->payload_len);
 	if (l.len > f->len - sizeof(struct ethhdr) - sizeof(*ip6))
 		return TG_V_DROP_MALFORMED;
-	if (!ipv6_source_ok(f, ip6))
-		return TG_V_DROP_SPOOF_IP;
-
 	l.daddr = &ip6->daddr;
-	switch (ip6->nexthdr) {
+	nh = ip6->nexthdr;
+	v = walk_ext6(f, &l, &nh);
+	if (v != TG_V_MAX)
+		return v;
+	if (!ipv6_source_ok(f, ip6, nh))
+		return TG_V_DROP_SPOOF_IP;
+	switch (nh) {
 	case TG_IPPROTO_FRAGMENT:
 		/* As IPv4: no ports to classify by until reassembled. */
 		return TG_V_TO_FRAG;
 	case TG_IPPROTO_TCP:
 		return l4_tcp(f, &l);
 	case TG_IPPROTO_UDP:
-		if (udp_superframe(f, sizeof(*ip6) + l.len))
+		if (udp_superframe(f, sizeof(*ip6) + bpf_ntohs(ip6->payload_len)))
 			return TG_V_DROP_UDP_GSO;
 		return l4_udp(f, &l);
 	case TG_IPPROTO_ICMPV6:
 		return l4_icmp6(f, &l);
 	default:
-		/* Extension headers (hop-by-hop for MLD, routing, ...) are not
-		 * carried: nothing the sandbox needs rides on them. */
-		return TG_V_DROP_PROTO;
+		return TG_V_DROP_PROTO; /* ESP, AH, no next header, ... */
 	}
 }
 

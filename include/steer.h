@@ -77,6 +77,7 @@ enum tg_verdict {
 	TG_V_DROP_OVERSIZE,  /* longer than the AF_XDP socket takes (no
 			      * multi-buffer on this kernel, see tg_rx_max) */
 	TG_V_DROP_NOCONFIG,  /* TG_MAP_CONFIG not filled (or for another ABI) */
+	TG_V_DROP_EXTHDR,    /* more than TG_IP6_EXT_MAX IPv6 extension headers */
 	TG_V_MAX
 };
 

@@ -42,8 +42,21 @@
 #define TG_IPPROTO_ICMP	    1
 #define TG_IPPROTO_TCP	    6
 #define TG_IPPROTO_UDP	    17
+#define TG_IPPROTO_ROUTING  43
 #define TG_IPPROTO_FRAGMENT 44
 #define TG_IPPROTO_ICMPV6   58
+#define TG_IPPROTO_DSTOPTS  60
+
+/* IPv6 extension headers walked before the transport header (hop-by-hop,
+ * routing, destination options; a fragment header ends the walk): at most
+ * this many, in the XDP program and in the slot alike. A ninth is dropped
+ * (TG_V_DROP_EXTHDR). Real traffic carries one or two; the bound keeps
+ * the walk short and the verifier's loop small. */
+#define TG_IP6_EXT_MAX 8
+
+/* ICMPv6 multicast listener messages (RFC 2710, RFC 3810): queries,
+ * reports, done. tapgate has no multicast to listen for. */
+#define TG_ICMP6_MLD(t) ((t) == 130 || (t) == 131 || (t) == 132 || (t) == 143)
 
 /* Transport headers */
 #define TG_TCP_HLEN  20 /* without options */

@@ -79,6 +79,7 @@ static uint64_t last_xstats;
 static struct loop_handler xsk_h, sig_h, host_h;
 static struct reasm *reasm;
 static uint8_t whole[TG_ETH_HLEN + TG_IP6_HLEN + 65535]; /* a reassembled datagram, staged again */
+static uint8_t flat[TG_ETH_HLEN + TG_IP6_HLEN + 65535];	 /* one without extension headers */
 static int sigfd = -1;
 
 /* A reply a builder writes whole; 0, or the drop reason to count. */
@@ -101,14 +102,28 @@ static int counted(int r, __u64 *counter)
 }
 
 /* A fragment: when it completes its datagram, stage that and act on it. */
+/* An IPv6 packet with extension headers: lwIP and the reassembler take
+ * the fixed header right before TCP or the Fragment header. */
+static bool has_ext6(const struct slot *s)
+{
+	return s->family == 6 && s->l4_off != s->l3_off + TG_IP6_HLEN;
+}
+
 static int reassemble(const struct slot *s)
 {
-	const uint8_t *out;
-	size_t len;
+	const uint8_t *ip = s->f.data + s->l3_off, *out;
+	size_t len = s->l3_len;
 	struct slot whole_s;
 	int r;
 
-	r = reasm_add(reasm, s->f.data + s->l3_off, s->l3_len, loop_now_ms(), &out, &len);
+	if (has_ext6(s)) {
+		len = slot_flatten6(s, flat, sizeof(flat));
+		if (!len)
+			return SLOT_DROP_MALFORMED;
+		len -= TG_ETH_HLEN;
+		ip = flat + TG_ETH_HLEN;
+	}
+	r = reasm_add(reasm, ip, len, loop_now_ms(), &out, &len);
 	if (r == REASM_PENDING)
 		return SLOT_OK;
 	if (r != REASM_DONE) {
@@ -176,6 +191,21 @@ static int dispatch_udp(const struct slot *s)
 	}
 }
 
+static int dispatch(const struct slot *s);
+
+/* TCP behind IPv6 extension headers: staged again without them. */
+static int dispatch_flat6(const struct slot *s)
+{
+	struct slot flat_s;
+	size_t n = slot_flatten6(s, flat, sizeof(flat));
+	int r;
+
+	if (!n)
+		return SLOT_DROP_MALFORMED;
+	r = slot_stage(&flat_s, cfg, flat, n);
+	return r == SLOT_OK ? dispatch(&flat_s) : r;
+}
+
 static int dispatch(const struct slot *s)
 {
 	switch (s->kind) {
@@ -186,6 +216,8 @@ static int dispatch(const struct slot *s)
 	case SLOT_UDP:
 		return dispatch_udp(s);
 	case SLOT_TCP:
+		if (has_ext6(s))
+			return dispatch_flat6(s);
 		if (slot_is_syn(s))
 			return pxtcp_syn(s);
 		return stack_input(s->f.data + s->l3_off, s->l3_len) ? SLOT_DROP_NOMEM : SLOT_OK;

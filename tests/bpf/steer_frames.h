@@ -564,6 +564,39 @@ static inline size_t f6_hbh_pub(uint8_t *b)
 {
 	return setb(b, f6_hbh(b), OFF_IP6_DST, PUBLIC6, 16);
 }
+/* UDP to PUBLIC6 (port 443) behind @n destination-options headers. */
+static inline size_t udp6_ext(uint8_t *b, unsigned int n)
+{
+	uint8_t l4[8 * 9 + TG_UDP_HLEN], u[TG_UDP_HLEN];
+	size_t len;
+
+	udp_dgram(u, 443, 0);
+	len = tb_ext6(l4, n, TG_IPPROTO_UDP, u, sizeof(u));
+	return ip6(b, GUEST6, PUBLIC6, TG_IPPROTO_DSTOPTS, l4, len);
+}
+static inline size_t f6_ext8_udp(uint8_t *b)
+{
+	return udp6_ext(b, 8);
+}
+static inline size_t f6_ext9_udp(uint8_t *b)
+{
+	return udp6_ext(b, 9);
+}
+static inline size_t f6_ext_past_payload(uint8_t *b)
+{
+	size_t n = udp6_ext(b, 1);
+
+	b[TG_ETH_HLEN + TG_IP6_HLEN + 1] = 2; /* 24 bytes claimed, 16 there */
+	return n;
+}
+static inline size_t f6_ext_tcp(uint8_t *b)
+{
+	uint8_t l4[8 + TG_TCP_HLEN], t[TG_TCP_HLEN];
+
+	tcp_hdr(t, TG_TCP_SYN);
+	return ip6(b, GUEST6, PUBLIC6, TG_IPPROTO_DSTOPTS, l4,
+		   tb_ext6(l4, 1, TG_IPPROTO_TCP, t, sizeof(t)));
+}
 static inline size_t f6_frag(uint8_t *b)
 {
 	/* fragment header (offset 0, MF, id 7), then an empty UDP datagram */

@@ -76,10 +76,14 @@ static void kick(void *ctx)
 	(void)ctx;
 }
 
-static uint32_t nfree(void *ctx)
+/* One chunk per frame here: TX_FRAMES - ntx frames free beyond the
+ * reserve gtx_room() keeps. */
+static uint32_t room(void *ctx, uint32_t reserve)
 {
+	uint32_t free = GTX_RESERVE + TX_FRAMES - ntx;
+
 	(void)ctx;
-	return GTX_RESERVE + TX_FRAMES - ntx; /* gtx_room() keeps the reserve */
+	return free > reserve ? free - reserve : 0;
 }
 
 static bool stalled(void *ctx)
@@ -94,7 +98,7 @@ static void setup(void)
 					       .lend = lend,
 					       .send = send_frame,
 					       .kick = kick,
-					       .nfree = nfree,
+					       .room = room,
 					       .stalled = stalled };
 
 	config_defaults(&cfg);

@@ -115,6 +115,38 @@ static size_t run_reply(size_t (*fn)(const struct slot *, const struct config *,
 
 static uint8_t reply[CAP_MAX];
 
+/* An IPv6 RST: the guest's segment answered from its destination. */
+static void check_rst6(const struct slot *s, size_t n)
+{
+	const uint8_t *ip = reply + L3, *t = ip + TG_IP6_HLEN;
+
+	FUZZ_ASSERT(n == 0 || n == L3 + TG_IP6_HLEN + TG_TCP_HLEN);
+	if (!n)
+		return;
+	FUZZ_ASSERT(s->kind == SLOT_TCP && !(s->tcp_flags & TG_TCP_RST));
+	FUZZ_ASSERT((ip[0] >> 4) == 6 && ip[6] == TG_IPPROTO_TCP);
+	FUZZ_ASSERT(!memcmp(ip + 8, s->dst, 16) && !memcmp(ip + 24, s->src, 16));
+	FUZZ_ASSERT(tb_sum(tb_pseudo(ip + 8, ip + 24, 16, TG_IPPROTO_TCP, TG_TCP_HLEN), t,
+			   TG_TCP_HLEN) == 0xffff);
+	FUZZ_ASSERT(t[13] & TG_TCP_RST);
+}
+
+/* Without its extension headers the frame stages again as the same flow,
+ * its transport right after the fixed header (what lwIP and the
+ * reassembler are given). */
+static void check_flatten6(const struct slot *s)
+{
+	static uint8_t flat[TG_ETH_HLEN + TG_IP6_HLEN + 65536];
+	struct slot f;
+	size_t n = slot_flatten6(s, flat, sizeof(flat));
+
+	FUZZ_ASSERT(n == TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len);
+	FUZZ_ASSERT(slot_stage(&f, &cfg, flat, n) == SLOT_OK);
+	FUZZ_ASSERT(f.kind == s->kind && f.proto == s->proto && f.l4_len == s->l4_len);
+	FUZZ_ASSERT(f.l4_off == TG_ETH_HLEN + TG_IP6_HLEN);
+	FUZZ_ASSERT(f.sport == s->sport && f.dport == s->dport);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct slot s;
@@ -154,15 +186,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	n = run_reply(reply_rst, &s, cap, reply);
-	FUZZ_ASSERT(n == 0 || n == L4 + TG_TCP_HLEN);
-	if (n) {
-		FUZZ_ASSERT(s.kind == SLOT_TCP && s.family == 4 && !(s.tcp_flags & TG_TCP_RST));
+	if (s.family == 6)
+		check_rst6(&s, n);
+	else
+		FUZZ_ASSERT(n == 0 || n == L4 + TG_TCP_HLEN);
+	if (n && s.family == 4) {
+		FUZZ_ASSERT(s.kind == SLOT_TCP && !(s.tcp_flags & TG_TCP_RST));
 		check_ip4_reply(reply, n);
 		FUZZ_ASSERT(tb_sum(tb_pseudo(reply + L3 + 12, reply + L3 + 16, 4, TG_IPPROTO_TCP,
 					     TG_TCP_HLEN),
 				   reply + L4, TG_TCP_HLEN) == 0xffff);
 		FUZZ_ASSERT(reply[L4 + 13] & TG_TCP_RST);
 	}
+	if (s.family == 6 && s.l4_off != s.l3_off + TG_IP6_HLEN)
+		check_flatten6(&s);
 	if (s.kind == SLOT_TCP && s.family == 4) {
 		/* pxtcp keeps the SYN's IP packet and answers it later */
 		uint8_t *ip = malloc(s.l3_len), *out = malloc(64), direct[64];

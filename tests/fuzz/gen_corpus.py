@@ -191,6 +191,16 @@ def slot_seeds():
     s["ip6-hopopts-mld"] = frame6(bytes([ICMP6, 0, 5, 2, 0, 0, 1, 0]) + struct.pack("!BBHHH", 143, 0, 0, 0, 0), 0,
                                   src=a6("fe80::6d:73ff:fe00:2"), dst=a6("ff02::16"))
     s["ip6-padded"] = frame6(tcp(), TCP, pad_to=80)
+    def ext(n, last, inner):
+        """N destination-options headers of 8 bytes (PadN), then INNER."""
+        out = b""
+        for i in range(n):
+            out += bytes([60 if i + 1 < n else last, 0, 1, 4, 0, 0, 0, 0])
+        return out + inner
+    s["ip6-ext8-udp"] = frame6(ext(8, UDP, udp(dport=443, payload=b"x" * 8)), 60)
+    s["ip6-ext9-udp"] = frame6(ext(9, UDP, udp(dport=443, payload=b"x" * 8)), 60)
+    s["ip6-ext-tcp"] = frame6(ext(2, TCP, tcp(dport=443)), 60)
+    s["ip6-ext-frag"] = frame6(ext(1, FRAG6, struct.pack("!BBHI", UDP, 0, 0x0001, 9) + udp()), 60)
     # Not IP at all
     s["eth-vlan"] = eth(GW_MAC, GUEST_MAC, 0x8100) + b"\0\x01\x08\x00" + b"\0" * 40
     s["eth-short"] = eth(GW_MAC, GUEST_MAC, 0x0800)

@@ -250,6 +250,28 @@ static inline void tb_l4_csum(uint8_t *l4, size_t n, uint8_t proto, const uint8_
 	tb_put16(l4 + off, tb_fold(tb_sum(sum, l4, n)));
 }
 
+/*
+ * tb_ext6() - @n IPv6 destination-options headers of 8 bytes each (a PadN
+ * option filling them), chained to @last, then @inner: what an IPv6 frame
+ * carries with its next header TG_IPPROTO_DSTOPTS (or @last when @n is 0).
+ * Return: bytes written to @out
+ */
+static inline size_t tb_ext6(uint8_t *out, unsigned int n, uint8_t last, const uint8_t *inner,
+			     size_t inner_len)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *e = out + 8 * i;
+
+		e[0] = i + 1 < n ? TG_IPPROTO_DSTOPTS : last;
+		e[1] = 0;
+		e[2] = 1; /* PadN, 4 bytes of padding */
+		e[3] = 4;
+		memset(e + 4, 0, 4);
+	}
+	memmove(out + 8 * n, inner, inner_len);
+	return 8 * n + inner_len;
+}
+
 /* ---- whole frames ----------------------------------------------------- */
 
 /*

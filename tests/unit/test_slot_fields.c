@@ -89,6 +89,35 @@ static void tcp6_fields(void)
 	CHECK_MEM(s.dst, pub6, 16);
 }
 
+/* Behind two extension headers the transport is found past them, and the
+ * flattened frame is the fixed header right before it: what lwIP takes. */
+static void ext6_fields_and_flatten(void)
+{
+	uint8_t l4[16 + 20], t[20], b[128], flat[128];
+	struct slot s, f;
+	size_t n, m;
+
+	tb_tcp(t, 40000, 443, 1000, 0, TG_TCP_SYN, NULL, 0);
+	n = tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TG_IPPROTO_DSTOPTS, l4,
+		      tb_ext6(l4, 2, TG_IPPROTO_TCP, t, sizeof(t)));
+	/* slot_stage() itself: the slot must still point at @b below */
+	CHECK_EQ(slot_stage(&s, &cfg, b, n), SLOT_OK);
+	CHECK_EQ(s.kind, SLOT_TCP);
+	CHECK_EQ(s.proto, TG_IPPROTO_TCP);
+	CHECK_EQ(s.l3_len, 76);
+	CHECK_EQ(s.l4_off, 14 + 40 + 16);
+	CHECK_EQ(s.l4_len, 20);
+	CHECK_EQ(s.dport, 443);
+	CHECK_EQ(slot_flatten6(&s, flat, 73), 0);
+	m = slot_flatten6(&s, flat, sizeof(flat));
+	CHECK_EQ(m, 74);
+	CHECK_EQ(stage(&f, flat, m), SLOT_OK);
+	CHECK_EQ(f.l4_off, 54);
+	CHECK_EQ(f.l3_len, 60);
+	CHECK_EQ(f.dport, 443);
+	CHECK_MEM(flat + 54, t, 20);
+}
+
 static void arp_fields(void)
 {
 	uint8_t b[64];
@@ -152,6 +181,7 @@ int main(void)
 	RUN(ack_data_fields);
 	RUN(udp4_fields);
 	RUN(tcp6_fields);
+	RUN(ext6_fields_and_flatten);
 	RUN(arp_fields);
 	RUN(drop_names);
 	RUN(drop_names_stable);

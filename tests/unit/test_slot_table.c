@@ -563,6 +563,55 @@ static size_t f_ip6_hopopts(uint8_t *b)
 	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, 0, l4, sizeof(l4));
 }
 
+/* An MLD report (ICMPv6 143) behind hop-by-hop, as every Linux guest
+ * sends: dropped, as XDP does (no multicast here). */
+static size_t f_ip6_mld(uint8_t *b)
+{
+	uint8_t l4[8 + 24] = { TG_IPPROTO_ICMPV6, 0, 5, 2, 0, 0, 1, 0, 143 };
+	uint8_t ll[16], mc[16];
+
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, tb_addr(ll, "fe80::6d:73ff:fe00:2"),
+			 tb_addr(mc, "ff02::16"), 0, l4, sizeof(l4));
+}
+
+/* UDP to pub6 behind @n destination-options headers. */
+static size_t udp6_ext(uint8_t *b, unsigned int n)
+{
+	uint8_t l4[8 * 9 + 16], u[16];
+
+	tb_udp(u, 40000, 443, 8);
+	memset(u + 8, 'u', 8);
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TG_IPPROTO_DSTOPTS, l4,
+			 tb_ext6(l4, n, TG_IPPROTO_UDP, u, sizeof(u)));
+}
+
+static size_t f_ip6_ext8_udp(uint8_t *b)
+{
+	return udp6_ext(b, 8);
+}
+
+static size_t f_ip6_ext9_udp(uint8_t *b)
+{
+	return udp6_ext(b, 9);
+}
+
+static size_t f_ip6_ext_past_payload(uint8_t *b)
+{
+	size_t n = udp6_ext(b, 1);
+
+	b[TG_ETH_HLEN + TG_IP6_HLEN + 1] = 3; /* 32 bytes claimed, 24 there */
+	return n;
+}
+
+static size_t f_ip6_ext_tcp(uint8_t *b)
+{
+	uint8_t l4[8 + 20], t[20];
+
+	tb_tcp(t, 40000, 443, 1000, 0, TG_TCP_SYN, NULL, 0);
+	return tb_frame6(b, cfg.guest_mac, cfg.gw_mac, guest6, pub6, TG_IPPROTO_DSTOPTS, l4,
+			 tb_ext6(l4, 1, TG_IPPROTO_TCP, t, sizeof(t)));
+}
+
 struct row {
 	const char *name;
 	size_t (*build)(uint8_t *b);
@@ -675,7 +724,12 @@ static const struct row rows[] = {
 	DROP_ROW("ip6_version_4", f_ip6_version4, SLOT_DROP_MALFORMED),
 	DROP_ROW("ip6_header_truncated", f_ip6_truncated, SLOT_DROP_MALFORMED),
 	OK_ROW("ip6_fragment_header", f_ip6_frag, SLOT_FRAG),
-	DROP_ROW("ip6_hop_by_hop_unhandled", f_ip6_hopopts, SLOT_DROP_UNHANDLED),
+	OK_ROW("ip6_hop_by_hop_walked", f_ip6_hopopts, SLOT_ICMP),
+	DROP_ROW("ip6_mld_report", f_ip6_mld, SLOT_DROP_UNHANDLED),
+	OK_ROW("ip6_udp_behind_8_ext", f_ip6_ext8_udp, SLOT_UDP),
+	DROP_ROW("ip6_udp_behind_9_ext", f_ip6_ext9_udp, SLOT_DROP_EXTHDR),
+	DROP_ROW("ip6_ext_past_payload", f_ip6_ext_past_payload, SLOT_DROP_MALFORMED),
+	OK_ROW("ip6_tcp_behind_ext", f_ip6_ext_tcp, SLOT_TCP),
 	NO6_ROW("ip6_tcp_no_ipv6", f_tcp6_good, SLOT_DROP_UNHANDLED),
 	NO6_ROW("ip6_icmp6_no_ipv6", f_icmp6_ns_from_linklocal, SLOT_DROP_UNHANDLED),
 };

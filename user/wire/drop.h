@@ -33,7 +33,8 @@
 	X(NOMEM, "no_memory", "no memory or tx room to act on it")                                 \
 	X(ND, "neighbour_discovery",                                                               \
 	  "ND not for the gateway: DAD probes, advertisements, redirects")                         \
-	X(ND_INVALID, "nd_invalid", "ND failing RFC 4861 validation (hop limit, code, lengths)")
+	X(ND_INVALID, "nd_invalid", "ND failing RFC 4861 validation (hop limit, code, lengths)")   \
+	X(EXTHDR, "ipv6_exthdr", "more than TG_IP6_EXT_MAX IPv6 extension headers")
 
 enum slot_drop {
 	SLOT_OK = 0, /* not dropped */

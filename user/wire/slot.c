@@ -222,10 +222,41 @@ static bool guest_source6(const uint8_t a[16], const struct config *cfg)
 	return !memcmp(a, cfg->guest_ip6, 8) && memcmp(a, cfg->gw_ip6, 16);
 }
 
+static bool ext_hdr6(uint8_t nh)
+{
+	return nh == TG_IPPROTO_HOPOPTS || nh == TG_IPPROTO_ROUTING || nh == TG_IPPROTO_DSTOPTS;
+}
+
+/*
+ * Past the extension headers to the transport header, as the XDP program
+ * walks them (bpf/steer.bpf.c walk_ext6()): at most TG_IP6_EXT_MAX, each
+ * within the payload. Sets s->proto, l4_off and l4_len.
+ */
+static int walk_ext6(struct slot *s)
+{
+	for (unsigned int i = 0; ext_hdr6(s->proto); i++) {
+		const uint8_t *e = frame_get(&s->f, s->l4_off, 2);
+		size_t hl;
+
+		if (i == TG_IP6_EXT_MAX)
+			return SLOT_DROP_EXTHDR;
+		if (!e)
+			return SLOT_DROP_MALFORMED;
+		hl = ((size_t)e[1] + 1) * 8;
+		if (hl > s->l4_len)
+			return SLOT_DROP_MALFORMED;
+		s->proto = e[0];
+		s->l4_off += hl;
+		s->l4_len -= hl;
+	}
+	return SLOT_OK;
+}
+
 static int parse_ip6(struct slot *s, const struct config *cfg)
 {
 	const uint8_t *ih = frame_get(&s->f, TG_ETH_HLEN, TG_IP6_HLEN);
 	size_t plen;
+	int r;
 
 	if (!cfg->ipv6)
 		return SLOT_DROP_UNHANDLED;
@@ -243,6 +274,9 @@ static int parse_ip6(struct slot *s, const struct config *cfg)
 	s->l4_len = plen;
 	memcpy(s->src, ih + 8, 16);
 	memcpy(s->dst, ih + 24, 16);
+	r = walk_ext6(s);
+	if (r != SLOT_OK)
+		return r;
 	if (!guest_source6(s->src, cfg) && !nd_source_ok(s))
 		return SLOT_DROP_SPOOF;
 	if (s->proto == TG_IPPROTO_FRAGMENT) {
@@ -251,7 +285,11 @@ static int parse_ip6(struct slot *s, const struct config *cfg)
 	}
 	if (s->proto != TG_IPPROTO_ICMPV6 && (s->dst[0] == 0xff || is_unspec6(s->dst)))
 		return SLOT_DROP_BAD_DST;
-	return parse_l4(s);
+	r = parse_l4(s);
+	if (r == SLOT_OK && s->proto == TG_IPPROTO_ICMPV6 &&
+	    TG_ICMP6_MLD(s->f.data[s->l4_off])) /* parse_l4() saw 8 bytes there */
+		return SLOT_DROP_UNHANDLED;	/* as XDP: no multicast here */
+	return r;
 }
 
 static int parse_arp(struct slot *s, const struct config *cfg)
@@ -271,6 +309,31 @@ static int parse_arp(struct slot *s, const struct config *cfg)
 	memcpy(s->dst, a + TG_ARP_TPA, 4);
 	s->kind = SLOT_ARP;
 	return SLOT_OK;
+}
+
+/**
+ * slot_flatten6() - An IPv6 frame without its extension headers
+ * @s:   a staged IPv6 frame (SLOT_TCP, SLOT_FRAG...)
+ * @out: where the frame goes: Ethernet, the fixed header, then what
+ *       followed the extension headers
+ * @cap: its size
+ *
+ * lwIP and the reassembler take the fixed header right before TCP or the
+ * Fragment header; the headers walked past carry nothing tapgate acts on.
+ *
+ * Return: the frame's length, or 0 when it does not fit
+ */
+size_t slot_flatten6(const struct slot *s, uint8_t *out, size_t cap)
+{
+	size_t n = TG_ETH_HLEN + TG_IP6_HLEN + s->l4_len;
+
+	if (s->family != 6 || n > cap || s->l4_len > 0xffff)
+		return 0;
+	memcpy(out, s->f.data, TG_ETH_HLEN + TG_IP6_HLEN);
+	memcpy(out + TG_ETH_HLEN + TG_IP6_HLEN, s->f.data + s->l4_off, s->l4_len);
+	out[TG_ETH_HLEN + 6] = s->proto;
+	wr16(out + TG_ETH_HLEN + 4, (uint16_t)s->l4_len);
+	return n;
 }
 
 /**

@@ -51,6 +51,7 @@ struct slot {
 };
 
 int slot_stage(struct slot *s, const struct config *cfg, const uint8_t *data, size_t len);
+size_t slot_flatten6(const struct slot *s, uint8_t *out, size_t cap);
 const char *slot_drop_name(unsigned int reason);
 bool slot_is_syn(const struct slot *s);
 
