@@ -25,6 +25,8 @@
 #     Eyeballs falls back at once);
 #   - a spoofed IPv6 source (outside the guest's /64) is dropped in XDP
 #     and counted;
+#   - a UDP datagram behind 8 extension headers (raw frame from the guest)
+#     is carried and echoed; behind 9 it is dropped in XDP (drop_exthdr);
 #   - --dns-aaaa: auto (the default) answers AAAA empty while the host
 #     side has no IPv6 default route and passes it once it has one; off
 #     always empty; A untouched.
@@ -177,6 +179,53 @@ spoof() {
 	tg_pass "$mode: spoofed IPv6 sources dropped in XDP ($((after - before)))"
 }
 
+# The guest's side of the extension-header check: a UDP socket on the
+# guest's address, and the same datagram sent as a raw frame behind N
+# destination-options headers from that socket's port; prints "echoed"
+# or "silent".
+read -r -d '' EXTSEND <<'PY' || true
+import socket, struct, sys
+ifname, gmac, gwmac, src, dst, port, n = sys.argv[1:8]
+port, n = int(port), int(n)
+mac = lambda t: bytes(int(x, 16) for x in t.split(":"))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((src, 0))
+s.settimeout(2)
+sport = s.getsockname()[1]
+payload = b"ext%d" % n
+a, b = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
+udp = struct.pack("!HHHH", sport, port, 8 + len(payload), 0) + payload
+ps = a + b + struct.pack("!IxxxB", len(udp), 17) + udp
+ps += b"\0" * (len(ps) % 2)
+c = sum(struct.unpack("!%dH" % (len(ps) // 2), ps))
+while c >> 16:
+    c = (c & 0xFFFF) + (c >> 16)
+udp = udp[:6] + struct.pack("!H", (~c & 0xFFFF) or 0xFFFF) + udp[8:]
+ext = b"".join(bytes([60 if i + 1 < n else 17, 0, 1, 4, 0, 0, 0, 0]) for i in range(n))
+body = ext + udp
+ip = struct.pack("!IHBB", 6 << 28, len(body), 60 if n else 17, 64) + a + b
+raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+raw.bind((ifname, 0))
+raw.send(mac(gwmac) + mac(gmac) + b"\x86\xdd" + ip + body)
+try:
+    print("echoed" if s.recv(100) == payload else "wrong")
+except socket.timeout:
+    print("silent")
+PY
+
+# ext_headers: 8 carried, 9 dropped in XDP.
+ext_headers() {
+	local port before got
+	tserve "$TARGETNS" :: udp-echo-ext "$TG_PY" "$TG_HELPERS/udptool.py" serve-echo
+	port=$PORT
+	got=$(tg_gexec "$TG_PY" -c "$EXTSEND" eth0 "$TG_GUEST_MAC" "$TG_GW_MAC" "$TG_GUEST_IP6" "$T6" "$port" 8)
+	tg_expect_eq "$got" echoed "$mode: UDP behind 8 extension headers is carried"
+	before=$(tg_bpf_counter TG_V_DROP_EXTHDR)
+	got=$(tg_gexec "$TG_PY" -c "$EXTSEND" eth0 "$TG_GUEST_MAC" "$TG_GW_MAC" "$TG_GUEST_IP6" "$T6" "$port" 9)
+	tg_expect_eq "$got" silent "$mode: UDP behind 9 extension headers is not"
+	tg_expect_eq "$(($(tg_bpf_counter TG_V_DROP_EXTHDR) - before))" 1 "$mode: ... dropped in XDP, counted drop_exthdr"
+}
+
 # aaaa_of NAME: the guest's AAAA answer for NAME (empty for NODATA).
 aaaa_of() {
 	tg_gexec dig +short +time=2 +tries=2 @"$TG_GW_IP" "$1" AAAA
@@ -219,6 +268,7 @@ for mode in $(tg_modes); do
 	loopback_families
 	no_route
 	spoof
+	ext_headers
 	tg_stop_tapgate_hostns
 	dns_aaaa
 done
