@@ -293,6 +293,14 @@ static __always_inline bool is_gateway(const struct frame *f, const struct l4 *l
  * space answers it with a RST (the guest sees "refused" at once instead of
  * retrying into a black hole); any other denied segment is dropped.
  */
+/* The guest's side of a published port: to the gateway, on one of the
+ * ports inbound connections take there (include/steer.h). */
+static __always_inline bool inbound(const struct frame *f, const struct l4 *l, __be16 dport)
+{
+	return (f->cfg->flags & TG_CFG_INBOUND) && TG_INBOUND_PORT(bpf_ntohs(dport)) &&
+	       is_gateway(f, l);
+}
+
 static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struct l4 *l)
 {
 	const struct tcphdr *th = l->hdr;
@@ -303,6 +311,8 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 	 * always, to another resolver where the policy allows it. */
 	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))
 		return TG_V_TO_DNS;
+	if (inbound(f, l, th->dest))
+		return TG_V_TO_TCP;
 	if (policy_passes(l->daddr, l->v6, TG_PP_TCP, bpf_ntohs(th->dest), !(th->syn && !th->ack)))
 		return th->dest == bpf_htons(TG_DNS_PORT) ? TG_V_TO_DNS : TG_V_TO_TCP;
 	if (th->syn && !th->ack)

@@ -190,6 +190,16 @@ struct tg_pentry {
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
 #define TG_CFG_IPV6	 (1u << 1) /* guest has IPv6 */
 #define TG_CFG_UDP_LOCAL (1u << 2) /* let 853, 5353, 5355, 137 through too */
+#define TG_CFG_INBOUND	 (1u << 4) /* published ports: see TG_INBOUND_PORT() */
+
+/* The gateway's ports of inbound connections (published ports: the host's
+ * peer stands behind the gateway's address, on one of these ports). The
+ * guest's side of them is TCP and UDP to the gateway on these ports, let
+ * through the XDP policy with TG_CFG_INBOUND whatever the policy says of
+ * the host; user space (lwIP, the inbound table) takes only what belongs
+ * to a connection or peer it opened. @p in host order. */
+#define TG_INBOUND_PORT(p)  (((p)&0xf000) == 0xf000)
+#define TG_INBOUND_PORT_MIN 0xf000
 
 /* UDP ports the relay carries only with TG_CFG_UDP_LOCAL (--allow-udp-local):
  * DNS over QUIC would bypass the interceptor; mDNS, LLMNR and NetBIOS only

@@ -75,7 +75,10 @@
 	X(dns_aaaa_empty, "AAAA queries answered empty (--dns-aaaa)")                              \
 	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")      \
 	X(nd_advertised, "neighbour solicitations for the gateway answered")                       \
-	X(ra_sent, "router advertisements sent (periodic and solicited)")
+	X(ra_sent, "router advertisements sent (periodic and solicited)")                          \
+	X(inbound_accepted, "host connections accepted on published TCP ports")                    \
+	X(inbound_open, "connections through published ports open now")                            \
+	X(inbound_refused, "published-port connections the guest refused or never answered")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

@@ -50,6 +50,7 @@
 #include "wire.h"
 #include "proxy/ndp.h"
 #include "proxy/pxicmp.h"
+#include "proxy/inbound.h"
 #include "proxy/pxtcp.h"
 #include "proxy/flowmap.h"
 #include "proxy/pxudp.h"
@@ -437,6 +438,7 @@ static void flush_tx(void)
 {
 	for (int i = 0; i < 8 && gtx_flush(); i++) {
 		pxtcp_output_all();
+		inbound_output_all();
 		pxudp_output_all();
 	}
 }
@@ -471,6 +473,7 @@ static void serve(void)
 
 		stack_run_timers(now);
 		pxtcp_run_timers(now);
+		inbound_run_timers(now);
 		pxudp_run_timers(now);
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
@@ -479,7 +482,9 @@ static void serve(void)
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
+		inbound_reap();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
+		timeout = min_timeout(timeout, inbound_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
@@ -678,6 +683,8 @@ static int setup(void)
 	}
 	if (!err)
 		err = pxtcp_init(cfg, &groups, st);
+	if (!err)
+		err = inbound_init(cfg, st);
 	if (!err) {
 		xsk_h.fn = on_xsk;
 		err = loop_add(um.fd, EPOLLIN, &xsk_h);
@@ -726,6 +733,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 		fflush(stdout);
 		serve();
 	}
+	inbound_fini();
 	pxtcp_fini();
 	pxudp_fini();
 	dnsfwd_fini();

@@ -252,6 +252,7 @@ enum {
 	OPT_GATEWAY6,
 	OPT_NO_RA,
 	OPT_DNS_AAAA,
+	OPT_PUBLISH,
 };
 
 static const struct option run_opts[] = {
@@ -273,6 +274,7 @@ static const struct option run_opts[] = {
 	{ "gateway6", required_argument, NULL, OPT_GATEWAY6 },
 	{ "no-ra", no_argument, NULL, OPT_NO_RA },
 	{ "dns-aaaa", required_argument, NULL, OPT_DNS_AAAA },
+	{ "publish", required_argument, NULL, OPT_PUBLISH },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -315,6 +317,10 @@ void config_usage_run(FILE *out)
 		"                          SIGHUP or 'tapgate policy' reloads it\n"
 		"  --floor FILE            the operator's policy, same format: a flow\n"
 		"                          needs both to allow it (none: --policy alone)\n"
+		"  --publish [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
+		"                          let the host reach GUESTPORT in the guest at\n"
+		"                          HOSTIP:HOSTPORT (HOSTIP 127.0.0.1; TCP);\n"
+		"                          repeatable up to %d\n"
 		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
@@ -347,7 +353,7 @@ void config_usage_run(FILE *out)
 		"                          configures its IPv6 address and route itself)\n"
 		"  --no-ipv6               drop all IPv6 from the guest\n"
 		"  --log-level LEVEL       error, warn, info, debug (info)\n",
-		CONFIG_MTU_MIN, CONFIG_MTU_MAX);
+		CONFIG_MTU_MIN, CONFIG_MTU_MAX, CONFIG_PUBLISH_MAX);
 }
 
 static int bad(const char *opt, const char *val, const char *want);
@@ -364,6 +370,50 @@ static int bad(const char *opt, const char *val, const char *want)
 {
 	log_err("%s '%s' is not valid: %s", opt, val, want);
 	return -EINVAL;
+}
+
+/**
+ * config_parse_publish() - Parse "[HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]"
+ * @arg: the option's argument
+ * @out: the published port
+ *
+ * Return: 0, or -EINVAL
+ */
+int config_parse_publish(const char *arg, struct publish *out)
+{
+	char buf[64], *proto, *colon, *ports = buf;
+	unsigned int hp, gp;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, arg);
+	*out = (struct publish){ .host_ip = htonl(INADDR_LOOPBACK), .proto = IPPROTO_TCP };
+	proto = strchr(buf, '/');
+	if (proto) {
+		*proto++ = '\0';
+		if (!strcmp(proto, "udp"))
+			out->proto = IPPROTO_UDP;
+		else if (strcmp(proto, "tcp"))
+			return -EINVAL;
+	}
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	if (parse_uint(colon + 1, 1, 65535, &gp))
+		return -EINVAL;
+	colon = strrchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		if (inet_pton(AF_INET, buf, &out->host_ip) != 1)
+			return -EINVAL;
+		ports = colon + 1;
+	}
+	if (parse_uint(ports, 1, 65535, &hp))
+		return -EINVAL;
+	out->host_port = (uint16_t)hp;
+	out->guest_port = (uint16_t)gp;
+	return 0;
 }
 
 /**
@@ -508,6 +558,15 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       : bad("--gateway6", arg, "give an IPv6 address");
 	case OPT_NO_RA:
 		cfg->ra = false;
+		return 0;
+	case OPT_PUBLISH:
+		if (cfg->npublish == CONFIG_PUBLISH_MAX)
+			return bad("--publish", arg,
+				   "at most " TG_STR(CONFIG_PUBLISH_MAX) " of them");
+		if (config_parse_publish(arg, &cfg->publish[cfg->npublish]))
+			return bad("--publish", arg,
+				   "give [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], ports 1-65535");
+		cfg->npublish++;
 		return 0;
 	case OPT_DNS_AAAA:
 		if (!strcmp(arg, "auto"))

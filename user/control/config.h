@@ -32,6 +32,15 @@ enum dns_aaaa {
 	DNS_AAAA_OFF,
 };
 
+#define CONFIG_PUBLISH_MAX 32
+
+/* --publish [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp] */
+struct publish {
+	uint32_t host_ip; /* network byte order; 127.0.0.1 by default */
+	uint16_t host_port, guest_port;
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
 struct config {
 	char dev[IF_NAMESIZE];
 	uint32_t guest_ip4; /* network byte order */
@@ -62,9 +71,12 @@ struct config {
 	unsigned int udp_timeout_ms;
 	unsigned int udp_max_flows;
 	unsigned int busy_poll_us; /* 0: sleep as soon as there is nothing to do */
+	struct publish publish[CONFIG_PUBLISH_MAX];
+	unsigned int npublish;
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);
+int config_parse_publish(const char *arg, struct publish *out);
 
 void config_defaults(struct config *cfg);
 int config_parse_run(struct config *cfg, int argc, char **argv);

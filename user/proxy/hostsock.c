@@ -62,6 +62,32 @@ int hostsock_connect(const struct tg_addr *addr, uint16_t port)
 }
 
 /**
+ * hostsock_listen() - A listening TCP socket for a published port
+ * @ip:   IPv4 address, network byte order
+ * @port: port, host order
+ *
+ * Return: the socket (non-blocking), or a negative errno (-EADDRINUSE
+ * when the port is taken)
+ */
+int hostsock_listen(uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd, one = 1, err;
+
+	sa.sin_addr.s_addr = ip;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1024) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/**
  * hostsock_error() - The pending error of a socket (the connect result)
  * @fd: socket
  *

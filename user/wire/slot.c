@@ -103,7 +103,9 @@ static int parse_tcp(struct slot *s)
 	s->tcp_flags = th[13];
 	s->payload_len = s->l4_len - hlen;
 	s->kind = SLOT_TCP;
-	syn = slot_is_syn(s);
+	/* A SYN-ACK (the guest answering a published port's connect) carries
+	 * the same options and the same limits as a SYN. */
+	syn = s->tcp_flags & TG_TCP_SYN;
 	opts = frame_get(&s->f, s->l4_off + TG_TCP_HLEN, hlen - TG_TCP_HLEN);
 	if (!opts || !tcp_options_ok(opts, hlen - TG_TCP_HLEN, syn))
 		return SLOT_DROP_TCP_OPTIONS;

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * inbound.c - published TCP ports (see inbound.h).
+ *
+ * A host peer connects to HOSTIP:HOSTPORT; the kernel finishes that
+ * handshake before tapgate sees the connection, so tapgate accepts it,
+ * opens an lwIP connection from the gateway (one of the TG_INBOUND_PORT()
+ * ports, which the XDP program lets back) to the guest's port, and only
+ * when the guest accepts starts the splice. A guest port that refuses (or
+ * never answers within --connect-timeout) resets the host connection at
+ * once: the peer sees a reset, never a hang. The splice is the egress
+ * path's, so flow control, half-close and resets behave the same.
+ *
+ * Lifetime as in pxtcp.c: a connection killed inside an lwIP callback is
+ * freed by inbound_reap() from the loop, outside lwIP.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lwip/tcp.h"
+
+#include "control/config.h"
+#include "control/log.h"
+#include "io/loop.h"
+#include "proxy/hostsock.h"
+#include "proxy/inbound.h"
+#include "proxy/splice.h"
+#include "steer.h"
+#include "ustats.h"
+
+enum in_state { IN_CONNECTING = 0, IN_OPEN, IN_DEAD };
+
+struct inlistener {
+	struct loop_handler h; /* first: the loop hands us &h */
+	int fd;
+	const struct publish *pub;
+};
+
+struct inconn {
+	struct loop_handler h;	    /* first: the loop hands us &h */
+	struct inconn *next, *prev; /* live connections; the dead list uses next */
+	int fd;
+	struct tcp_pcb *pcb; /* until the splice takes it */
+	enum in_state state;
+	uint64_t deadline;
+	struct splice sp;
+};
+
+static const struct config *cfg;
+static struct tg_ustats *st, dummy_stats;
+static struct inlistener listeners[CONFIG_PUBLISH_MAX];
+static unsigned int nlisteners, nconns;
+static struct inconn *all, *dead_list;
+static uint16_t next_port = TG_INBOUND_PORT_MIN;
+
+static void on_listen(struct loop_handler *h, uint32_t events);
+static void on_fd(struct loop_handler *h, uint32_t events);
+
+static int listen_one(struct inlistener *l, const struct publish *p)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
+	l->fd = hostsock_listen(p->host_ip, p->host_port);
+	if (l->fd < 0) {
+		log_err("--publish %s:%u:%u: cannot listen on %s:%u: %s%s", ip, p->host_port,
+			p->guest_port, ip, p->host_port, strerror(-l->fd),
+			l->fd == -EADDRINUSE ? " (another process has that port: pick another "
+					       "HOSTPORT)"
+					     : "");
+		return l->fd;
+	}
+	if ((ntohl(p->host_ip) >> 24) != 127)
+		log_warn("--publish %s:%u: the guest's port %u is reachable from outside "
+			 "this host (not a loopback address)",
+			 ip, p->host_port, p->guest_port);
+	l->pub = p;
+	l->h.fn = on_listen;
+	return loop_add(l->fd, EPOLLIN, &l->h);
+}
+
+/**
+ * inbound_init() - Listen on every published TCP port
+ * @config: configuration (publish list, addresses, timeouts; kept)
+ * @stats:  counters, or NULL
+ *
+ * Return: 0, or a negative errno with the reason logged (a host port
+ * already taken: -EADDRINUSE)
+ */
+int inbound_init(const struct config *config, struct tg_ustats *stats)
+{
+	cfg = config;
+	st = stats ? stats : &dummy_stats;
+	for (unsigned int i = 0; i < cfg->npublish; i++) {
+		const struct publish *p = &cfg->publish[i];
+		int err;
+
+		if (p->proto != IPPROTO_TCP)
+			continue;
+		err = listen_one(&listeners[nlisteners], p);
+		if (err) {
+			inbound_fini();
+			return err;
+		}
+		nlisteners++;
+	}
+	return 0;
+}
+
+/* ---- connection lifetime */
+
+static void conn_kill(struct inconn *c)
+{
+	if (c->state == IN_DEAD)
+		return;
+	if (c->state == IN_OPEN)
+		st->inbound_open--;
+	c->state = IN_DEAD;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		all = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	loop_forget(&c->h);
+	c->next = dead_list;
+	dead_list = c;
+}
+
+/* The guest refused or never answered: the host peer gets a reset now. */
+static void refuse(struct inconn *c)
+{
+	st->inbound_refused++;
+	hostsock_set_reset(c->fd);
+	conn_kill(c);
+}
+
+static void on_splice_end(struct splice *sp)
+{
+	conn_kill((struct inconn *)((char *)sp - offsetof(struct inconn, sp)));
+}
+
+/**
+ * inbound_reap() - Free connections retired during this loop turn
+ */
+void inbound_reap(void)
+{
+	splice_flush_all();
+	while (dead_list) {
+		struct inconn *c = dead_list;
+
+		dead_list = c->next;
+		close(c->fd);
+		splice_free(&c->sp);
+		free(c);
+		nconns--;
+	}
+}
+
+/* ---- the lwIP side: connect to the guest */
+
+static void on_pcb_err(void *arg, err_t err)
+{
+	struct inconn *c = arg;
+
+	log_dbg("published port: the guest's side failed (lwIP error %d)", (int)err);
+	c->pcb = NULL; /* freed by lwIP */
+	refuse(c);
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct inconn *c = arg;
+
+	if (err != ERR_OK)
+		return err;
+	c->pcb = NULL; /* the splice's from here */
+	c->state = IN_OPEN;
+	st->inbound_open++;
+	if (splice_start(&c->sp, pcb, c->fd, NULL, NULL, on_splice_end))
+		return ERR_ABRT;
+	return ERR_OK;
+}
+
+/* A free gateway port of the inbound range for the new pcb. */
+static err_t bind_gateway(struct tcp_pcb *pcb)
+{
+	ip_addr_t gw = IPADDR4_INIT(cfg->gw_ip4);
+
+	for (unsigned int i = 0; i < 0x1000; i++) {
+		uint16_t port = next_port;
+
+		next_port = next_port == 0xffff ? TG_INBOUND_PORT_MIN : next_port + 1;
+		if (tcp_bind(pcb, &gw, port) == ERR_OK)
+			return ERR_OK;
+	}
+	return ERR_USE;
+}
+
+static int connect_guest(struct inconn *c, const struct publish *p)
+{
+	ip_addr_t guest = IPADDR4_INIT(cfg->guest_ip4);
+	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+
+	if (!pcb)
+		return -ENOMEM;
+	if (bind_gateway(pcb) != ERR_OK) {
+		tcp_abort(pcb);
+		return -EADDRINUSE;
+	}
+	tcp_arg(pcb, c);
+	tcp_err(pcb, on_pcb_err);
+	c->pcb = pcb;
+	if (tcp_connect(pcb, &guest, p->guest_port, on_connected) != ERR_OK) {
+		c->pcb = NULL;
+		tcp_abort(pcb);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the host side */
+
+static void conn_new(int fd, const struct publish *p)
+{
+	struct inconn *c = calloc(1, sizeof(*c));
+
+	if (!c || nconns >= cfg->max_conns) {
+		free(c);
+		hostsock_set_reset(fd);
+		close(fd);
+		st->inbound_refused++;
+		return;
+	}
+	c->fd = fd;
+	c->h.fn = on_fd;
+	c->deadline = loop_now_ms() + cfg->connect_timeout_ms;
+	c->next = all;
+	if (all)
+		all->prev = c;
+	all = c;
+	nconns++;
+	st->inbound_accepted++;
+	if (loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->h) < 0 ||
+	    connect_guest(c, p) < 0)
+		refuse(c);
+}
+
+static void on_listen(struct loop_handler *h, uint32_t events)
+{
+	struct inlistener *l = (struct inlistener *)h;
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		conn_new(fd, l->pub);
+}
+
+static void on_fd(struct loop_handler *h, uint32_t events)
+{
+	struct inconn *c = (struct inconn *)h;
+
+	if (c->state == IN_DEAD)
+		return;
+	splice_host_seen(&c->sp, events);
+	if (c->state == IN_OPEN)
+		splice_host_event(&c->sp, events);
+	else if ((events & (EPOLLHUP | EPOLLERR)) && c->pcb)
+		tcp_abort(c->pcb); /* the peer left first: on_pcb_err() ends it */
+}
+
+/**
+ * inbound_run_timers() - Reset host peers whose guest never answered
+ * @now_ms: monotonic milliseconds
+ */
+void inbound_run_timers(uint64_t now_ms)
+{
+	for (struct inconn *c = all, *next; c; c = next) {
+		next = c->next;
+		if (c->state == IN_CONNECTING && now_ms >= c->deadline && c->pcb)
+			tcp_abort(c->pcb); /* calls on_pcb_err() */
+	}
+}
+
+/**
+ * inbound_timeout_ms() - Time until the next connect deadline
+ * @now_ms: monotonic milliseconds
+ *
+ * Return: milliseconds, or -1 when nothing is connecting
+ */
+int inbound_timeout_ms(uint64_t now_ms)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (struct inconn *c = all; c; c = c->next)
+		if (c->state == IN_CONNECTING && c->deadline < best)
+			best = c->deadline;
+	if (best == UINT64_MAX)
+		return -1;
+	return best <= now_ms ? 0 : (int)(best - now_ms);
+}
+
+/**
+ * inbound_output_all() - The tx ring had room again: let every splice send
+ */
+void inbound_output_all(void)
+{
+	for (struct inconn *c = all; c; c = c->next)
+		if (c->state == IN_OPEN)
+			splice_output(&c->sp);
+}
+
+/**
+ * inbound_count() - Connections through published ports now
+ *
+ * Return: how many (connecting or open)
+ */
+unsigned int inbound_count(void)
+{
+	return nconns;
+}
+
+/**
+ * inbound_fini() - Reset every connection, close the listeners (exit)
+ */
+void inbound_fini(void)
+{
+	while (all) {
+		struct inconn *c = all;
+
+		if (c->state == IN_OPEN)
+			splice_reset(&c->sp); /* tells on_splice_end() */
+		else if (c->pcb)
+			tcp_abort(c->pcb); /* tells on_pcb_err() */
+		if (all == c)
+			conn_kill(c);
+	}
+	inbound_reap();
+	for (unsigned int i = 0; i < nlisteners; i++) {
+		loop_forget(&listeners[i].h);
+		close(listeners[i].fd);
+	}
+	nlisteners = 0;
+}
