@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test_publish.sh - published TCP ports (issue 15): the host reaches a
+# server in the guest through `--publish HOSTPORT:GUESTPORT`. The server is
+# tests/helpers/httpd.py in the guest namespace (GET files, PUT answers the
+# body's sha256); the host side is this (root) namespace's 127.0.0.1, and
+# tapgate runs with the default policy (public only: the guest may not
+# reach the host, yet its answers on a published port come back). Behind a
+# veth and a tap:
+#   - 200 MB from the guest and 200 MB to it, sha256 both ways;
+#   - 200 concurrent inbound connections (a barrier holds every reply
+#     until all 200 requests are in);
+#   - a published port nobody listens on in the guest: the host client is
+#     reset in < 1 s (the kernel accepted its connection before the guest
+#     was asked; curl may see the reset while it still connects and say
+#     it could not connect), counted inbound_refused;
+#   - a host port already taken: tapgate refuses to start and says which;
+#   - the guest still cannot open connections to the host (policy).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+tg_init publish
+
+NCONC=${TG_PUBLISH_CONC:-200}
+MIB=${TG_PUBLISH_MIB:-200}
+mkdir "$TMP/www"
+tg_make_file "$TMP/www/big" "$MIB"
+tg_make_file_kib "$TMP/www/small" 64
+BIG_SHA=$(tg_sha "$TMP/www/big")
+
+# guest_httpd: httpd.py in the guest on 0.0.0.0; sets GPORT.
+guest_httpd() {
+	local pf=$TMP/ghttpd.$P.port
+	rm -f "$pf"
+	tg_bg ip netns exec "$GUESTNS" env TG_LISTEN=0.0.0.0 "$TG_PY" "$TG_HELPERS/httpd.py" \
+		"$TMP/www" "$pf" >"$TMP/ghttpd.$P.log" 2>&1
+	GPORT=$(tg_wait_port_file "$pf" "$BGPID" "httpd.py in the guest")
+}
+
+bulk() {
+	local got
+	got=$(curl -sS --max-time 120 "http://127.0.0.1:$HPORT/big" | sha256sum | cut -d' ' -f1)
+	tg_expect_eq "$got" "$BIG_SHA" "$mode: $MIB MB from the guest through a published port"
+	got=$(curl -sS --max-time 120 -T "$TMP/www/big" "http://127.0.0.1:$HPORT/up")
+	tg_expect_eq "$got" "$BIG_SHA" "$mode: $MIB MB to the guest, its server's sha256 matches"
+}
+
+concurrent() {
+	local bad=0 i url="http://127.0.0.1:$HPORT/small?barrier=$P&n=$NCONC"
+	for ((i = 0; i < NCONC; i++)); do
+		curl -sSf --max-time 90 -o "$TMP/c.$i" "$url" 2>>"$TMP/c.err" &
+	done
+	for i in $(jobs -p); do
+		# Only the curls: the background servers are tg_bg's, not jobs here.
+		[ -n "$(ps -o comm= -p "$i" | grep -x curl)" ] || continue
+		wait "$i" || bad=$((bad + 1))
+	done
+	tg_expect_eq "$bad" 0 "$mode: $NCONC concurrent inbound connections, none failed"
+	for ((i = 0; i < NCONC; i++)); do
+		[ "$(tg_sha "$TMP/c.$i")" = "$(tg_sha "$TMP/www/small")" ] || bad=$((bad + 1))
+	done
+	rm -f "$TMP"/c.*
+	tg_expect_eq "$bad" 0 "$mode: ... every copy intact"
+}
+
+refused() {
+	local t0 ms rc=0 before
+	before=$(tg_stat daemon.inbound_refused)
+	t0=$(tg_now_ms)
+	curl -sS --max-time 5 -o /dev/null "http://127.0.0.1:$HPORT_DEAD/" 2>"$TMP/refused.err" || rc=$?
+	ms=$(($(tg_now_ms) - t0))
+	[ "$rc" != 0 ] || tg_fail "$mode: a published port with no guest server answered"
+	# Reset at once: curl says "reset", or, when the reset overtakes its
+	# connect, that it could not connect at all.
+	grep -qE "reset|refused|connect to server" "$TMP/refused.err" ||
+		tg_fail "$mode: a closed guest port: $(cat "$TMP/refused.err")"
+	[ "$ms" -lt 1000 ] || tg_fail "$mode: the reset took $ms ms, want < 1000"
+	tg_pass "$mode: a closed guest port resets the host client in $ms ms"
+	[ "$(tg_stat daemon.inbound_refused)" -gt "$before" ] ||
+		tg_fail "$mode: inbound_refused did not grow"
+}
+
+port_taken() {
+	local out rc=0 pf=$TMP/taken.$P.port
+	tg_bg "$TG_PY" "$TG_HELPERS/tcptool.py" serve-hold "$pf" >/dev/null 2>&1
+	HPORT=$(tg_wait_port_file "$pf" "$BGPID" "tcptool.py serve-hold")
+	out=$("$TG" run --dev "$HOSTDEV" --dns 127.0.0.1:9 --publish "$HPORT:$GPORT" 2>&1) || rc=$?
+	[ "$rc" != 0 ] || tg_fail "$mode: a second tapgate on a taken port started"
+	grep -q "cannot listen on 127.0.0.1:$HPORT.*pick another HOSTPORT" <<<"$out" ||
+		tg_fail "$mode: the error does not say the port is taken: $out"
+	tg_pass "$mode: a taken host port: '$(grep -m1 "cannot listen" <<<"$out")'"
+	! tg_xdp_attached "$HOSTDEV" || tg_fail "$mode: the failed start left XDP attached"
+	tg_pass "$mode: ... and left nothing attached"
+}
+
+for mode in $(tg_modes); do
+	tg_round "$mode"
+	guest_httpd
+	HPORT=$(tg_free_port)
+	HPORT_DEAD=$(tg_free_port)
+	tg_start_tapgate --max-conns 1024 --publish "$HPORT:$GPORT" --publish "$HPORT_DEAD:1"
+	bulk
+	concurrent
+	refused
+	# The guest itself still may not reach the host: the default policy.
+	got=$(tg_gexec curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
+		"http://$TG_GW_IP:$HPORT/small" 2>&1 || true)
+	grep -qE "refused|reset|connect to server" <<<"$got" ||
+		tg_fail "$mode: the guest reached the host's port: $got"
+	tg_pass "$mode: the guest still cannot connect to the host"
+	tg_stop_tapgate
+	port_taken
+done
