@@ -4,6 +4,7 @@
  * main() exits.
  */
 #include <malloc.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,10 @@ static void usage(FILE *out)
 		"                               the running tapgate (checked first; flows it\n"
 		"                               denies are reset; SIGHUP goes back to --policy)\n"
 		"  status IFNAME                one line about the running tapgate\n"
+		"  publish IFNAME SPEC          publish a port of the running tapgate's guest:\n"
+		"                               SPEC is [HOSTIP:]HOSTPORT:GUESTPORT as for\n"
+		"                               --publish\n"
+		"  unpublish IFNAME SPEC        stop publishing it (open connections go on)\n"
 		"  help, --help                 this text\n"
 		"  version, --version           the version\n");
 }
@@ -150,6 +155,23 @@ static int cmd_policy(int argc, char **argv)
 	return r;
 }
 
+/* `tapgate publish|unpublish IFNAME SPEC`: checked here, done there. */
+static int cmd_publish(int argc, char **argv)
+{
+	struct publish p;
+
+	if (argc != 3) {
+		log_err("usage: tapgate %s IFNAME [HOSTIP:]HOSTPORT:GUESTPORT", argv[0]);
+		return 2;
+	}
+	if (config_parse_publish(argv[2], &p) || p.proto != IPPROTO_TCP) {
+		log_err("%s: '%s': give [HOSTIP:]HOSTPORT:GUESTPORT (TCP), ports 1-65535", argv[0],
+			argv[2]);
+		return 2;
+	}
+	return ask(argv[1], argv[0], argv[2], NULL, 0);
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	const char *dev = NULL;
@@ -224,6 +246,8 @@ int main(int argc, char **argv)
 		return cmd_status(argc - 1, argv + 1);
 	if (!strcmp(cmd, "flows"))
 		return cmd_flows(argc - 1, argv + 1);
+	if (!strcmp(cmd, "publish") || !strcmp(cmd, "unpublish"))
+		return cmd_publish(argc - 1, argv + 1);
 	log_err("unknown command '%s'; see 'tapgate --help'", cmd);
 	return 2;
 }

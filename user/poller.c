@@ -17,6 +17,7 @@
  * the kernel and lets the writers that were refused try again.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <json-c/json.h>
 #include <malloc.h>
 #include <signal.h>
@@ -623,11 +624,40 @@ static void status_reply(char *reply, size_t rlen)
 	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
 	json_object_object_add(o, "floor_rules", json_object_new_int((int)fl->n));
 	json_object_object_add(o, "tcp_conns", json_object_new_int((int)pxtcp_count()));
+	json_object_object_add(o, "published", json_object_new_int((int)inbound_published()));
+	json_object_object_add(o, "inbound_conns", json_object_new_int((int)inbound_count()));
 	json_object_object_add(o, "udp_flows", json_object_new_int64((int64_t)st->udp_flows_open));
 	json_object_object_add(o, "rx_bytes", json_object_new_int64((int64_t)st->rx_bytes));
 	json_object_object_add(o, "tx_bytes", json_object_new_int64((int64_t)st->tx_bytes));
 	snprintf(reply, rlen, "ok %s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
+}
+
+/* `tapgate publish` and `tapgate unpublish`: @spec as --publish takes it;
+ * other flows, and the connections of an unpublished port, go on. */
+static void publish_reply(const char *cmd, const char *spec, char *reply, size_t rlen)
+{
+	struct publish p;
+	char err[256];
+	int r;
+
+	if (config_parse_publish(spec, &p) || p.proto != IPPROTO_TCP) {
+		snprintf(reply, rlen, "error: '%s': give [HOSTIP:]HOSTPORT:GUESTPORT[/tcp]\n",
+			 spec);
+		return;
+	}
+	if (!strcmp(cmd, "publish"))
+		r = inbound_add(&p, err, sizeof(err));
+	else if ((r = inbound_remove(&p)) != 0)
+		snprintf(err, sizeof(err), "'%s' is not published", spec);
+	if (!r)
+		r = loader_set_inbound(&ld, inbound_published() > 0);
+	if (r) {
+		snprintf(reply, rlen, "error: %s\n", err);
+		return;
+	}
+	snprintf(reply, rlen, "ok: %s %s\n", spec, cmd[0] == 'p' ? "published" : "unpublished");
+	log_info("%s: %s %s", cfg->dev, spec, cmd[0] == 'p' ? "published" : "unpublished");
 }
 
 /* `tapgate policy` and `tapgate status`, through the control socket. */
@@ -647,6 +677,8 @@ static void on_ctl(const char *cmd, const char *name, const char *body, size_t l
 		log_info("%s: policy from '%s' in force", cfg->dev, name);
 	} else if (!strcmp(cmd, "status")) {
 		status_reply(reply, rlen);
+	} else if (!strcmp(cmd, "publish") || !strcmp(cmd, "unpublish")) {
+		publish_reply(cmd, name, reply, rlen);
 	}
 }
 

@@ -15,6 +15,9 @@
 #     reset in < 1 s (the kernel accepted its connection before the guest
 #     was asked; curl may see the reset while it still connects and say
 #     it could not connect), counted inbound_refused;
+#   - at runtime, `tapgate publish` adds a port and `tapgate unpublish`
+#     takes it away while a download through the other port runs on
+#     (intact); after unpublish the port refuses new connections;
 #   - a host port already taken: tapgate refuses to start and says which;
 #   - the guest still cannot open connections to the host (policy).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -80,6 +83,29 @@ refused() {
 		tg_fail "$mode: inbound_refused did not grow"
 }
 
+runtime() {
+	local p2 dl=$TMP/dl.$P got
+	p2=$(tg_free_port)
+	curl -sS --max-time 120 --limit-rate 20M -o "$dl" "http://127.0.0.1:$HPORT/big" &
+	local dlpid=$!
+	sleep 0.5
+	got=$("$TG" publish "$HOSTDEV" "$p2:$GPORT")
+	grep -q "^ok" <<<"$got" || tg_fail "$mode: tapgate publish: $got"
+	got=$(curl -sS --max-time 10 "http://127.0.0.1:$p2/small" | sha256sum | cut -d' ' -f1)
+	tg_expect_eq "$got" "$(tg_sha "$TMP/www/small")" "$mode: a port published at runtime serves"
+	got=$("$TG" unpublish "$HOSTDEV" "$p2:$GPORT")
+	grep -q "^ok" <<<"$got" || tg_fail "$mode: tapgate unpublish: $got"
+	if curl -sS --max-time 5 -o /dev/null "http://127.0.0.1:$p2/small" 2>/dev/null; then
+		tg_fail "$mode: the unpublished port still serves"
+	fi
+	tg_pass "$mode: an unpublished port refuses new connections"
+	got=$("$TG" unpublish "$HOSTDEV" "$p2:$GPORT" 2>&1 || true)
+	grep -q "not published" <<<"$got" || tg_fail "$mode: unpublishing twice: $got"
+	wait "$dlpid" || tg_fail "$mode: the download across publish/unpublish failed"
+	tg_expect_eq "$(tg_sha "$dl")" "$BIG_SHA" "$mode: ... while a download on the other port went on intact"
+	rm -f "$dl"
+}
+
 port_taken() {
 	local out rc=0 pf=$TMP/taken.$P.port
 	tg_bg "$TG_PY" "$TG_HELPERS/tcptool.py" serve-hold "$pf" >/dev/null 2>&1
@@ -102,6 +128,7 @@ for mode in $(tg_modes); do
 	bulk
 	concurrent
 	refused
+	runtime
 	# The guest itself still may not reach the host: the default policy.
 	got=$(tg_gexec curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
 		"http://$TG_GW_IP:$HPORT/small" 2>&1 || true)

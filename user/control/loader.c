@@ -258,6 +258,25 @@ static int write_config(int fd, const struct config *cfg)
 	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
+/**
+ * loader_set_inbound() - Let the guest's side of published ports through
+ * @ld: loader
+ * @on: whether any port is published now
+ *
+ * Return: 0 or a negative errno
+ */
+int loader_set_inbound(struct loader *ld, bool on)
+{
+	int fd = loader_map_fd(ld, TG_STR(TG_MAP_CONFIG));
+	struct tg_config c;
+	__u32 zero = 0;
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &c))
+		return -errno;
+	c.flags = on ? c.flags | TG_CFG_INBOUND : c.flags & ~TG_CFG_INBOUND;
+	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
 static int pin_maps(struct loader *ld)
 {
 	char path[PATH_MAX];

@@ -45,6 +45,7 @@ int loader_open(struct loader *ld, const struct config *cfg);
 int loader_adopt(struct loader *ld, const struct config *cfg);
 int loader_attach(struct loader *ld);
 void loader_close(struct loader *ld);
+int loader_set_inbound(struct loader *ld, bool on);
 int loader_map_fd(struct loader *ld, const char *which);
 const char *loader_map_name(size_t i);
 void loader_set_rx_max(struct loader *ld, uint32_t max);

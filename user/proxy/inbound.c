@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -40,8 +41,8 @@ enum in_state { IN_CONNECTING = 0, IN_OPEN, IN_DEAD };
 
 struct inlistener {
 	struct loop_handler h; /* first: the loop hands us &h */
-	int fd;
-	const struct publish *pub;
+	int fd;		       /* -1: the slot is free */
+	struct publish pub;
 };
 
 struct inconn {
@@ -57,38 +58,111 @@ struct inconn {
 static const struct config *cfg;
 static struct tg_ustats *st, dummy_stats;
 static struct inlistener listeners[CONFIG_PUBLISH_MAX];
-static unsigned int nlisteners, nconns;
+static bool ready; /* inbound_init() marked the listener slots free */
+static unsigned int nconns;
 static struct inconn *all, *dead_list;
 static uint16_t next_port = TG_INBOUND_PORT_MIN;
 
 static void on_listen(struct loop_handler *h, uint32_t events);
 static void on_fd(struct loop_handler *h, uint32_t events);
 
-static int listen_one(struct inlistener *l, const struct publish *p)
+static bool same_pub(const struct publish *a, const struct publish *b)
 {
-	char ip[INET_ADDRSTRLEN];
+	return a->host_ip == b->host_ip && a->host_port == b->host_port && a->proto == b->proto;
+}
 
-	inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
-	l->fd = hostsock_listen(p->host_ip, p->host_port);
-	if (l->fd < 0) {
-		log_err("--publish %s:%u:%u: cannot listen on %s:%u: %s%s", ip, p->host_port,
-			p->guest_port, ip, p->host_port, strerror(-l->fd),
-			l->fd == -EADDRINUSE ? " (another process has that port: pick another "
-					       "HOSTPORT)"
-					     : "");
-		return l->fd;
-	}
-	if ((ntohl(p->host_ip) >> 24) != 127)
-		log_warn("--publish %s:%u: the guest's port %u is reachable from outside "
-			 "this host (not a loopback address)",
-			 ip, p->host_port, p->guest_port);
-	l->pub = p;
-	l->h.fn = on_listen;
-	return loop_add(l->fd, EPOLLIN, &l->h);
+static struct inlistener *find_listener(const struct publish *p)
+{
+	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
+		if (listeners[i].fd >= 0 && same_pub(&listeners[i].pub, p))
+			return &listeners[i];
+	return NULL;
 }
 
 /**
- * inbound_init() - Listen on every published TCP port
+ * inbound_add() - Publish one TCP port
+ * @p:   what to publish
+ * @err: the reason when it fails, for the operator
+ * @len: its size
+ *
+ * Return: 0, or a negative errno (-EADDRINUSE: the host port is taken;
+ * -EEXIST: published already; -ENOSPC: CONFIG_PUBLISH_MAX are)
+ */
+int inbound_add(const struct publish *p, char *err, size_t len)
+{
+	struct inlistener *l = NULL;
+	char ip[INET_ADDRSTRLEN];
+	int fd;
+
+	inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
+	if (find_listener(p)) {
+		snprintf(err, len, "%s:%u is published already", ip, p->host_port);
+		return -EEXIST;
+	}
+	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX && !l; i++)
+		l = listeners[i].fd < 0 ? &listeners[i] : NULL;
+	if (!l) {
+		snprintf(err, len, "%d ports are published already", CONFIG_PUBLISH_MAX);
+		return -ENOSPC;
+	}
+	fd = hostsock_listen(p->host_ip, p->host_port);
+	if (fd < 0) {
+		snprintf(err, len, "cannot listen on %s:%u: %s%s", ip, p->host_port, strerror(-fd),
+			 fd == -EADDRINUSE ? " (another process has that port: pick another "
+					     "HOSTPORT)"
+					   : "");
+		return fd;
+	}
+	if ((ntohl(p->host_ip) >> 24) != 127)
+		log_warn("%s:%u: the guest's port %u is reachable from outside this host (not a "
+			 "loopback address)",
+			 ip, p->host_port, p->guest_port);
+	l->pub = *p;
+	l->h.fn = on_listen;
+	l->fd = fd;
+	if (loop_add(fd, EPOLLIN, &l->h) < 0) {
+		snprintf(err, len, "epoll: %s", strerror(errno));
+		close(fd);
+		l->fd = -1;
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * inbound_remove() - Stop publishing a port; its open connections stay
+ * @p: what was published (host address, port and protocol)
+ *
+ * Return: 0, or -ENOENT when it was not published
+ */
+int inbound_remove(const struct publish *p)
+{
+	struct inlistener *l = find_listener(p);
+
+	if (!l)
+		return -ENOENT;
+	loop_forget(&l->h);
+	close(l->fd);
+	l->fd = -1;
+	return 0;
+}
+
+/**
+ * inbound_published() - How many ports are published now
+ *
+ * Return: the count
+ */
+unsigned int inbound_published(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
+		n += listeners[i].fd >= 0;
+	return n;
+}
+
+/**
+ * inbound_init() - Listen on every published TCP port of the options
  * @config: configuration (publish list, addresses, timeouts; kept)
  * @stats:  counters, or NULL
  *
@@ -97,20 +171,25 @@ static int listen_one(struct inlistener *l, const struct publish *p)
  */
 int inbound_init(const struct config *config, struct tg_ustats *stats)
 {
+	char err[256];
+
 	cfg = config;
 	st = stats ? stats : &dummy_stats;
+	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
+		listeners[i].fd = -1;
+	ready = true;
 	for (unsigned int i = 0; i < cfg->npublish; i++) {
 		const struct publish *p = &cfg->publish[i];
-		int err;
+		int r;
 
 		if (p->proto != IPPROTO_TCP)
 			continue;
-		err = listen_one(&listeners[nlisteners], p);
-		if (err) {
+		r = inbound_add(p, err, sizeof(err));
+		if (r) {
+			log_err("--publish %u:%u: %s", p->host_port, p->guest_port, err);
 			inbound_fini();
-			return err;
+			return r;
 		}
-		nlisteners++;
 	}
 	return 0;
 }
@@ -261,7 +340,7 @@ static void on_listen(struct loop_handler *h, uint32_t events)
 
 	(void)events;
 	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
-		conn_new(fd, l->pub);
+		conn_new(fd, &l->pub);
 }
 
 static void on_fd(struct loop_handler *h, uint32_t events)
@@ -333,6 +412,8 @@ unsigned int inbound_count(void)
  */
 void inbound_fini(void)
 {
+	if (!ready)
+		return;
 	while (all) {
 		struct inconn *c = all;
 
@@ -344,9 +425,8 @@ void inbound_fini(void)
 			conn_kill(c);
 	}
 	inbound_reap();
-	for (unsigned int i = 0; i < nlisteners; i++) {
-		loop_forget(&listeners[i].h);
-		close(listeners[i].fd);
-	}
-	nlisteners = 0;
+	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
+		if (listeners[i].fd >= 0)
+			inbound_remove(&listeners[i].pub);
+	ready = false;
 }

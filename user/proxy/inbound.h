@@ -8,12 +8,18 @@
 #ifndef TAPGATE_INBOUND_H
 #define TAPGATE_INBOUND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
 struct tg_ustats;
 
+struct publish;
+
 int inbound_init(const struct config *cfg, struct tg_ustats *st);
+int inbound_add(const struct publish *p, char *err, size_t len);
+int inbound_remove(const struct publish *p);
+unsigned int inbound_published(void);
 void inbound_fini(void);
 void inbound_run_timers(uint64_t now_ms);
 int inbound_timeout_ms(uint64_t now_ms);
