@@ -335,6 +335,8 @@ static __always_inline enum tg_verdict l4_udp(const struct frame *f, const struc
 		return TG_V_DROP_MALFORMED;
 	if (uh->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))
 		return TG_V_TO_DNS;
+	if (inbound(f, l, uh->dest) && (f->cfg->flags & TG_CFG_UDP_RELAY))
+		return TG_V_UDP_RELAY; /* a published UDP port's answer */
 	if (!policy_allows(l, TG_PP_UDP, bpf_ntohs(uh->dest)))
 		return TG_V_DROP_POLICY;
 	if (uh->dest == bpf_htons(TG_DNS_PORT))

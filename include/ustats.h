@@ -78,7 +78,9 @@
 	X(ra_sent, "router advertisements sent (periodic and solicited)")                          \
 	X(inbound_accepted, "host connections accepted on published TCP ports")                    \
 	X(inbound_open, "connections through published ports open now")                            \
-	X(inbound_refused, "published-port connections the guest refused or never answered")
+	X(inbound_refused, "published-port connections the guest refused or never answered")       \
+	X(inbound_udp_to_guest, "datagrams from host peers to a published UDP port of the guest")  \
+	X(inbound_udp_to_host, "the guest's answers on published UDP ports, sent to the peers")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

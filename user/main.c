@@ -41,7 +41,7 @@ static void usage(FILE *out)
 		"                               denies are reset; SIGHUP goes back to --policy)\n"
 		"  status IFNAME                one line about the running tapgate\n"
 		"  publish IFNAME SPEC          publish a port of the running tapgate's guest:\n"
-		"                               SPEC is [HOSTIP:]HOSTPORT:GUESTPORT as for\n"
+		"                               SPEC is [HOSTIP:]HOSTPORT:GUESTPORT[/udp] as for\n"
 		"                               --publish\n"
 		"  unpublish IFNAME SPEC        stop publishing it (open connections go on)\n"
 		"  help, --help                 this text\n"
@@ -161,12 +161,12 @@ static int cmd_publish(int argc, char **argv)
 	struct publish p;
 
 	if (argc != 3) {
-		log_err("usage: tapgate %s IFNAME [HOSTIP:]HOSTPORT:GUESTPORT", argv[0]);
+		log_err("usage: tapgate %s IFNAME [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]", argv[0]);
 		return 2;
 	}
-	if (config_parse_publish(argv[2], &p) || p.proto != IPPROTO_TCP) {
-		log_err("%s: '%s': give [HOSTIP:]HOSTPORT:GUESTPORT (TCP), ports 1-65535", argv[0],
-			argv[2]);
+	if (config_parse_publish(argv[2], &p)) {
+		log_err("%s: '%s': give [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], ports 1-65535",
+			argv[0], argv[2]);
 		return 2;
 	}
 	return ask(argv[1], argv[0], argv[2], NULL, 0);

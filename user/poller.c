@@ -52,6 +52,7 @@
 #include "proxy/ndp.h"
 #include "proxy/pxicmp.h"
 #include "proxy/inbound.h"
+#include "proxy/inudp.h"
 #include "proxy/pxtcp.h"
 #include "proxy/flowmap.h"
 #include "proxy/pxudp.h"
@@ -183,6 +184,8 @@ static int dispatch_icmp(const struct slot *s)
 
 static int dispatch_udp(const struct slot *s)
 {
+	if (inudp_owns(s))
+		return inudp_from_guest(s);
 	switch (handler_of(s)) {
 	case ROUTE_DNS:
 		return dnsfwd_query(s);
@@ -296,6 +299,8 @@ static void handle_udp_frame(const uint8_t *data, uint32_t len)
 	if (r == SLOT_OK) {
 		if (s.kind == SLOT_FRAG)
 			r = reassemble(&s);
+		else if (inudp_owns(&s))
+			r = inudp_from_guest(&s);
 		else if (s.kind == SLOT_UDP && handler_of(&s) == ROUTE_UDP_RELAY)
 			r = pxudp_datagram(&s);
 		else
@@ -475,6 +480,7 @@ static void serve(void)
 		stack_run_timers(now);
 		pxtcp_run_timers(now);
 		inbound_run_timers(now);
+		inudp_run_timers(now);
 		pxudp_run_timers(now);
 		dnsfwd_run_timers(now);
 		pxicmp_run_timers(now);
@@ -486,6 +492,7 @@ static void serve(void)
 		inbound_reap();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
 		timeout = min_timeout(timeout, inbound_timeout_ms(now));
+		timeout = min_timeout(timeout, inudp_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
 		timeout = min_timeout(timeout, pxicmp_timeout_ms(now));
@@ -624,7 +631,8 @@ static void status_reply(char *reply, size_t rlen)
 	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
 	json_object_object_add(o, "floor_rules", json_object_new_int((int)fl->n));
 	json_object_object_add(o, "tcp_conns", json_object_new_int((int)pxtcp_count()));
-	json_object_object_add(o, "published", json_object_new_int((int)inbound_published()));
+	json_object_object_add(o, "published",
+			       json_object_new_int((int)(inbound_published() + inudp_published())));
 	json_object_object_add(o, "inbound_conns", json_object_new_int((int)inbound_count()));
 	json_object_object_add(o, "udp_flows", json_object_new_int64((int64_t)st->udp_flows_open));
 	json_object_object_add(o, "rx_bytes", json_object_new_int64((int64_t)st->rx_bytes));
@@ -638,20 +646,22 @@ static void status_reply(char *reply, size_t rlen)
 static void publish_reply(const char *cmd, const char *spec, char *reply, size_t rlen)
 {
 	struct publish p;
-	char err[256];
+	char err[256] = "";
+	bool udp;
 	int r;
 
-	if (config_parse_publish(spec, &p) || p.proto != IPPROTO_TCP) {
-		snprintf(reply, rlen, "error: '%s': give [HOSTIP:]HOSTPORT:GUESTPORT[/tcp]\n",
+	if (config_parse_publish(spec, &p)) {
+		snprintf(reply, rlen, "error: '%s': give [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]\n",
 			 spec);
 		return;
 	}
+	udp = p.proto == IPPROTO_UDP;
 	if (!strcmp(cmd, "publish"))
-		r = inbound_add(&p, err, sizeof(err));
-	else if ((r = inbound_remove(&p)) != 0)
+		r = udp ? inudp_add(&p, err, sizeof(err)) : inbound_add(&p, err, sizeof(err));
+	else if ((r = udp ? inudp_remove(&p) : inbound_remove(&p)) != 0)
 		snprintf(err, sizeof(err), "'%s' is not published", spec);
 	if (!r)
-		r = loader_set_inbound(&ld, inbound_published() > 0);
+		r = loader_set_inbound(&ld, inbound_published() + inudp_published() > 0);
 	if (r) {
 		snprintf(reply, rlen, "error: %s\n", err);
 		return;
@@ -717,6 +727,8 @@ static int setup(void)
 		err = pxtcp_init(cfg, &groups, st);
 	if (!err)
 		err = inbound_init(cfg, st);
+	if (!err)
+		err = inudp_init(cfg, st);
 	if (!err) {
 		xsk_h.fn = on_xsk;
 		err = loop_add(um.fd, EPOLLIN, &xsk_h);
@@ -766,6 +778,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 		serve();
 	}
 	inbound_fini();
+	inudp_fini();
 	pxtcp_fini();
 	pxudp_fini();
 	dnsfwd_fini();

@@ -15,6 +15,9 @@
 #     reset in < 1 s (the kernel accepted its connection before the guest
 #     was asked; curl may see the reset while it still connects and say
 #     it could not connect), counted inbound_refused;
+#   - a published UDP port: two host peers at once get their echoes from
+#     a UDP echo server in the guest (tests/helpers/udptool.py), small and
+#     fragmented datagrams, each peer its own gateway port;
 #   - at runtime, `tapgate publish` adds a port and `tapgate unpublish`
 #     takes it away while a download through the other port runs on
 #     (intact); after unpublish the port refuses new connections;
@@ -83,6 +86,28 @@ refused() {
 		tg_fail "$mode: inbound_refused did not grow"
 }
 
+# guest_udp_echo: udptool.py serve-echo in the guest; sets GUDP.
+guest_udp_echo() {
+	local pf=$TMP/gudp.$P.port
+	rm -f "$pf"
+	tg_bg ip netns exec "$GUESTNS" env TG_LISTEN=0.0.0.0 "$TG_PY" "$TG_HELPERS/udptool.py" \
+		serve-echo "$pf" >"$TMP/gudp.$P.log" 2>&1
+	GUDP=$(tg_wait_port_file "$pf" "$BGPID" "udptool.py serve-echo in the guest")
+}
+
+udp_peers() {
+	local a=$TMP/udpa.$P b=$TMP/udpb.$P pa pb
+	"$TG_PY" "$TG_HELPERS/udptool.py" echo 127.0.0.1 "$UPORT" 300 1000 >"$a" 2>&1 &
+	pa=$!
+	"$TG_PY" "$TG_HELPERS/udptool.py" echo 127.0.0.1 "$UPORT" 40 30000 >"$b" 2>&1 &
+	pb=$!
+	wait "$pa" || tg_fail "$mode: UDP peer 1: $(cat "$a")"
+	wait "$pb" || tg_fail "$mode: UDP peer 2: $(cat "$b")"
+	tg_pass "$mode: a published UDP port, two peers at once: $(cat "$a"); $(cat "$b")"
+	tg_stats_save "$TMP/s1.json"
+	tg_stat_grew daemon.inbound_udp_to_host 340 "$mode: ... every echo went back to its peer"
+}
+
 runtime() {
 	local p2 dl=$TMP/dl.$P got
 	p2=$(tg_free_port)
@@ -122,12 +147,17 @@ port_taken() {
 for mode in $(tg_modes); do
 	tg_round "$mode"
 	guest_httpd
+	guest_udp_echo
 	HPORT=$(tg_free_port)
 	HPORT_DEAD=$(tg_free_port)
-	tg_start_tapgate --max-conns 1024 --publish "$HPORT:$GPORT" --publish "$HPORT_DEAD:1"
+	UPORT=$(tg_free_port)
+	tg_start_tapgate --max-conns 1024 --publish "$HPORT:$GPORT" --publish "$HPORT_DEAD:1" \
+		--publish "$UPORT:$GUDP/udp"
 	bulk
 	concurrent
 	refused
+	tg_stats_save "$TMP/s0.json"
+	udp_peers
 	runtime
 	# The guest itself still may not reach the host: the default policy.
 	got=$(tg_gexec curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
