@@ -726,7 +726,7 @@ static int setup(void)
 	if (!err)
 		err = pxtcp_init(cfg, &groups, st);
 	if (!err)
-		err = inbound_init(cfg, st);
+		err = inbound_init(cfg, &groups, st);
 	if (!err)
 		err = inudp_init(cfg, st);
 	if (!err) {

@@ -21,6 +21,10 @@
 #   - at runtime, `tapgate publish` adds a port and `tapgate unpublish`
 #     takes it away while a download through the other port runs on
 #     (intact); after unpublish the port refuses new connections;
+#   - the ingress policy: with a policy whose ingress rules allow only
+#     the HTTP port from 127.0.0.1, that port serves, the UDP port drops
+#     (inbound_denied) and, after a reload denying 127.0.0.0/8, the HTTP
+#     port resets;
 #   - a host port already taken: tapgate refuses to start and says which;
 #   - the guest still cannot open connections to the host (policy).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -131,6 +135,27 @@ runtime() {
 	rm -f "$dl"
 }
 
+ingress_policy() {
+	local pol=$TMP/ingress.$P.json got
+	printf '%s\n' '{ "default_egress": "allow", "default_ingress": "deny", "rules": [' \
+		"{ \"destination\": \"127.0.0.1\", \"protocols\": [\"tcp\"], \"ports\": [$GPORT]," \
+		'  "direction": "ingress", "action": "allow" } ] }' >"$pol"
+	tg_start_tapgate --policy "$pol" --publish "$HPORT:$GPORT" --publish "$UPORT:$GUDP/udp"
+	got=$(curl -sS --max-time 10 "http://127.0.0.1:$HPORT/small" | sha256sum | cut -d' ' -f1)
+	tg_expect_eq "$got" "$(tg_sha "$TMP/www/small")" "$mode: ingress rule: the allowed port serves"
+	got=$("$TG_PY" "$TG_HELPERS/udptool.py" echo 127.0.0.1 "$UPORT" 1 100 2>&1 || true)
+	! grep -q "^ok" <<<"$got" || tg_fail "$mode: the UDP port with no ingress rule echoed"
+	[ "$(tg_stat daemon.inbound_denied)" -ge 1 ] || tg_fail "$mode: inbound_denied did not grow"
+	tg_pass "$mode: ... the UDP port, no rule for it, stays silent (inbound_denied)"
+	sed -i 's|"127.0.0.1", "protocols"|"127.0.0.0/8", "protocols"|; s|"allow" } ]|"deny" } ]|' "$pol"
+	"$TG" policy "$HOSTDEV" "$pol" >/dev/null || tg_fail "$mode: tapgate policy refused $pol"
+	if curl -sS --max-time 5 -o /dev/null "http://127.0.0.1:$HPORT/small" 2>/dev/null; then
+		tg_fail "$mode: a denied peer reached the published port"
+	fi
+	tg_pass "$mode: ... after a reload denying 127.0.0.0/8, the port resets"
+	tg_stop_tapgate
+}
+
 port_taken() {
 	local out rc=0 pf=$TMP/taken.$P.port
 	tg_bg "$TG_PY" "$TG_HELPERS/tcptool.py" serve-hold "$pf" >/dev/null 2>&1
@@ -166,5 +191,6 @@ for mode in $(tg_modes); do
 		tg_fail "$mode: the guest reached the host's port: $got"
 	tg_pass "$mode: the guest still cannot connect to the host"
 	tg_stop_tapgate
+	ingress_policy
 	port_taken
 done

@@ -169,6 +169,18 @@ static uint8_t decide(uint8_t proto, const char *dst, uint16_t port, uint8_t gro
 	return action;
 }
 
+/* A TCP flow to port 80 in direction @dir. */
+static uint8_t decide_dir(uint8_t dir, const char *addr, uint8_t group)
+{
+	struct pol_flow f = { .dir = dir, .proto = IPPROTO_TCP, .port = 80, .group = group };
+	uint8_t action;
+
+	f.family = 4;
+	inet_pton(AF_INET, addr, f.addr);
+	policy_eval(&pol, &f, pinned, &action);
+	return action;
+}
+
 static void first_match(void)
 {
 	int rule;
@@ -232,9 +244,13 @@ static void from_allow(void)
 	case_begin("--allow public,host as a policy");
 	policy_free(&pol);
 	CHECK_EQ(policy_from_allow(&pol, 1u << TG_G_PUBLIC | 1u << TG_G_HOST), 0);
-	CHECK_EQ(pol.n, 2u);
+	CHECK_EQ(pol.n, 4u); /* two egress groups, two ingress ones */
 	CHECK_EQ(decide(IPPROTO_TCP, "100.96.0.1", 80, TG_G_GATEWAY, &rule), TG_ACT_ALLOW);
 	CHECK_EQ(decide(IPPROTO_TCP, "10.0.0.1", 80, TG_G_PRIVATE, &rule), TG_ACT_DENY);
+	/* Published ports: peers on this host only. */
+	CHECK_EQ(decide_dir(POL_INGRESS, "127.0.0.1", TG_G_LOOPBACK), TG_ACT_ALLOW);
+	CHECK_EQ(decide_dir(POL_INGRESS, "10.0.0.1", TG_G_PRIVATE), TG_ACT_DENY);
+	CHECK_EQ(decide_dir(POL_EGRESS, "127.0.0.1", TG_G_LOOPBACK), TG_ACT_DENY);
 	case_end();
 }
 

@@ -144,10 +144,27 @@ bool policy_name_denied(const struct policy *p, const char *name)
 	return false;
 }
 
+/* Published ports under --allow take peers on this host only: its
+ * loopback and its own addresses. A policy file's ingress rules say more. */
+static unsigned int ingress_from_host(struct pol_rule *r)
+{
+	static const uint8_t groups[] = { TG_G_LOOPBACK, TG_G_HOST };
+
+	for (unsigned int i = 0; i < sizeof(groups); i++)
+		r[i] = (struct pol_rule){ .dir = POL_INGRESS,
+					  .dest = POL_D_GROUP,
+					  .group = groups[i],
+					  .protos = TG_PP_ALL,
+					  .action = TG_ACT_ALLOW };
+	return sizeof(groups);
+}
+
 /**
  * policy_from_allow() - The policy `--allow GROUPS` stands for
  * @p:     set
  * @allow: bit per enum tg_group
+ *
+ * Egress to the groups allowed, ingress (published ports) from this host.
  *
  * Return: 0 or -ENOMEM
  */
@@ -156,7 +173,7 @@ int policy_from_allow(struct policy *p, uint32_t allow)
 	unsigned int n = 0;
 
 	memset(p, 0, sizeof(*p));
-	p->rule = calloc(TG_G_MAX, sizeof(*p->rule));
+	p->rule = calloc(TG_G_MAX + 2, sizeof(*p->rule));
 	if (!p->rule)
 		return -ENOMEM;
 	for (unsigned int g = 0; g < TG_G_MAX; g++) {
@@ -171,6 +188,7 @@ int policy_from_allow(struct policy *p, uint32_t allow)
 		r->action = TG_ACT_ALLOW;
 		n++;
 	}
+	n += ingress_from_host(&p->rule[n]);
 	p->n = n;
 	p->def_egress = TG_ACT_DENY;
 	p->def_ingress = TG_ACT_DENY;

@@ -29,11 +29,13 @@
 #include "lwip/tcp.h"
 
 #include "control/config.h"
+#include "control/group.h"
 #include "control/log.h"
 #include "io/loop.h"
 #include "proxy/hostsock.h"
 #include "proxy/inbound.h"
 #include "proxy/splice.h"
+#include "policy/polset.h"
 #include "steer.h"
 #include "ustats.h"
 
@@ -56,6 +58,7 @@ struct inconn {
 };
 
 static const struct config *cfg;
+static const struct group_table *groups;
 static struct tg_ustats *st, dummy_stats;
 static struct inlistener listeners[CONFIG_PUBLISH_MAX];
 static bool ready; /* inbound_init() marked the listener slots free */
@@ -164,16 +167,18 @@ unsigned int inbound_published(void)
 /**
  * inbound_init() - Listen on every published TCP port of the options
  * @config: configuration (publish list, addresses, timeouts; kept)
+ * @g:      destination groups, for the ingress policy (kept)
  * @stats:  counters, or NULL
  *
  * Return: 0, or a negative errno with the reason logged (a host port
  * already taken: -EADDRINUSE)
  */
-int inbound_init(const struct config *config, struct tg_ustats *stats)
+int inbound_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
 	char err[256];
 
 	cfg = config;
+	groups = g;
 	st = stats ? stats : &dummy_stats;
 	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
 		listeners[i].fd = -1;
@@ -308,10 +313,40 @@ static int connect_guest(struct inconn *c, const struct publish *p)
 
 /* ---- the host side */
 
-static void conn_new(int fd, const struct publish *p)
+/**
+ * inbound_allowed() - The policy's word on a host peer of a published port
+ * @proto: IPPROTO_TCP or IPPROTO_UDP
+ * @peer:  the peer's address
+ * @port:  the guest's port
+ *
+ * Ingress rules: the rule's destination is the peer, its port the
+ * guest's. Counted and, when denied, logged as egress decisions are.
+ *
+ * Return: true when the peer may reach the guest's port
+ */
+bool inbound_allowed(uint8_t proto, const struct sockaddr_in *peer, uint16_t port)
+{
+	struct pol_flow f = { .dir = POL_INGRESS, .proto = proto, .family = 4, .port = port };
+	struct pol_verdict v;
+
+	memcpy(f.addr, &peer->sin_addr, 4);
+	f.group = (uint8_t)group_classify(groups, 4, f.addr);
+	if (polset_check(&f, NULL, &v))
+		return true;
+	st->inbound_denied++;
+	return false;
+}
+
+static void conn_new(int fd, const struct sockaddr_in *peer, const struct publish *p)
 {
 	struct inconn *c = calloc(1, sizeof(*c));
 
+	if (!inbound_allowed(IPPROTO_TCP, peer, p->guest_port)) {
+		free(c);
+		hostsock_set_reset(fd);
+		close(fd);
+		return;
+	}
 	if (!c || nconns >= cfg->max_conns) {
 		free(c);
 		hostsock_set_reset(fd);
@@ -339,8 +374,14 @@ static void on_listen(struct loop_handler *h, uint32_t events)
 	int fd;
 
 	(void)events;
-	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
-		conn_new(fd, &l->pub);
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+
+	while ((fd = accept4(l->fd, (struct sockaddr *)&peer, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		conn_new(fd, &peer, &l->pub);
+		len = sizeof(peer);
+	}
 }
 
 static void on_fd(struct loop_handler *h, uint32_t events)

@@ -8,15 +8,19 @@
 #ifndef TAPGATE_INBOUND_H
 #define TAPGATE_INBOUND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct config;
 struct tg_ustats;
 
+struct group_table;
 struct publish;
+struct sockaddr_in;
 
-int inbound_init(const struct config *cfg, struct tg_ustats *st);
+int inbound_init(const struct config *cfg, const struct group_table *g, struct tg_ustats *st);
+bool inbound_allowed(uint8_t proto, const struct sockaddr_in *peer, uint16_t port);
 int inbound_add(const struct publish *p, char *err, size_t len);
 int inbound_remove(const struct publish *p);
 unsigned int inbound_published(void);

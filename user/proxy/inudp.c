@@ -23,6 +23,7 @@
 #include "control/config.h"
 #include "control/log.h"
 #include "io/loop.h"
+#include "proxy/inbound.h"
 #include "proxy/inudp.h"
 #include "steer.h"
 #include "ustats.h"
@@ -206,6 +207,8 @@ static void on_readable(struct loop_handler *h, uint32_t events)
 		n = recvfrom(l->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			return;
+		if (!inbound_allowed(IPPROTO_UDP, &from, l->pub.guest_port))
+			continue;
 		to_guest(l, peer_of((unsigned int)(l - lsts), &from), (size_t)n);
 	}
 }
