@@ -40,14 +40,15 @@
 /* Each environment is its own loaded copy of the program, with its own
  * config map. */
 enum env_id {
-	ENV_V6,	   /* IPv6 on, relay off, the full policy */
-	ENV_RELAY, /* IPv6 on, relay on, the full policy */
-	ENV_BARE,  /* nothing on, empty policy tables (every lookup misses) */
-	ENV_SMALL, /* as relay, but the socket takes 2048 bytes (tg_rx_max) */
+	ENV_V6,	     /* IPv6 on, relay off, the full policy */
+	ENV_RELAY,   /* IPv6 on, relay on, the full policy */
+	ENV_BARE,    /* nothing on, empty policy tables (every lookup misses) */
+	ENV_SMALL,   /* as relay, but the socket takes 2048 bytes (tg_rx_max) */
+	ENV_INBOUND, /* relay and published ports on, empty policy tables (deny all) */
 	ENV_MAX
 };
 
-static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare", "small" };
+static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare", "small", "inbound" };
 
 /* ---- environments ----------------------------------------------------- */
 
@@ -133,8 +134,10 @@ static inline int write_config(struct steer_bpf *skel, enum env_id id)
 	memcpy(c.guest_ip6, GUEST6, 16);
 	memcpy(c.gw_ip6, GW6, 16);
 	c.flags = id == ENV_BARE ? 0 : TG_CFG_IPV6;
-	if (id == ENV_RELAY || id == ENV_SMALL)
+	if (id == ENV_RELAY || id == ENV_SMALL || id == ENV_INBOUND)
 		c.flags |= TG_CFG_UDP_RELAY;
+	if (id == ENV_INBOUND)
+		c.flags |= TG_CFG_INBOUND;
 	c.mtu = GUEST_MTU;
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.TG_MAP_CONFIG), &zero, &c, BPF_ANY)
 		       ? -errno
@@ -155,7 +158,7 @@ static inline int env_open(struct env *e, enum env_id id)
 		return err;
 	/* The daemon's value without multi-buffer: one 2048-byte chunk. */
 	e->skel->bss->tg_rx_max = id == ENV_SMALL ? 2048 - 256 : 0;
-	if (id != ENV_BARE) {
+	if (id != ENV_BARE && id != ENV_INBOUND) {
 		err = fill_policy(e->skel);
 		if (err)
 			return err;

@@ -145,6 +145,23 @@ static inline size_t tcp4(uint8_t *b, const uint8_t *dst, uint8_t flags)
 	return tcp4_to(b, GUEST4, dst, flags);
 }
 
+/* The guest answering a published port: from its port 443 to the
+ * gateway's port @dport (inbound ones are 0xf000 and up). */
+static inline size_t tcp4_gw_port(uint8_t *b, uint16_t dport, uint8_t flags)
+{
+	uint8_t l4[TG_TCP_HLEN];
+
+	return ip4(b, GUEST4, GW4, TG_IPPROTO_TCP, l4,
+		   tb_tcp(l4, 443, dport, 1000, 2000, flags, NULL, 0));
+}
+static inline size_t f_in_synack(uint8_t *b)
+{
+	return tcp4_gw_port(b, 0xf001, TG_TCP_SYN | TG_TCP_ACK);
+}
+static inline size_t f_in_ack_low(uint8_t *b)
+{
+	return tcp4_gw_port(b, 0xefff, TG_TCP_ACK);
+}
 static inline size_t udp4(uint8_t *b, const uint8_t *dst, uint16_t dport)
 {
 	uint8_t l4[TG_UDP_HLEN + 12];
@@ -685,6 +702,23 @@ static inline size_t f6_tcp_cut(uint8_t *b)
 static inline size_t f6_nh_none(uint8_t *b)
 {
 	return set8(b, tcp6(b, PUBLIC6, TG_TCP_SYN), OFF_IP6_NH, 59);
+}
+
+/* Published ports' answers, and what only looks like them. */
+static inline size_t f_in_ack_pub(uint8_t *b)
+{
+	uint8_t l4[TG_TCP_HLEN];
+
+	return ip4(b, GUEST4, PUBLIC4, TG_IPPROTO_TCP, l4,
+		   tb_tcp(l4, 443, 0xf001, 1000, 2000, TG_TCP_ACK, NULL, 0));
+}
+static inline size_t f_in_udp(uint8_t *b)
+{
+	return udp4(b, GW4, 0xf002);
+}
+static inline size_t f_in_udp_pub(uint8_t *b)
+{
+	return udp4(b, PUBLIC4, 0xf002);
 }
 
 #endif

@@ -287,6 +287,24 @@ static void ipv6_options(void)
 	CHECK_EQ(c.dns_aaaa, DNS_AAAA_ON);
 }
 
+static void publish_specs(void)
+{
+	struct config c;
+
+	CHECK_EQ(parse(&c, "--dev", "t", "--publish", "8080:80", "--publish", "0.0.0.0:5353:53/udp",
+		       "--publish", "10.0.0.5:2222:22/tcp", NULL),
+		 0);
+	CHECK_EQ(c.npublish, 3u);
+	CHECK_EQ(c.publish[0].host_ip, htonl(INADDR_LOOPBACK));
+	CHECK_EQ(c.publish[0].host_port, 8080);
+	CHECK_EQ(c.publish[0].guest_port, 80);
+	CHECK_EQ(c.publish[0].proto, IPPROTO_TCP);
+	CHECK_EQ(c.publish[1].host_ip, 0u);
+	CHECK_EQ(c.publish[1].proto, IPPROTO_UDP);
+	CHECK_EQ(c.publish[2].host_ip, htonl(0x0a000005));
+	CHECK_EQ(c.publish[2].guest_port, 22);
+}
+
 static void help(void)
 {
 	struct config c;
@@ -315,6 +333,13 @@ struct bad {
 
 static const struct bad bads[] = {
 	{ "reject_missing_dev", { NULL }, "--dev" },
+	{ "reject_publish_one_port", { "--dev", "t", "--publish", "8080", NULL }, "--publish" },
+	{ "reject_publish_port_0", { "--dev", "t", "--publish", "0:80", NULL }, "--publish" },
+	{ "reject_publish_port_65536",
+	  { "--dev", "t", "--publish", "80:65536", NULL },
+	  "--publish" },
+	{ "reject_publish_proto", { "--dev", "t", "--publish", "80:80/sctp", NULL }, "--publish" },
+	{ "reject_publish_ip", { "--dev", "t", "--publish", "1.2.3:80:80", NULL }, "--publish" },
 	{ "reject_guest_ip6_prefix",
 	  { "--dev", "t", "--guest-ip6", "fd00::2/48", NULL },
 	  "--guest-ip6" },
@@ -522,6 +547,7 @@ int main(void)
 	RUN(log_levels);
 	RUN(no_ipv6);
 	RUN(ipv6_options);
+	RUN(publish_specs);
 	RUN(help);
 	RUN(group_names);
 	run_bads();
