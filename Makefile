@@ -169,6 +169,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh
 	$(Q)bench/policy.sh
+	$(Q)bench/publish.sh
 	$(Q)bench/density.sh 200 1000
 
 check: test
