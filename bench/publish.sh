@@ -89,7 +89,7 @@ setup_tapgate() {
 
 # measure ENGINE: one row: the medians of RUNS runs of each metric.
 measure() {
-	local e=$1 r out v up=() down=() p50=() p99=() crr=()
+	local e=$1 r out up=() down=() p50=() p99=() crr=()
 	HIPERF=$(tg_free_port)
 	HRR=$(tg_free_port)
 	"setup_$e"

@@ -62,7 +62,7 @@ concurrent() {
 	done
 	for i in $(jobs -p); do
 		# Only the curls: the background servers are tg_bg's, not jobs here.
-		[ -n "$(ps -o comm= -p "$i" | grep -x curl)" ] || continue
+		[ "$(ps -o comm= -p "$i")" = curl ] || continue
 		wait "$i" || bad=$((bad + 1))
 	done
 	tg_expect_eq "$bad" 0 "$mode: $NCONC concurrent inbound connections, none failed"
