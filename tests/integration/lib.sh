@@ -372,7 +372,8 @@ tg_start_tapgate() {
 	# Without --dns tapgate would forward the guest's DNS to the machine's
 	# resolvers; a test never sends anything off the machine, so it gets a
 	# dead port on loopback instead (queries get SERVFAIL).
-	case " $* " in *" --dns "*) ;; *) set -- "$@" --dns 127.0.0.1:9 ;; esac
+	# TG_NO_DNS=1: no --dns at all (the test gives /etc/resolv.conf).
+	case " $* " in *" --dns "*) ;; *) [ "${TG_NO_DNS:-0}" = 1 ] || set -- "$@" --dns 127.0.0.1:9 ;; esac
 	tg_bg "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
 	TGPID=$BGPID
 	for ((i = 0; i < TG_READY_TIMEOUT * 10; i++)); do

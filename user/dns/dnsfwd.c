@@ -35,6 +35,7 @@
 #include "dns/dnstcp.h"
 #include "dns/dnsmsg.h"
 #include "dns/dnsrec.h"
+#include "dns/dnsup.h"
 #include "proxy/udpout.h"
 #include "wire/frame.h"
 #include "control/group.h"
@@ -61,18 +62,10 @@ struct pending {
 	uint8_t query[QUERY_MAX];
 };
 
-struct upstream {
-	struct loop_handler h;
-	struct dns_upstream addr;
-	int fd;
-};
-
 static const struct config *cfg;
 static const struct group_table *groups;
 static struct router router;
 static struct tg_ustats *st;
-static struct upstream ups[CONFIG_DNS_MAX];
-static unsigned int nups;
 static struct pending *pend;
 static unsigned int npend;
 static uint8_t buf[65536];
@@ -86,37 +79,8 @@ static bool pinned(int family, const uint8_t *addr, const char *name, bool suffi
 	return dnsrec_pinned(family, addr, name, suffix, loop_now_ms());
 }
 
-/* /etc/resolv.conf's IPv4 nameservers, when no --dns was given. */
-static void read_resolv_conf(struct config *c)
-{
-	FILE *f = fopen("/etc/resolv.conf", "r");
-	char line[256], addr[64];
-
-	if (!f)
-		return;
-	while (c->ndns < CONFIG_DNS_MAX && fgets(line, sizeof(line), f))
-		if (sscanf(line, " nameserver %63s", addr) == 1 &&
-		    !config_parse_dns(addr, &c->dns[c->ndns]))
-			c->ndns++;
-	fclose(f);
-}
-
-static int open_upstream(struct upstream *u)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(u->addr.port) };
-
-	sa.sin_addr.s_addr = u->addr.ip4;
-	u->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (u->fd < 0)
-		return -errno;
-	u->h.fn = on_upstream;
-	if (connect(u->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	return loop_add(u->fd, EPOLLIN, &u->h);
-}
-
 /**
- * dnsfwd_init() - Open one socket per upstream resolver
+ * dnsfwd_init() - Take the upstream resolvers (dnsup.c) and the tables
  * @config: --dns (or none: /etc/resolv.conf is read), --host-name
  * @g:      destination groups, for rebinding checks
  * @stats:  counters
@@ -125,48 +89,23 @@ static int open_upstream(struct upstream *u)
  */
 int dnsfwd_init(const struct config *config, const struct group_table *g, struct tg_ustats *stats)
 {
-	static struct config with_resolv;
-	int err;
-
 	cfg = config;
 	groups = g;
 	route_init(&router, config, g);
 	st = stats;
 	dnstcp_init(stats);
-	if (!cfg->ndns) {
-		with_resolv = *cfg;
-		read_resolv_conf(&with_resolv);
-		cfg = &with_resolv;
-		if (!cfg->ndns)
-			log_warn("no --dns given and no IPv4 nameserver in /etc/resolv.conf: "
-				 "the guest's DNS queries will get SERVFAIL");
-	}
 	pend = calloc(PENDING_MAX, sizeof(*pend));
 	polset_set_pins(pinned);
 	if (!pend || dnsrec_init(DNSREC_MAX))
 		return -ENOMEM;
-	for (nups = 0; nups < cfg->ndns; nups++) {
-		ups[nups].addr = cfg->dns[nups];
-		err = open_upstream(&ups[nups]);
-		if (err) {
-			log_err("cannot open a socket to DNS upstream %u: %s", nups + 1,
-				strerror(-err));
-			nups++;
-			return err;
-		}
-	}
+	dnsup_init(cfg, on_upstream);
 	return 0;
 }
 
 /* Close the upstream sockets and forget every pending query. */
 void dnsfwd_fini(void)
 {
-	for (unsigned int i = 0; i < nups; i++)
-		if (ups[i].fd >= 0) {
-			loop_forget(&ups[i].h);
-			close(ups[i].fd);
-		}
-	nups = 0;
+	dnsup_fini();
 	free(pend);
 	pend = NULL;
 	npend = 0;
@@ -185,12 +124,14 @@ void dnsfwd_fini(void)
  */
 int dnsfwd_tcp_upstream(unsigned int idx, struct tg_addr *addr, uint16_t *port)
 {
-	if (idx >= nups)
+	struct dnsup *u = idx < dnsup_count(loop_now_ms()) ? dnsup_get(idx) : NULL;
+
+	if (!u)
 		return -ENOENT;
 	if (idx)
 		st->dns_failover++;
-	tg_addr_set(addr, 4, (const uint8_t *)&ups[idx].addr.ip4);
-	*port = ups[idx].addr.port;
+	tg_addr_set(addr, 4, (const uint8_t *)&u->addr.ip4);
+	*port = u->addr.port;
 	return 0;
 }
 
@@ -225,11 +166,14 @@ static void pending_done(struct pending *p)
  * Every try at an upstream after the first counts as a failover. */
 static void try_upstream(struct pending *p)
 {
-	for (; p->upstream < nups; p->upstream++) {
+	uint64_t now = loop_now_ms();
+	unsigned int n = dnsup_count(now);
+
+	for (; p->upstream < n; p->upstream++) {
 		if (p->upstream)
 			st->dns_failover++;
 		dnsmsg_set_id(p->query, p->len, p->our_id);
-		if (send(ups[p->upstream].fd, p->query, p->len, MSG_DONTWAIT) == p->len) {
+		if (!dnsup_send(p->upstream, p->query, p->len, now)) {
 			p->deadline = loop_now_ms() + TRY_MS;
 			return;
 		}
@@ -520,11 +464,12 @@ static void fail_over(unsigned int u)
 
 static void on_upstream(struct loop_handler *h, uint32_t events)
 {
-	struct upstream *u = (struct upstream *)h;
-	unsigned int idx = (unsigned int)(u - ups);
+	int at = dnsup_index(h);
+	unsigned int idx = (unsigned int)at;
+	struct dnsup *u = at < 0 ? NULL : dnsup_get(idx);
 
 	(void)events;
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; u && i < 64; i++) {
 		ssize_t n = recv(u->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		struct pending *p;
 
