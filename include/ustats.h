@@ -81,7 +81,8 @@
 	X(inbound_refused, "published-port connections the guest refused or never answered")       \
 	X(inbound_udp_to_guest, "datagrams from host peers to a published UDP port of the guest")  \
 	X(inbound_udp_to_host, "the guest's answers on published UDP ports, sent to the peers")    \
-	X(inbound_denied, "host peers the ingress policy kept from a published port")
+	X(inbound_denied, "host peers the ingress policy kept from a published port")              \
+	X(icmp_foreign, "echo replies read that were no request of ours (late, or another's)")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

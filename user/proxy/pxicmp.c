@@ -15,14 +15,24 @@
  * route_decide() allowed; an IPv6 reply goes back to the address of the
  * guest's /64 the request came from. The kernel computes ICMPv6 checksums
  * on both kinds of socket (RFC 3542 section 3.1); ICMP's we write.
+ *
+ * Sandboxes do not see each other: a raw socket gets every echo reply the
+ * host receives, so each daemon takes a random identifier (not its pid,
+ * which another daemon in another pid namespace may share) and a random
+ * first sequence number, and its raw sockets carry a socket filter that
+ * lets in only replies with its identifier: another sandbox's replies
+ * never reach it, not even to be dropped (icmp_foreign counts what gets
+ * past the filter and is not ours).
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -88,6 +98,39 @@ static void filter_replies(int fd)
 	setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
 }
 
+/*
+ * Only echo replies with our identifier: classic BPF on what the raw
+ * socket would read, the IPv4 header first (its length from the IHL) or,
+ * for ICMPv6, the message alone. The identifier is at offset 4 of the
+ * message.
+ */
+static void filter_ours(const struct isock *k)
+{
+	struct sock_filter v4[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), /* x = IP header length */
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),	/* the ICMP type */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TG_ICMP_ECHO_REPLY, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4), /* the identifier */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_filter v6[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = 7, .filter = v4 };
+
+	if (k->family == 6)
+		prog = (struct sock_fprog){ .len = 4, .filter = v6 };
+	if (setsockopt(k->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		log_warn("ICMP%s: no socket filter (%s): other programs' echo replies are read "
+			 "and dropped here",
+			 k->family == 4 ? "" : "v6", strerror(errno));
+}
+
 /* Open @k's socket: raw, else a ping socket. Without either, pings of that
  * family beyond the gateway go unanswered (a warning). */
 static int open_sock(struct isock *k)
@@ -109,6 +152,8 @@ static int open_sock(struct isock *k)
 	}
 	if (k->raw && k->family == 6)
 		filter_replies(k->fd);
+	if (k->raw)
+		filter_ours(k);
 	k->h.fn = on_reply;
 	return loop_add(k->fd, EPOLLIN, &k->h);
 }
@@ -130,7 +175,10 @@ int pxicmp_init(const struct config *config, const struct group_table *g, struct
 	tab = calloc(ECHO_MAX, sizeof(*tab));
 	if (!tab)
 		return -ENOMEM;
-	our_id = (uint16_t)getpid();
+	if (getrandom(&our_id, sizeof(our_id), 0) != sizeof(our_id) ||
+	    getrandom(&next_seq, sizeof(next_seq), 0) != sizeof(next_seq))
+		return -EIO;
+	oldest_seq = next_seq;
 	err = open_sock(&sock4);
 	if (!err && config->ipv6)
 		err = open_sock(&sock6);
@@ -236,13 +284,15 @@ static void reply(const struct isock *k, const uint8_t *from, uint8_t *m, size_t
 	struct echo *e;
 	uint16_t seq;
 
-	if (len < 8 || m[0] != k->rep || m[1] != 0 || (k->raw && rd16(m + 4) != our_id))
+	if (len < 8 || m[0] != k->rep || m[1] != 0)
 		return;
 	seq = rd16(m + 6);
 	e = &tab[seq % ECHO_MAX];
-	if (!e->used || e->key.dst.family != k->family ||
-	    memcmp(e->key.dst.a, from, k->family == 4 ? 4 : 16))
+	if ((k->raw && rd16(m + 4) != our_id) || !e->used || e->key.dst.family != k->family ||
+	    memcmp(e->key.dst.a, from, k->family == 4 ? 4 : 16)) {
+		st->icmp_foreign++;
 		return;
+	}
 	wr16(m + 4, e->key.sport);
 	wr16(m + 6, e->guest_seq);
 	fix_sum(k->family, m, len); /* ip6out_icmp() writes ICMPv6's */
