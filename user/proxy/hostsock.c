@@ -88,6 +88,29 @@ int hostsock_listen(uint32_t ip, uint16_t port)
 }
 
 /**
+ * hostsock_bind_udp() - A bound UDP socket for a published port
+ * @ip:   IPv4 address, network byte order
+ * @port: port, host order
+ *
+ * Return: the socket (non-blocking), or a negative errno
+ */
+int hostsock_bind_udp(uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
+
+	sa.sin_addr.s_addr = ip;
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/**
  * hostsock_error() - The pending error of a socket (the connect result)
  * @fd: socket
  *

@@ -16,6 +16,7 @@
 socklen_t hostsock_addr(const struct tg_addr *addr, uint16_t port, struct sockaddr_storage *out);
 int hostsock_connect(const struct tg_addr *addr, uint16_t port);
 int hostsock_listen(uint32_t ip, uint16_t port);
+int hostsock_bind_udp(uint32_t ip, uint16_t port);
 int hostsock_error(int fd);
 void hostsock_tune(int fd, int idle_s, int intvl_s, int cnt);
 void hostsock_set_reset(int fd);

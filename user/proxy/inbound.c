@@ -34,18 +34,13 @@
 #include "io/loop.h"
 #include "proxy/hostsock.h"
 #include "proxy/inbound.h"
+#include "proxy/publisten.h"
 #include "proxy/splice.h"
 #include "policy/polset.h"
 #include "steer.h"
 #include "ustats.h"
 
 enum in_state { IN_CONNECTING = 0, IN_OPEN, IN_DEAD };
-
-struct inlistener {
-	struct loop_handler h; /* first: the loop hands us &h */
-	int fd;		       /* -1: the slot is free */
-	struct publish pub;
-};
 
 struct inconn {
 	struct loop_handler h;	    /* first: the loop hands us &h */
@@ -60,7 +55,7 @@ struct inconn {
 static const struct config *cfg;
 static const struct group_table *groups;
 static struct tg_ustats *st, dummy_stats;
-static struct inlistener listeners[CONFIG_PUBLISH_MAX];
+static struct publisten_tab listeners;
 static bool ready; /* inbound_init() marked the listener slots free */
 static unsigned int nconns;
 static struct inconn *all, *dead_list;
@@ -69,99 +64,40 @@ static uint16_t next_port = TG_INBOUND_PORT_MIN;
 static void on_listen(struct loop_handler *h, uint32_t events);
 static void on_fd(struct loop_handler *h, uint32_t events);
 
-static bool same_pub(const struct publish *a, const struct publish *b)
-{
-	return a->host_ip == b->host_ip && a->host_port == b->host_port && a->proto == b->proto;
-}
-
-static struct inlistener *find_listener(const struct publish *p)
-{
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		if (listeners[i].fd >= 0 && same_pub(&listeners[i].pub, p))
-			return &listeners[i];
-	return NULL;
-}
-
 /**
  * inbound_add() - Publish one TCP port
  * @p:   what to publish
  * @err: the reason when it fails, for the operator
  * @len: its size
  *
- * Return: 0, or a negative errno (-EADDRINUSE: the host port is taken;
- * -EEXIST: published already; -ENOSPC: CONFIG_PUBLISH_MAX are)
+ * Return: 0, or a negative errno (see publisten_open())
  */
 int inbound_add(const struct publish *p, char *err, size_t len)
 {
-	struct inlistener *l = NULL;
-	char ip[INET_ADDRSTRLEN];
-	int fd;
-
-	inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
-	if (find_listener(p)) {
-		snprintf(err, len, "%s:%u is published already", ip, p->host_port);
-		return -EEXIST;
-	}
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX && !l; i++)
-		l = listeners[i].fd < 0 ? &listeners[i] : NULL;
-	if (!l) {
-		snprintf(err, len, "%d ports are published already", CONFIG_PUBLISH_MAX);
-		return -ENOSPC;
-	}
-	fd = hostsock_listen(p->host_ip, p->host_port);
-	if (fd < 0) {
-		snprintf(err, len, "cannot listen on %s:%u: %s%s", ip, p->host_port, strerror(-fd),
-			 fd == -EADDRINUSE ? " (another process has that port: pick another "
-					     "HOSTPORT)"
-					   : "");
-		return fd;
-	}
-	if ((ntohl(p->host_ip) >> 24) != 127)
-		log_warn("%s:%u: the guest's port %u is reachable from outside this host (not a "
-			 "loopback address)",
-			 ip, p->host_port, p->guest_port);
-	l->pub = *p;
-	l->h.fn = on_listen;
-	l->fd = fd;
-	if (loop_add(fd, EPOLLIN, &l->h) < 0) {
-		snprintf(err, len, "epoll: %s", strerror(errno));
-		close(fd);
-		l->fd = -1;
-		return -EIO;
-	}
-	return 0;
+	return publisten_open(&listeners, p, err, len);
 }
 
 /**
- * inbound_remove() - Stop publishing a port; its open connections stay
- * @p: what was published (host address, port and protocol)
+ * inbound_remove() - Stop publishing a TCP port; its open connections stay
+ * @p: what was published (host address and port)
  *
  * Return: 0, or -ENOENT when it was not published
  */
 int inbound_remove(const struct publish *p)
 {
-	struct inlistener *l = find_listener(p);
+	int r = publisten_close(&listeners, p);
 
-	if (!l)
-		return -ENOENT;
-	loop_forget(&l->h);
-	close(l->fd);
-	l->fd = -1;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /**
- * inbound_published() - How many ports are published now
+ * inbound_published() - How many TCP ports are published now
  *
  * Return: the count
  */
 unsigned int inbound_published(void)
 {
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		n += listeners[i].fd >= 0;
-	return n;
+	return publisten_count(&listeners);
 }
 
 /**
@@ -180,8 +116,7 @@ int inbound_init(const struct config *config, const struct group_table *g, struc
 	cfg = config;
 	groups = g;
 	st = stats ? stats : &dummy_stats;
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		listeners[i].fd = -1;
+	publisten_init(&listeners, on_listen);
 	ready = true;
 	for (unsigned int i = 0; i < cfg->npublish; i++) {
 		const struct publish *p = &cfg->publish[i];
@@ -370,7 +305,7 @@ static void conn_new(int fd, const struct sockaddr_in *peer, const struct publis
 
 static void on_listen(struct loop_handler *h, uint32_t events)
 {
-	struct inlistener *l = (struct inlistener *)h;
+	struct publisten *l = (struct publisten *)h;
 	int fd;
 
 	(void)events;
@@ -466,8 +401,6 @@ void inbound_fini(void)
 			conn_kill(c);
 	}
 	inbound_reap();
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		if (listeners[i].fd >= 0)
-			inbound_remove(&listeners[i].pub);
+	publisten_close_all(&listeners);
 	ready = false;
 }

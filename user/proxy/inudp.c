@@ -25,6 +25,7 @@
 #include "io/loop.h"
 #include "proxy/inbound.h"
 #include "proxy/inudp.h"
+#include "proxy/publisten.h"
 #include "steer.h"
 #include "ustats.h"
 #include "wire.h"
@@ -35,12 +36,6 @@
 #define PEERS	      256 /* gateway ports TG_INBOUND_PORT_MIN + 0..PEERS-1 */
 #define READS_PER_RUN 64
 
-struct udplistener {
-	struct loop_handler h; /* first: the loop hands us &h */
-	int fd;		       /* -1: the slot is free */
-	struct publish pub;
-};
-
 struct peer {
 	bool used;
 	uint8_t lst; /* its listener */
@@ -50,37 +45,12 @@ struct peer {
 
 static const struct config *cfg;
 static struct tg_ustats *st, dummy_stats;
-static struct udplistener lsts[CONFIG_PUBLISH_MAX];
+static struct publisten_tab lsts;
 static struct peer peers[PEERS];
 static bool ready;
 static uint8_t buf[65536];
 
 static void on_readable(struct loop_handler *h, uint32_t events);
-
-static int udp_bind(uint32_t ip, uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
-
-	sa.sin_addr.s_addr = ip;
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-static struct udplistener *find(const struct publish *p)
-{
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		if (lsts[i].fd >= 0 && lsts[i].pub.host_ip == p->host_ip &&
-		    lsts[i].pub.host_port == p->host_port)
-			return &lsts[i];
-	return NULL;
-}
 
 /**
  * inudp_add() - Publish one UDP port
@@ -88,43 +58,11 @@ static struct udplistener *find(const struct publish *p)
  * @err: the reason when it fails
  * @len: its size
  *
- * Return: 0 or a negative errno (-EADDRINUSE: the host port is taken)
+ * Return: 0 or a negative errno (see publisten_open())
  */
 int inudp_add(const struct publish *p, char *err, size_t len)
 {
-	struct udplistener *l = NULL;
-	char ip[INET_ADDRSTRLEN];
-	int fd;
-
-	inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
-	if (find(p)) {
-		snprintf(err, len, "%s:%u/udp is published already", ip, p->host_port);
-		return -EEXIST;
-	}
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX && !l; i++)
-		l = lsts[i].fd < 0 ? &lsts[i] : NULL;
-	if (!l) {
-		snprintf(err, len, "%d UDP ports are published already", CONFIG_PUBLISH_MAX);
-		return -ENOSPC;
-	}
-	fd = udp_bind(p->host_ip, p->host_port);
-	if (fd < 0) {
-		snprintf(err, len, "cannot bind %s:%u/udp: %s%s", ip, p->host_port, strerror(-fd),
-			 fd == -EADDRINUSE ? " (another process has that port: pick another "
-					     "HOSTPORT)"
-					   : "");
-		return fd;
-	}
-	l->pub = *p;
-	l->h.fn = on_readable;
-	l->fd = fd;
-	if (loop_add(fd, EPOLLIN, &l->h) < 0) {
-		snprintf(err, len, "epoll: %s", strerror(errno));
-		close(fd);
-		l->fd = -1;
-		return -EIO;
-	}
-	return 0;
+	return publisten_open(&lsts, p, err, len);
 }
 
 /**
@@ -135,16 +73,13 @@ int inudp_add(const struct publish *p, char *err, size_t len)
  */
 int inudp_remove(const struct publish *p)
 {
-	struct udplistener *l = find(p);
+	int at = publisten_close(&lsts, p);
 
-	if (!l)
-		return -ENOENT;
+	if (at < 0)
+		return at;
 	for (unsigned int i = 0; i < PEERS; i++)
-		if (peers[i].used && peers[i].lst == l - lsts)
+		if (peers[i].used && peers[i].lst == at)
 			peers[i].used = false;
-	loop_forget(&l->h);
-	close(l->fd);
-	l->fd = -1;
 	return 0;
 }
 
@@ -155,11 +90,7 @@ int inudp_remove(const struct publish *p)
  */
 unsigned int inudp_published(void)
 {
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		n += lsts[i].fd >= 0;
-	return n;
+	return publisten_count(&lsts);
 }
 
 /* The peer's slot: found, or a free one, or the least recently used. */
@@ -182,7 +113,7 @@ static unsigned int peer_of(unsigned int lst, const struct sockaddr_in *a)
 	return best;
 }
 
-static void to_guest(struct udplistener *l, unsigned int i, size_t n)
+static void to_guest(struct publisten *l, unsigned int i, size_t n)
 {
 	peers[i].last_ms = loop_now_ms();
 	if (ip4out_udp((const uint8_t *)&cfg->gw_ip4, (uint16_t)(TG_INBOUND_PORT_MIN + i),
@@ -194,7 +125,7 @@ static void to_guest(struct udplistener *l, unsigned int i, size_t n)
 
 static void on_readable(struct loop_handler *h, uint32_t events)
 {
-	struct udplistener *l = (struct udplistener *)h;
+	struct publisten *l = (struct publisten *)h;
 
 	(void)events;
 	for (int k = 0; k < READS_PER_RUN; k++) {
@@ -209,7 +140,7 @@ static void on_readable(struct loop_handler *h, uint32_t events)
 			return;
 		if (!inbound_allowed(IPPROTO_UDP, &from, l->pub.guest_port))
 			continue;
-		to_guest(l, peer_of((unsigned int)(l - lsts), &from), (size_t)n);
+		to_guest(l, peer_of((unsigned int)(l - lsts.slot), &from), (size_t)n);
 	}
 }
 
@@ -238,11 +169,11 @@ int inudp_from_guest(const struct slot *s)
 	const uint8_t *data = frame_get(&s->f, s->l4_off + TG_UDP_HLEN, s->payload_len);
 	struct peer *p = i < PEERS ? &peers[i] : NULL;
 
-	if (!p || !p->used || lsts[p->lst].fd < 0 || s->sport != lsts[p->lst].pub.guest_port ||
-	    !data)
+	if (!p || !p->used || lsts.slot[p->lst].fd < 0 ||
+	    s->sport != lsts.slot[p->lst].pub.guest_port || !data)
 		return SLOT_DROP_UNHANDLED;
 	p->last_ms = loop_now_ms();
-	if (sendto(lsts[p->lst].fd, data, s->payload_len, MSG_DONTWAIT,
+	if (sendto(lsts.slot[p->lst].fd, data, s->payload_len, MSG_DONTWAIT,
 		   (const struct sockaddr *)&p->addr, sizeof(p->addr)) < 0)
 		st->udp_dropped++;
 	else
@@ -292,8 +223,7 @@ int inudp_init(const struct config *config, struct tg_ustats *stats)
 
 	cfg = config;
 	st = stats ? stats : &dummy_stats;
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		lsts[i].fd = -1;
+	publisten_init(&lsts, on_readable);
 	ready = true;
 	for (unsigned int i = 0; i < cfg->npublish; i++) {
 		const struct publish *p = &cfg->publish[i];
@@ -318,8 +248,7 @@ void inudp_fini(void)
 {
 	if (!ready)
 		return;
-	for (unsigned int i = 0; i < CONFIG_PUBLISH_MAX; i++)
-		if (lsts[i].fd >= 0)
-			inudp_remove(&lsts[i].pub);
+	publisten_close_all(&lsts);
+	memset(peers, 0, sizeof(peers));
 	ready = false;
 }
