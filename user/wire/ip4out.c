@@ -71,9 +71,19 @@ static void ip_header(uint8_t *ip, uint8_t proto, const uint8_t src[4], uint16_t
 	wr16(ip + 10, csum_fold(csum_add(0, ip, TG_IP4_HLEN)));
 }
 
-/* Copy bytes [off, off + n) of the two-piece packet (hdr, then body). */
-static void copy_range(uint8_t *to, const uint8_t *hdr, size_t hlen, const uint8_t *body,
-		       size_t off, size_t n)
+/**
+ * ipout_copy_range() - Copy bytes [off, off + n) of a two-piece packet
+ * @to:   where they go
+ * @hdr:  the first piece (a transport header tapgate built)
+ * @hlen: its length
+ * @body: the second piece (the payload), after it
+ * @off:  from where in the whole
+ * @n:    how many bytes
+ *
+ * ip4out.c and ip6out.c cut a datagram into fragments with it.
+ */
+void ipout_copy_range(uint8_t *to, const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t off,
+		      size_t n)
 {
 	if (off < hlen) {
 		size_t k = hlen - off < n ? hlen - off : n;
@@ -109,7 +119,7 @@ static int send2(uint8_t proto, const uint8_t src[4], const uint8_t *hdr, size_t
 		if (!ip || cap < TG_IP4_HLEN + n)
 			return -ENOBUFS;
 		ip_header(ip, proto, src, id, frag, n);
-		copy_range(ip + TG_IP4_HLEN, hdr, hlen, body, off, n);
+		ipout_copy_range(ip + TG_IP4_HLEN, hdr, hlen, body, off, n);
 		if (gtx_commit(TG_IP4_HLEN + n))
 			return -ENOBUFS;
 		off += n;

@@ -17,6 +17,7 @@
 #include "wire.h"
 #include "wire/bytes.h"
 #include "wire/csum.h"
+#include "wire/ip4out.h"
 #include "wire/ip6out.h"
 
 #define FRAG_HLEN 8
@@ -68,22 +69,6 @@ static void ip_header(uint8_t *ip, uint8_t next, const uint8_t src[16], const ui
 	memcpy(ip + 24, dst, 16);
 }
 
-/* Copy bytes [off, off + n) of the two-piece packet (hdr, then body). */
-static void copy_range(uint8_t *to, const uint8_t *hdr, size_t hlen, const uint8_t *body,
-		       size_t off, size_t n)
-{
-	if (off < hlen) {
-		size_t k = hlen - off < n ? hlen - off : n;
-
-		memcpy(to, hdr + off, k);
-		to += k;
-		off += k;
-		n -= k;
-	}
-	if (n)
-		memcpy(to, body + (off - hlen), n);
-}
-
 static int send_whole(uint8_t proto, const uint8_t src[16], const uint8_t dst[16],
 		      const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t blen)
 {
@@ -93,7 +78,7 @@ static int send_whole(uint8_t proto, const uint8_t src[16], const uint8_t dst[16
 	if (!ip || cap < TG_IP6_HLEN + hlen + blen)
 		return -ENOBUFS;
 	ip_header(ip, proto, src, dst, hlen + blen);
-	copy_range(ip + TG_IP6_HLEN, hdr, hlen, body, 0, hlen + blen);
+	ipout_copy_range(ip + TG_IP6_HLEN, hdr, hlen, body, 0, hlen + blen);
 	return gtx_commit(TG_IP6_HLEN + hlen + blen) ? -ENOBUFS : 0;
 }
 
@@ -121,7 +106,7 @@ static int send2(uint8_t proto, const uint8_t src[16], const uint8_t dst[16], co
 		fh[1] = 0;
 		wr16(fh + 2, (uint16_t)(off | (off + n < total)));
 		wr32(fh + 4, id);
-		copy_range(fh + FRAG_HLEN, hdr, hlen, body, off, n);
+		ipout_copy_range(fh + FRAG_HLEN, hdr, hlen, body, off, n);
 		if (gtx_commit(TG_IP6_HLEN + FRAG_HLEN + n))
 			return -ENOBUFS;
 		off += n;
