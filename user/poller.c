@@ -41,6 +41,7 @@
 #include "wire/ipreasm.h"
 #include "control/loader.h"
 #include "control/log.h"
+#include "control/privs.h"
 #include "control/route.h"
 #include "policy/polload.h"
 #include "policy/polset.h"
@@ -743,6 +744,8 @@ static int setup(void)
 	}
 	if (!err)
 		err = loader_attach(&ld);
+	if (!err)
+		err = privs_drop(loader_needs_sys_admin(&ld));
 	return err;
 }
 

@@ -10,6 +10,7 @@
  * reverse, through loader_close().
  */
 #include <errno.h>
+#include <linux/if_link.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <net/if.h>
@@ -451,6 +452,40 @@ static int loader_finish(struct loader *ld, const struct config *cfg)
 	return err;
 }
 
+static __u32 xdp_flags(const struct loader *ld)
+{
+	return ld->mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+/*
+ * Whether the device runs our program itself (libxdp found no dispatcher
+ * to put it in, as on this kernel): then one netlink request, which needs
+ * only CAP_NET_ADMIN, detaches exactly it (privs.c drops the rest). Under
+ * a dispatcher, libxdp's detach looks programs up by id: CAP_SYS_ADMIN.
+ */
+static bool attached_alone(const struct loader *ld)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), id = 0;
+	int fd = bpf_program__fd(ld->skel->progs.tg_steer);
+
+	if (bpf_xdp_query_id(ld->ifindex, (int)xdp_flags(ld), &id) ||
+	    bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;
+	return id && id == info.id;
+}
+
+/**
+ * loader_needs_sys_admin() - Whether exit needs CAP_SYS_ADMIN to detach
+ * @ld: state after loader_attach()
+ *
+ * Return: true under libxdp's dispatcher
+ */
+bool loader_needs_sys_admin(const struct loader *ld)
+{
+	return ld->attached && !ld->plain;
+}
+
 /**
  * loader_attach() - Attach the loaded program to the device
  * @ld: state after loader_open()
@@ -488,6 +523,7 @@ int loader_attach(struct loader *ld)
 		return err;
 	}
 	ld->attached = true;
+	ld->plain = attached_alone(ld);
 	return 0;
 }
 
@@ -567,8 +603,11 @@ const char *loader_map_name(size_t i)
 void loader_close(struct loader *ld)
 {
 	if (ld->attached) {
-		int err = xdp_program__detach(ld->prog, ld->ifindex, (enum xdp_attach_mode)ld->mode,
-					      0);
+		LIBBPF_OPTS(bpf_xdp_attach_opts, only_ours,
+			    .old_prog_fd = bpf_program__fd(ld->skel->progs.tg_steer));
+		int err = ld->plain ? bpf_xdp_detach(ld->ifindex, xdp_flags(ld), &only_ours)
+				    : xdp_program__detach(ld->prog, ld->ifindex,
+							  (enum xdp_attach_mode)ld->mode, 0);
 
 		if (err)
 			log_warn("%s: detach failed: %s; run 'ip link set dev %s xdp off'", ld->dev,

@@ -34,6 +34,7 @@ struct loader {
 	int lock_fd;
 	bool pinned;
 	bool attached;
+	bool plain;		  /* attached without libxdp's dispatcher (loader.c) */
 	int mode;		  /* enum xdp_attach_mode once attached */
 	struct tg_ustats *ustats; /* mmap of TG_MAP_USTATS */
 	uint64_t *phits;	  /* mmap of TG_MAP_PHITS */
@@ -46,6 +47,7 @@ int loader_adopt(struct loader *ld, const struct config *cfg);
 int loader_attach(struct loader *ld);
 void loader_close(struct loader *ld);
 int loader_set_inbound(struct loader *ld, bool on);
+bool loader_needs_sys_admin(const struct loader *ld);
 int loader_map_fd(struct loader *ld, const char *which);
 const char *loader_map_name(size_t i);
 void loader_set_rx_max(struct loader *ld, uint32_t max);
