@@ -195,6 +195,27 @@ static int take_lock(struct loader *ld)
 	return 0;
 }
 
+/*
+ * The pins through a descriptor of the bpffs that holds them, opened while
+ * the daemon had every capability: reaching the host's bpffs through
+ * /proc/1/root again needs CAP_SYS_PTRACE, which privs.c drops.
+ */
+static void unpin_at(int bpffs, const char *dev)
+{
+	char sub[64];
+	int dir;
+
+	snprintf(sub, sizeof(sub), "tapgate/%s", dev);
+	dir = openat(bpffs, sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0) {
+		for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+			unlinkat(dir, map_names[i], 0);
+		close(dir);
+	}
+	unlinkat(bpffs, sub, AT_REMOVEDIR);
+	unlinkat(bpffs, "tapgate", AT_REMOVEDIR); /* only when no other device's are left */
+}
+
 static void unpin_all(const char *dev)
 {
 	char path[PATH_MAX];
@@ -287,6 +308,8 @@ static int pin_maps(struct loader *ld)
 	loader_pin_path(ld->dev, NULL, ld->pin_dir, sizeof(ld->pin_dir));
 	mkdir(ld->pin_dir, 0700);
 	ld->pinned = true;
+	snprintf(path, sizeof(path), "%s/..", loader_pin_root());
+	ld->bpffs_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ld->skel->obj, map_names[i]);
 
@@ -364,6 +387,7 @@ static int loader_finish(struct loader *ld, const struct config *cfg);
 static int loader_begin(struct loader *ld, const struct config *cfg)
 {
 	ld->lock_fd = -1;
+	ld->bpffs_fd = -1;
 	ld->prog_fd = -1;
 	for (int i = 0; i < LOADER_MAPS; i++)
 		ld->fds[i] = -1;
@@ -623,9 +647,14 @@ void loader_close(struct loader *ld)
 	if (ld->phits)
 		munmap(ld->phits, PHITS_LEN);
 	ld->phits = NULL;
-	if (ld->pinned)
+	if (ld->pinned && ld->bpffs_fd >= 0)
+		unpin_at(ld->bpffs_fd, ld->dev);
+	else if (ld->pinned)
 		unpin_all(ld->dev);
 	ld->pinned = false;
+	if (ld->bpffs_fd >= 0)
+		close(ld->bpffs_fd);
+	ld->bpffs_fd = -1;
 	if (ld->adopted)
 		adopt_release(ld); /* the operator's program and pins stay */
 	steer_bpf__destroy(ld->skel);

@@ -32,6 +32,7 @@ struct loader {
 	struct xdp_program *prog;
 	int ifindex;
 	int lock_fd;
+	int bpffs_fd; /* the bpffs holding the pins (O_PATH), for unpinning */
 	bool pinned;
 	bool attached;
 	bool plain;		  /* attached without libxdp's dispatcher (loader.c) */
