@@ -40,6 +40,8 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_UDP] = "DROP_UDP",
 	[TG_V_DROP_UDP_GSO] = "DROP_UDP_GSO",
 	[TG_V_DROP_OVERSIZE] = "DROP_OVERSIZE",
+	[TG_V_DROP_NOCONFIG] = "DROP_NOCONFIG",
+	[TG_V_TO_DHCP] = "TO_DHCP",
 };
 
 /*

@@ -40,6 +40,7 @@ void config_defaults(struct config *cfg)
 	inet_pton(AF_INET6, "fd42:6d73:62::1", cfg->gw_ip6);
 	cfg->ipv6 = true;
 	cfg->ra = true;
+	cfg->dhcp = true;
 	cfg->mtu = 1500;
 	cfg->allow = 1u << TG_G_PUBLIC;
 	cfg->max_conns = 4096;
@@ -251,6 +252,7 @@ enum {
 	OPT_GUEST_IP6,
 	OPT_GATEWAY6,
 	OPT_NO_RA,
+	OPT_NO_DHCP,
 };
 
 static const struct option run_opts[] = {
@@ -271,6 +273,7 @@ static const struct option run_opts[] = {
 	{ "guest-ip6", required_argument, NULL, OPT_GUEST_IP6 },
 	{ "gateway6", required_argument, NULL, OPT_GATEWAY6 },
 	{ "no-ra", no_argument, NULL, OPT_NO_RA },
+	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -330,6 +333,9 @@ void config_usage_run(FILE *out)
 		"                          closed beyond (1024)\n"
 		"  --allow-udp-local       carry UDP 853 (DoQ), 5353 (mDNS), 5355 (LLMNR)\n"
 		"                          and 137 (NetBIOS) too (dropped by default)\n"
+		"  --no-dhcp               serve no DHCP: the guest configures its IPv4\n"
+		"                          address itself (DHCP gives it the guest address,\n"
+		"                          the gateway as router and DNS server, the MTU)\n"
 		"  --busy-poll USEC        after traffic, keep polling up to USEC\n"
 		"                          microseconds before sleeping: lower latency\n"
 		"                          for more CPU while busy, none idle (0: off;\n"
@@ -503,6 +509,9 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       : bad("--gateway6", arg, "give an IPv6 address");
 	case OPT_NO_RA:
 		cfg->ra = false;
+		return 0;
+	case OPT_NO_DHCP:
+		cfg->dhcp = false;
 		return 0;
 	case OPT_TCP_MEM:
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)

@@ -41,6 +41,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_UDP_GSO] = "drop_udp_gso",
 	[TG_V_DROP_OVERSIZE] = "drop_oversize",
 	[TG_V_DROP_NOCONFIG] = "drop_noconfig",
+	[TG_V_TO_DHCP] = "to_dhcp",
 };
 
 /* The daemon's counters, in TG_USTATS order (include/ustats.h). */
