@@ -72,7 +72,12 @@
 	X(policy_icmp_sent, "ICMP prohibited errors for denied UDP/ICMP (icmp_prohibited)")        \
 	X(policy_resets, "open flows a reloaded policy denies: TCP reset, UDP closed")             \
 	X(dns_policy_denied, "DNS queries for a name the policy denies (NXDOMAIN)")                \
-	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")
+	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")      \
+	X(dhcp_offers, "DHCPOFFERs sent (the guest address, to the guest's MAC only)")             \
+	X(dhcp_acks, "DHCPACKs sent: leases given or renewed, DHCPINFORMs answered")               \
+	X(dhcp_naks, "DHCPNAKs sent: a DHCPREQUEST for another address than the guest's")          \
+	X(dhcp_released, "DHCPRELEASEs and DHCPDECLINEs from the guest")                           \
+	X(dhcp_ignored, "DHCP messages not ours to answer: another MAC, another server chosen")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

@@ -31,7 +31,8 @@
 	X(SYN_DATA, "syn_with_data", "SYN carrying data (no TCP Fast Open)")                       \
 	X(ICMP, "icmp", "ICMP we do not answer or relay")                                          \
 	X(NOMEM, "no_memory", "no memory or tx room to act on it")                                 \
-	X(ND, "neighbour_discovery", "router advertisement, redirect, other ND")
+	X(ND, "neighbour_discovery", "router advertisement, redirect, other ND")                   \
+	X(DHCP, "dhcp_malformed", "malformed DHCP message (RFC 2131 header, cookie, options)")
 
 enum slot_drop {
 	SLOT_OK = 0, /* not dropped */
