@@ -389,6 +389,33 @@ static __always_inline bool udp_superframe(const struct frame *f, __u32 ip_len)
 	return f->cfg->mtu && ip_len > f->cfg->mtu;
 }
 
+/*
+ * A DHCP client's message to the gateway's server (RFC 2131, 4.1 and
+ * 4.3.2): from 0.0.0.0 before the guest has its address (from its address
+ * when renewing), to 255.255.255.255 (to the gateway when renewing), UDP
+ * port 68 to 67, not fragmented. Exactly that passes the source check,
+ * and only while the daemon serves DHCP (TG_CFG_DHCP); any other frame
+ * from 0.0.0.0 is spoofed and any other broadcast denied, as ever. User
+ * space agrees (user/wire/slot.c, dhcp_client4()).
+ */
+static __always_inline bool dhcp4_client(const struct frame *f, const struct iphdr *ip, void *l4,
+					 __u32 l4_len)
+{
+	const struct udphdr *uh = l4;
+
+	if (!(f->cfg->flags & TG_CFG_DHCP) || ip->protocol != TG_IPPROTO_UDP ||
+	    (ip->frag_off & bpf_htons(TG_IP4_MF | TG_IP4_OFFMASK)))
+		return false;
+	if (ip->saddr != 0 && ip->saddr != f->cfg->guest_ip4)
+		return false;
+	if (ip->daddr != 0xffffffff && ip->daddr != f->cfg->gw_ip4)
+		return false;
+	if ((void *)(uh + 1) > f->end || l4_len < sizeof(*uh))
+		return false;
+	return uh->source == bpf_htons(TG_DHCP_CLIENT_PORT) &&
+	       uh->dest == bpf_htons(TG_DHCP_SERVER_PORT);
+}
+
 static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l3)
 {
 	struct iphdr *ip = l3;
@@ -405,6 +432,8 @@ static __always_inline enum tg_verdict parse_ipv4(const struct frame *f, void *l
 	 * longer. */
 	if (tot_len < hlen || tot_len > f->len - sizeof(struct ethhdr))
 		return TG_V_DROP_MALFORMED;
+	if (dhcp4_client(f, ip, l3 + hlen, tot_len - hlen))
+		return TG_V_TO_DHCP;
 	if (ip->saddr != f->cfg->guest_ip4)
 		return TG_V_DROP_SPOOF_IP;
 	/* Only the first fragment carries ports: never classify by them;
@@ -598,6 +627,7 @@ static __always_inline bool verdict_redirects(enum tg_verdict v)
 	case TG_V_TO_DENIED_SYN:
 	case TG_V_UDP_RELAY:
 	case TG_V_UDP_FRAG:
+	case TG_V_TO_DHCP:
 		return true;
 	default:
 		return false;

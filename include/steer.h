@@ -78,6 +78,8 @@ enum tg_verdict {
 			      * multi-buffer on this kernel, see tg_rx_max) */
 	TG_V_DROP_NOCONFIG,  /* TG_MAP_CONFIG not filled (or for another ABI) */
 	TG_V_DROP_EXTHDR,    /* more than TG_IP6_EXT_MAX IPv6 extension headers */
+	TG_V_TO_DHCP,	     /* a DHCP client's message to the gateway's server
+			      * (UDP 68 to 67, from 0.0.0.0 too): TG_CFG_DHCP */
 	TG_V_MAX
 };
 
@@ -184,7 +186,8 @@ struct tg_pentry {
  * while the map holds another value (zero until filled).
  */
 #ifndef TG_ABI
-#define TG_ABI 1 /* -DTG_ABI=N builds a mismatched object, for a test */
+/* 2: TG_V_TO_DHCP and TG_CFG_DHCP */
+#define TG_ABI 2 /* -DTG_ABI=N builds a mismatched object, for a test */
 #endif
 
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
@@ -200,6 +203,7 @@ struct tg_pentry {
  * to a connection or peer it opened. @p in host order. */
 #define TG_INBOUND_PORT(p)  (((p)&0xf000) == 0xf000)
 #define TG_INBOUND_PORT_MIN 0xf000
+#define TG_CFG_DHCP	    (1u << 3) /* the daemon serves DHCPv4: TG_V_TO_DHCP */
 
 /* UDP ports the relay carries only with TG_CFG_UDP_LOCAL (--allow-udp-local):
  * DNS over QUIC would bypass the interceptor; mDNS, LLMNR and NetBIOS only

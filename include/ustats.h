@@ -82,7 +82,12 @@
 	X(inbound_udp_to_guest, "datagrams from host peers to a published UDP port of the guest")  \
 	X(inbound_udp_to_host, "the guest's answers on published UDP ports, sent to the peers")    \
 	X(inbound_denied, "host peers the ingress policy kept from a published port")              \
-	X(icmp_foreign, "echo replies read that were no request of ours (late, or another's)")
+	X(icmp_foreign, "echo replies read that were no request of ours (late, or another's)")     \
+	X(dhcp_offers, "DHCPOFFERs sent (the guest address, to the guest's MAC only)")             \
+	X(dhcp_acks, "DHCPACKs sent: leases given or renewed, DHCPINFORMs answered")               \
+	X(dhcp_naks, "DHCPNAKs sent: a DHCPREQUEST for another address than the guest's")          \
+	X(dhcp_released, "DHCPRELEASEs and DHCPDECLINEs from the guest")                           \
+	X(dhcp_ignored, "DHCP messages not ours to answer: another MAC, another server chosen")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

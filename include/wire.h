@@ -3,7 +3,7 @@
  * wire.h - the protocol numbers tapgate reads and writes on the guest's
  * link, spelled once for the XDP program, the daemon and the tests: header
  * lengths, ethertypes, IP protocol numbers, the IPv4 fragment bits, TCP
- * flags, ICMP(v6) and neighbour discovery types and the DNS port. Plain macros (no types, no libc), so that
+ * flags, ICMP(v6) and neighbour discovery types, the DNS and DHCP ports. Plain macros (no types, no libc), so that
  * clang -target bpf, user space and the test builders all include it.
  * Values are host order; the kernel's uapi headers and libc have their own
  * names for some of them (ETH_P_IP, IPPROTO_TCP): tapgate's code uses these.
@@ -96,5 +96,9 @@
 
 /* DNS, intercepted on this port to any address, over UDP and TCP */
 #define TG_DNS_PORT 53
+
+/* DHCPv4 (RFC 2131): a client sends from this port to the server's */
+#define TG_DHCP_CLIENT_PORT 68
+#define TG_DHCP_SERVER_PORT 67
 
 #endif /* TAPGATE_WIRE_H */

@@ -9,7 +9,8 @@ pkgs=(
 	libelf-dev zlib1g-dev dpkg-dev libclang-rt-14-dev iproute2 libjson-c-dev
 	curl iperf3 bind9-dnsutils iputils-ping netcat-openbsd python3
 	dnsmasq-base passt slirp4netns
-	qemu-system-x86 busybox-static # the VM test (tests/vm/mkvm.sh fetches its kernel)
+	isc-dhcp-client # test_dhcp's dhclient (busybox-static below gives its udhcpc)
+	qemu-system-x86 busybox-static # the VM test (tests/vm/mkvm.sh fetches its kernel), udhcpc
 )
 
 missing=()

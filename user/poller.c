@@ -7,8 +7,8 @@
  * rebuild the groups and the policy maps: on_hostaddr(), group_refresh())
  * and every host socket (pxtcp.c, pxudp.c, ...). When the rx rings
  * have frames, each is staged in the slot (slot_stage() validates it),
- * acted on (ARP and gateway ping answered here, IPv6 neighbour discovery
- * by ndp.c, SYNs given to pxtcp, other
+ * acted on (ARP, gateway ping and DHCP answered here, IPv6 neighbour
+ * discovery by ndp.c, SYNs given to pxtcp, other
  * TCP fed to lwIP, UDP and echo requests to the handler route_handler()
  * names) and its UMEM frame goes straight back
  * to the fill ring. Everything towards the guest goes through gtx.c (see
@@ -35,6 +35,7 @@
 #include "dns/dnsfwd.h"
 #include "control/group.h"
 #include "control/hostaddr.h"
+#include "wire/dhcp.h"
 #include "wire/ip4out.h"
 #include "wire/ip6out.h"
 #include "wire/nd.h"
@@ -219,6 +220,8 @@ static int dispatch(const struct slot *s)
 		return counted(send_reply(reply_arp, s, SLOT_DROP_ARP), &st->arp_replies);
 	case SLOT_ICMP:
 		return dispatch_icmp(s);
+	case SLOT_DHCP:
+		return dhcp_serve(s, cfg, st);
 	case SLOT_UDP:
 		return dispatch_udp(s);
 	case SLOT_TCP:

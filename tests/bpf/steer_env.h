@@ -40,9 +40,9 @@
 /* Each environment is its own loaded copy of the program, with its own
  * config map. */
 enum env_id {
-	ENV_V6,	     /* IPv6 on, relay off, the full policy */
-	ENV_RELAY,   /* IPv6 on, relay on, the full policy */
-	ENV_BARE,    /* nothing on, empty policy tables (every lookup misses) */
+	ENV_V6,	     /* IPv6 and DHCP on, relay off, the full policy */
+	ENV_RELAY,   /* IPv6, DHCP and relay on, the full policy */
+	ENV_BARE,    /* nothing on (no DHCP), empty policy tables (every lookup misses) */
 	ENV_SMALL,   /* as relay, but the socket takes 2048 bytes (tg_rx_max) */
 	ENV_INBOUND, /* relay and published ports on, empty policy tables (deny all) */
 	ENV_MAX
@@ -102,8 +102,9 @@ static inline int add_chains(int fd)
 	return 0;
 }
 
-/* The default egress policy in small: public allowed, private denied, the
- * gateway allowed inside the denied 100.64/10 (longest prefix wins). */
+/* The default egress policy in small: public allowed, private and
+ * multicast (224/4 and 240/4, the broadcast with them) denied, the gateway
+ * allowed inside the denied 100.64/10 (longest prefix wins). */
 static inline int fill_policy(struct steer_bpf *skel)
 {
 	int p4 = bpf_map__fd(skel->maps.TG_MAP_POLICY4);
@@ -114,6 +115,8 @@ static inline int fill_policy(struct steer_bpf *skel)
 	err = err ?: add_rule4(p4, ANY4, 0, TG_ACT_ALLOW, TG_G_PUBLIC);
 	err = err ?: add_rule4(p4, (uint8_t[]){ 10, 0, 0, 0 }, 8, TG_ACT_DENY, TG_G_PRIVATE);
 	err = err ?: add_rule4(p4, (uint8_t[]){ 100, 64, 0, 0 }, 10, TG_ACT_DENY, TG_G_PRIVATE);
+	err = err ?: add_rule4(p4, (uint8_t[]){ 224, 0, 0, 0 }, 4, TG_ACT_DENY, TG_G_MULTICAST);
+	err = err ?: add_rule4(p4, (uint8_t[]){ 240, 0, 0, 0 }, 4, TG_ACT_DENY, TG_G_MULTICAST);
 	err = err ?: add_rule4(p4, GW4, 32, TG_ACT_ALLOW, TG_G_GATEWAY);
 	err = err ?: add_rule6(p6, ANY6, 0, TG_ACT_ALLOW, TG_G_PUBLIC);
 	err = err ?: add_rule6(p6, fc00, 7, TG_ACT_DENY, TG_G_PRIVATE);
@@ -138,6 +141,8 @@ static inline int write_config(struct steer_bpf *skel, enum env_id id)
 		c.flags |= TG_CFG_UDP_RELAY;
 	if (id == ENV_INBOUND)
 		c.flags |= TG_CFG_INBOUND;
+	if (id != ENV_BARE)
+		c.flags |= TG_CFG_DHCP;
 	c.mtu = GUEST_MTU;
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.TG_MAP_CONFIG), &zero, &c, BPF_ANY)
 		       ? -errno

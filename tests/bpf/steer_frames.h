@@ -36,6 +36,7 @@ static const uint8_t ANY4[4] = { 0, 0, 0, 0 };
 static const uint8_t PUBLIC4[4] = { 8, 8, 8, 8 };
 static const uint8_t PRIV4[4] = { 10, 1, 2, 3 };
 static const uint8_t CGNAT4[4] = { 100, 64, 0, 5 };
+static const uint8_t BCAST4[4] = { 255, 255, 255, 255 };
 
 static const uint8_t GUEST6[16] = { 0xfd, 0x42, 0x6d, 0x73, 0x00, 0x62, 0, 0,
 				    0,	  0,	0,    0,    0,	  0,	0, 0x02 };
@@ -75,6 +76,7 @@ static const uint8_t ALLRT6[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 #define OFF_IP4_LEN   (OFF_L3 + 2)
 #define OFF_IP4_FRAG  (OFF_L3 + 6)
 #define OFF_IP4_PROTO (OFF_L3 + 9)
+#define OFF_IP4_L4    (OFF_L3 + TG_IP4_HLEN) /* without options */
 #define OFF_IP6_LEN   (OFF_L3 + 4)
 #define OFF_IP6_NH    (OFF_L3 + 6)
 #define OFF_IP6_SRC   (OFF_L3 + 8)
@@ -423,6 +425,66 @@ static inline size_t f_udp_short(uint8_t *b)
 	tb_put16(l4, 40000);
 	tb_put16(l4 + 2, TG_DNS_PORT);
 	return ip4(b, GUEST4, PUBLIC4, TG_IPPROTO_UDP, l4, sizeof(l4));
+}
+
+/* DHCP (RFC 2131): a client's message of @type from @src to @dst, UDP 68
+ * to 67; the ones the program steers to the daemon, and the near misses
+ * it drops as before. */
+static inline size_t dhcp4(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t type)
+{
+	uint8_t m[300];
+	size_t n = tb_dhcp(m, type, GUEST_MAC, 0, NULL, NULL, NULL);
+
+	return tb_dhcp_frame(b, GUEST_MAC, src, dst, m, n);
+}
+static inline size_t f_dhcp_discover(uint8_t *b)
+{
+	return dhcp4(b, ANY4, BCAST4, 1);
+}
+static inline size_t f_dhcp_any_to_gw(uint8_t *b)
+{
+	return dhcp4(b, ANY4, GW4, 1);
+}
+static inline size_t f_dhcp_renew(uint8_t *b)
+{
+	return dhcp4(b, GUEST4, GW4, 3);
+}
+static inline size_t f_dhcp_rebind(uint8_t *b)
+{
+	return dhcp4(b, GUEST4, BCAST4, 3);
+}
+static inline size_t f_dhcp_any_to_pub(uint8_t *b)
+{
+	return dhcp4(b, ANY4, PUBLIC4, 1);
+}
+static inline size_t f_dhcp_spoof(uint8_t *b)
+{
+	return dhcp4(b, OTHER4, BCAST4, 1);
+}
+static inline size_t f_dhcp_sport(uint8_t *b)
+{
+	return set16(b, dhcp4(b, ANY4, BCAST4, 1), OFF_IP4_L4, 40000);
+}
+static inline size_t f_dhcp_dport(uint8_t *b)
+{
+	return set16(b, dhcp4(b, ANY4, BCAST4, 1), OFF_IP4_L4 + 2, 68);
+}
+static inline size_t f_dhcp_frag(uint8_t *b)
+{
+	return set16(b, dhcp4(b, ANY4, BCAST4, 1), OFF_IP4_FRAG, 0x2000);
+}
+/* tot_len leaves 4 bytes of UDP header */
+static inline size_t f_dhcp_cut(uint8_t *b)
+{
+	return set16(b, dhcp4(b, ANY4, BCAST4, 1), OFF_IP4_LEN, TG_IP4_HLEN + 4);
+}
+static inline size_t f_dhcp_guest_sport(uint8_t *b)
+{
+	return set16(b, dhcp4(b, GUEST4, BCAST4, 1), OFF_IP4_L4, 40000);
+}
+static inline size_t f_udp_bcast(uint8_t *b)
+{
+	return udp4(b, BCAST4, 443);
 }
 static inline size_t f_icmp_gw(uint8_t *b)
 {

@@ -42,6 +42,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_OVERSIZE] = "DROP_OVERSIZE",
 	[TG_V_DROP_NOCONFIG] = "DROP_NOCONFIG",
 	[TG_V_DROP_EXTHDR] = "DROP_EXTHDR",
+	[TG_V_TO_DHCP] = "TO_DHCP",
 };
 
 /*

@@ -81,12 +81,21 @@ static void check_slot(const struct slot *s, size_t len)
 	case SLOT_ICMP:
 		FUZZ_ASSERT(s->l4_len >= TG_ICMP_HLEN);
 		break;
+	case SLOT_DHCP: /* a client's message: UDP 68 to 67, to broadcast or the gateway */
+		FUZZ_ASSERT(s->family == 4 && s->proto == TG_IPPROTO_UDP);
+		FUZZ_ASSERT(s->sport == TG_DHCP_CLIENT_PORT && s->dport == TG_DHCP_SERVER_PORT);
+		FUZZ_ASSERT(s->payload_len == s->l4_len - TG_UDP_HLEN);
+		FUZZ_ASSERT(!memcmp(s->dst, "\xff\xff\xff\xff", 4) ||
+			    !memcmp(s->dst, &cfg.gw_ip4, 4));
+		break;
 	default:
 		break;
 	}
-	/* the source was checked against the guest's */
+	/* the source was checked against the guest's (or is 0.0.0.0, for a
+	 * DHCP client that has no address yet) */
 	if (s->family == 4)
-		FUZZ_ASSERT(!memcmp(s->src, &cfg.guest_ip4, 4));
+		FUZZ_ASSERT(!memcmp(s->src, &cfg.guest_ip4, 4) ||
+			    (s->kind == SLOT_DHCP && !memcmp(s->src, "\0\0\0\0", 4)));
 }
 
 /* An IPv4 reply: Ethernet to the guest, header checksum valid. */

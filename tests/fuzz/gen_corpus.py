@@ -177,6 +177,13 @@ def slot_seeds():
     )
     s["ip4-gre"] = frame4(b"\0" * 8, 47)
     s["ip4-dst-bcast"] = frame4(udp(dport=67), UDP, dst=b"\xff" * 4)
+    # DHCP (RFC 2131): a DISCOVER from 0.0.0.0 to the broadcast, a renewing
+    # REQUEST to the gateway; both SLOT_DHCP
+    bootp = bytes([1, 1, 6, 0]) + b"\x39\x03\xf3\x26" + bytes(20) + GUEST_MAC + bytes(202)
+    bootp += b"\x63\x82\x53\x63"
+    s["dhcp4-discover"] = frame4(udp(68, 67, bootp + b"\x35\x01\x01\xff"), UDP,
+                                 src=bytes(4), dst=b"\xff" * 4, frag=0)
+    s["dhcp4-renew"] = frame4(udp(68, 67, bootp + b"\x35\x01\x03\xff"), UDP, dst=GW4)
     # IPv6
     s["tcp6-syn"] = frame6(tcp(dport=443, opts=LINUX_SYN_OPTS), TCP)
     s["tcp6-ack-data"] = frame6(tcp(flags=ACK | PSH, seq=1, ack=1, payload=b"d" * 40), TCP)

@@ -19,10 +19,17 @@ kernel's own source addresses are bypassed. Kinds:
            link-local address, valid but for its hop limit 64 (RFC 4861
            wants 255: it was not forwarded)
 
+  dhcp-mac    DHCPDISCOVER from 0.0.0.0 to 255.255.255.255 whose client
+              hardware address (chaddr) is FOREIGN_MAC, in a frame from the
+              guest's MAC: a server must not offer it anything
+  dhcp-cookie the same DISCOVER with the guest's chaddr and a wrong magic
+              cookie: malformed
+
 Usage: rawsend.py IFNAME KIND COUNT [--guest-mac M] [--guest-ip A]
        [--gw-mac M] [--gw-ip A] [--port P] [--dst A] [--src6 A] [--gw-ip6 A]
        [--dst6 A]
-Every frame is addressed to the gateway's MAC (or broadcast, for ARP), to
+Every frame is addressed to the gateway's MAC (or broadcast, for ARP and
+DHCP), to
 the gateway's IP unless --dst: nothing is meant to leave the machine.
 """
 import argparse
@@ -99,6 +106,22 @@ def arp_request(sha, spa, tpa):
                        socket.inet_aton(tpa))
 
 
+def dhcp_discover(chaddr, xid, cookie=0x63825363):
+    """A DHCPDISCOVER (RFC 2131) in UDP 68 -> 67 from 0.0.0.0 to the
+    broadcast, checksums filled in."""
+    msg = struct.pack("!BBBBIHHIIII16s64s128sI", 1, 1, 6, 0, xid, 0, 0, 0, 0, 0, 0,
+                      chaddr, b"", b"", cookie)
+    msg += bytes([53, 1, 1, 255])
+    src, dst = socket.inet_aton("0.0.0.0"), socket.inet_aton("255.255.255.255")
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(msg), 0) + msg
+    pseudo = src + dst + struct.pack("!BBH", 0, 17, len(udp))
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0x1234, 0,
+                     64, 17, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return ip + udp
+
+
 def build(kind, a, seq):
     """Return one Ethernet frame of the given kind (padded to 60 bytes)."""
     gmac, gwmac, fmac = mac(a.guest_mac), mac(a.gw_mac), mac(FOREIGN_MAC)
@@ -136,6 +159,10 @@ def build(kind, a, seq):
         src, dst, body = gmac, gwmac, icmp6(GUEST_LL6, solicited_node(a.gw_ip6),
                                             msg, 64)
         etype = ETH_P_IPV6
+    elif kind in ("dhcp-mac", "dhcp-cookie"):
+        chaddr, cookie = (fmac, 0x63825363) if kind == "dhcp-mac" else (gmac, 0x63825364)
+        src, dst, body = gmac, b"\xff" * 6, dhcp_discover(chaddr, 0x7a000000 + seq, cookie)
+        etype = ETH_P_IP
     else:
         raise SystemExit("unknown kind " + kind)
     frame = dst + src + struct.pack("!H", etype) + body

@@ -312,6 +312,74 @@ static inline size_t tb_frame6(uint8_t *out, const uint8_t smac[6], const uint8_
 	return TG_ETH_HLEN + TG_IP6_HLEN + l4len;
 }
 
+/* ---- DHCPv4 ------------------------------------------------------------ */
+
+#define TB_DHCP_XID	  0x3903f326u
+#define TB_DHCP_BROADCAST 0x8000 /* flags: the client wants a broadcast answer */
+
+/* One DHCP option: code, length, value; returns where the next goes. */
+static inline uint8_t *tb_dhcp_opt(uint8_t *o, uint8_t code, const uint8_t *v, uint8_t len)
+{
+	o[0] = code;
+	o[1] = len;
+	memcpy(o + 2, v, len);
+	return o + 2 + len;
+}
+
+/*
+ * tb_dhcp() - A client's DHCP message (RFC 2131), as udhcpc sends one: a
+ * BOOTREQUEST over Ethernet from @chaddr, transaction TB_DHCP_XID, @flags,
+ * @ciaddr (NULL: 0.0.0.0), the magic cookie, then the options: message
+ * type @type, a client identifier and a host name (which a server may
+ * read over), the requested address @reqip and the server identifier
+ * @sid when not NULL, END.
+ * Return: message length (at least 240)
+ */
+static inline size_t tb_dhcp(uint8_t *out, uint8_t type, const uint8_t chaddr[6], uint16_t flags,
+			     const uint8_t *ciaddr, const uint8_t *reqip, const uint8_t *sid)
+{
+	uint8_t *o = out + 240;
+
+	memset(out, 0, 240);
+	out[0] = 1; /* BOOTREQUEST */
+	out[1] = 1; /* Ethernet */
+	out[2] = 6;
+	tb_put32(out + 4, TB_DHCP_XID);
+	tb_put16(out + 10, flags);
+	if (ciaddr)
+		memcpy(out + 12, ciaddr, 4);
+	memcpy(out + 28, chaddr, 6);
+	tb_put32(out + 236, 0x63825363);
+	o = tb_dhcp_opt(o, 53, &type, 1);
+	o = tb_dhcp_opt(o, 61,
+			(const uint8_t[]){ 1, chaddr[0], chaddr[1], chaddr[2], chaddr[3], chaddr[4],
+					   chaddr[5] },
+			7);
+	o = tb_dhcp_opt(o, 12, (const uint8_t *)"guest", 5);
+	if (reqip)
+		o = tb_dhcp_opt(o, 50, reqip, 4);
+	if (sid)
+		o = tb_dhcp_opt(o, 54, sid, 4);
+	*o++ = 255;
+	return (size_t)(o - out);
+}
+
+/*
+ * tb_dhcp_frame() - @msg (@mlen bytes) in UDP from port 68 to 67, from
+ * @src to @dst, in a frame from @smac to the broadcast MAC.
+ * Return: frame length
+ */
+static inline size_t tb_dhcp_frame(uint8_t *out, const uint8_t smac[6], const uint8_t src[4],
+				   const uint8_t dst[4], const uint8_t *msg, size_t mlen)
+{
+	static const uint8_t bmac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t *l4 = out + TG_ETH_HLEN + TG_IP4_HLEN;
+
+	memmove(l4 + TG_UDP_HLEN, msg, mlen);
+	tb_udp(l4, TG_DHCP_CLIENT_PORT, TG_DHCP_SERVER_PORT, mlen);
+	return tb_frame4(out, smac, bmac, src, dst, TG_IPPROTO_UDP, l4, TG_UDP_HLEN + mlen);
+}
+
 /* Hex dump of a frame for failure messages while writing tests. */
 static inline void tb_dump(const uint8_t *p, size_t n)
 {

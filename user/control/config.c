@@ -40,6 +40,7 @@ void config_defaults(struct config *cfg)
 	inet_pton(AF_INET6, "fd42:6d73:62::1", cfg->gw_ip6);
 	cfg->ipv6 = true;
 	cfg->ra = true;
+	cfg->dhcp = true;
 	cfg->mtu = 1500;
 	cfg->allow = 1u << TG_G_PUBLIC;
 	cfg->max_conns = 4096;
@@ -253,6 +254,7 @@ enum {
 	OPT_NO_RA,
 	OPT_DNS_AAAA,
 	OPT_PUBLISH,
+	OPT_NO_DHCP,
 };
 
 static const struct option run_opts[] = {
@@ -275,6 +277,7 @@ static const struct option run_opts[] = {
 	{ "no-ra", no_argument, NULL, OPT_NO_RA },
 	{ "dns-aaaa", required_argument, NULL, OPT_DNS_AAAA },
 	{ "publish", required_argument, NULL, OPT_PUBLISH },
+	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -341,6 +344,9 @@ void config_usage_run(FILE *out)
 		"                          closed beyond (1024)\n"
 		"  --allow-udp-local       carry UDP 853 (DoQ), 5353 (mDNS), 5355 (LLMNR)\n"
 		"                          and 137 (NetBIOS) too (dropped by default)\n"
+		"  --no-dhcp               serve no DHCP: the guest configures its IPv4\n"
+		"                          address itself (DHCP gives it the guest address,\n"
+		"                          the gateway as router and DNS server, the MTU)\n"
 		"  --busy-poll USEC        after traffic, keep polling up to USEC\n"
 		"                          microseconds before sleeping: lower latency\n"
 		"                          for more CPU while busy, none idle (0: off;\n"
@@ -577,6 +583,9 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			cfg->dns_aaaa = DNS_AAAA_OFF;
 		else
 			return bad("--dns-aaaa", arg, "give auto, on or off");
+		return 0;
+	case OPT_NO_DHCP:
+		cfg->dhcp = false;
 		return 0;
 	case OPT_TCP_MEM:
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)

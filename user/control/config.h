@@ -51,7 +51,8 @@ struct config {
 	uint8_t guest_ip6[16];
 	uint8_t gw_ip6[16];
 	bool ipv6;
-	bool ra; /* send Router Advertisements (--no-ra: not) */
+	bool ra;   /* send Router Advertisements (--no-ra: not) */
+	bool dhcp; /* serve DHCPv4 to the guest (--no-dhcp: not) */
 	unsigned int mtu;
 	uint32_t allow;		    /* bit per enum tg_group */
 	char policy_path[PATH_MAX]; /* --policy; "" for --allow's */

@@ -42,6 +42,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_OVERSIZE] = "drop_oversize",
 	[TG_V_DROP_NOCONFIG] = "drop_noconfig",
 	[TG_V_DROP_EXTHDR] = "drop_exthdr",
+	[TG_V_TO_DHCP] = "to_dhcp",
 };
 
 /* The daemon's counters, in TG_USTATS order (include/ustats.h). */

@@ -34,7 +34,8 @@
 	X(ND, "neighbour_discovery",                                                               \
 	  "ND not for the gateway: DAD probes, advertisements, redirects")                         \
 	X(ND_INVALID, "nd_invalid", "ND failing RFC 4861 validation (hop limit, code, lengths)")   \
-	X(EXTHDR, "ipv6_exthdr", "more than TG_IP6_EXT_MAX IPv6 extension headers")
+	X(EXTHDR, "ipv6_exthdr", "more than TG_IP6_EXT_MAX IPv6 extension headers")                \
+	X(DHCP, "dhcp_malformed", "malformed DHCP message (RFC 2131 header, cookie, options)")
 
 enum slot_drop {
 	SLOT_OK = 0, /* not dropped */

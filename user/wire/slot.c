@@ -5,7 +5,8 @@
  * Everything here treats the frame as hostile: every header is read through
  * frame_get(), every length field is checked against what is really there,
  * and anything lwIP mishandles (IPv4 options, malformed TCP options,
- * fragments, broadcast destinations) is refused before lwIP can see it.
+ * fragments, broadcast destinations) is refused before lwIP can see it
+ * (a DHCP client's broadcast excepted: it goes to wire/dhcp.c).
  * The XDP program already checked the source addresses; the slot checks
  * them again because it must not depend on which program steered the frame.
  */
@@ -152,6 +153,37 @@ static bool bad_dst4(const uint8_t d[4])
 	return d[0] == 0 || d[0] >= 224; /* unspecified, multicast, class E, broadcast */
 }
 
+/*
+ * A DHCP client's message to the gateway's server (RFC 2131): from 0.0.0.0
+ * before the guest has its address, or from its address, to
+ * 255.255.255.255 or the gateway, UDP 68 to 67, not fragmented, while
+ * DHCP is served. The one exception to the source and destination checks,
+ * made as the XDP program makes it (bpf/steer.bpf.c, dhcp4_client()).
+ */
+static bool dhcp_client4(const struct slot *s, const struct config *cfg, uint16_t frag)
+{
+	static const uint8_t any[4], bcast[4] = { 255, 255, 255, 255 };
+	const uint8_t *uh = frame_get(&s->f, s->l4_off, TG_UDP_HLEN);
+
+	if (!cfg->dhcp || s->proto != TG_IPPROTO_UDP || (frag & (TG_IP4_MF | TG_IP4_OFFMASK)))
+		return false;
+	if (memcmp(s->src, any, 4) && memcmp(s->src, &cfg->guest_ip4, 4))
+		return false;
+	if (memcmp(s->dst, bcast, 4) && memcmp(s->dst, &cfg->gw_ip4, 4))
+		return false;
+	return uh && s->l4_len >= TG_UDP_HLEN && rd16(uh) == TG_DHCP_CLIENT_PORT &&
+	       rd16(uh + 2) == TG_DHCP_SERVER_PORT;
+}
+
+static int parse_dhcp(struct slot *s)
+{
+	int r = parse_udp(s);
+
+	if (r == SLOT_OK)
+		s->kind = SLOT_DHCP;
+	return r;
+}
+
 static int parse_ip4(struct slot *s, const struct config *cfg)
 {
 	const uint8_t *ih = frame_get(&s->f, TG_ETH_HLEN, TG_IP4_HLEN);
@@ -175,10 +207,12 @@ static int parse_ip4(struct slot *s, const struct config *cfg)
 	s->l4_len = tot - TG_IP4_HLEN;
 	memcpy(s->src, ih + 12, 4);
 	memcpy(s->dst, ih + 16, 4);
-	if (memcmp(s->src, &cfg->guest_ip4, 4))
-		return SLOT_DROP_SPOOF;
 	frag = rd16(ih + 6);
 	s->df = frag & TG_IP4_DF;
+	if (dhcp_client4(s, cfg, frag))
+		return parse_dhcp(s);
+	if (memcmp(s->src, &cfg->guest_ip4, 4))
+		return SLOT_DROP_SPOOF;
 	if (frag & (TG_IP4_MF | TG_IP4_OFFMASK)) { /* no ports in here to trust */
 		s->kind = SLOT_FRAG;
 		return SLOT_OK;

@@ -9,7 +9,8 @@
  * before acting on any, so that pure ACKs a later one supersedes can be
  * left out (stack/ackfold.c); then, in ring order, it drops each frame (a
  * reason from wire/drop.h) or acts on it: answers ARP and pings to the
- * gateway, hands DNS to the interceptor, UDP to the relay, a SYN to the TCP
+ * gateway, hands DNS to the interceptor, DHCP to the server (wire/dhcp.c),
+ * UDP to the relay, a SYN to the TCP
  * proxy (which connects to the host first), fragments to reassembly, and
  * the IP packet of other TCP segments to lwIP. The slot never owns the
  * bytes: they stay in the UMEM frame the rx ring gave, which the poller
@@ -34,6 +35,7 @@ enum slot_kind {
 	SLOT_UDP,
 	SLOT_ICMP,
 	SLOT_FRAG,
+	SLOT_DHCP, /* UDP: a DHCP client's message to the gateway (wire/dhcp.c) */
 };
 
 struct slot {
