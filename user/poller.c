@@ -319,12 +319,12 @@ static void handle_udp_batch(struct umem_rx *b)
 
 typedef void (*batch_fn)(struct umem_rx *b);
 
-static void drain(struct xsk_ring_cons *rx, batch_fn fn)
+static void drain(uint32_t queue, bool relay, batch_fn fn)
 {
 	struct umem_rx b;
 	uint32_t done = 0;
 
-	while (done < RX_BUDGET && umem_rx_peek(&um, rx, RX_BATCH, &b) > 0) {
+	while (done < RX_BUDGET && umem_rx_peek(&um, queue, relay, RX_BATCH, &b) > 0) {
 		fn(&b);
 		umem_rx_done(&um, &b);
 		if (!b.pos)
@@ -333,17 +333,31 @@ static void drain(struct xsk_ring_cons *rx, batch_fn fn)
 	}
 }
 
-/* Either socket woke us: both rings share the fill ring, so serve both. */
+/* Any socket woke us: a queue's two rings share its fill ring, and one
+ * flow's frames may come on any queue, so serve every ring. */
 static void on_xsk(struct loop_handler *h, uint32_t events)
 {
 	(void)h;
 	(void)events;
 	ackcoal_begin();
-	drain(&um.rx, handle_batch);
+	for (uint32_t q = 0; q < um.nq; q++)
+		drain(q, false, handle_batch);
 	pxtcp_flush(); /* its window updates merge with the batch's ACKs */
 	st->acks_merged += ackcoal_end();
-	drain(&um.urx, handle_udp_batch);
+	for (uint32_t q = 0; q < um.nq; q++)
+		drain(q, true, handle_udp_batch);
 	pxudp_flush();
+}
+
+/* Every queue's main sockets, or its relay sockets, into the event loop. */
+static int watch_xsks(bool relay)
+{
+	int err = 0;
+
+	xsk_h.fn = on_xsk;
+	for (uint32_t q = 0; !err && q < um.nq; q++)
+		err = loop_add(relay ? um.q[q].ufd : um.q[q].fd, EPOLLIN, &xsk_h);
+	return err;
 }
 
 static void reload_policy(void);
@@ -523,7 +537,7 @@ static int setup_relays(void)
 		return -ENOMEM;
 	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err)
-		err = loop_add(um.ufd, EPOLLIN, &xsk_h);
+		err = watch_xsks(true);
 	if (!err)
 		err = pxudp_init(cfg, &groups, st);
 	if (!err)
@@ -678,10 +692,8 @@ static int setup(void)
 	}
 	if (!err)
 		err = pxtcp_init(cfg, &groups, st);
-	if (!err) {
-		xsk_h.fn = on_xsk;
-		err = loop_add(um.fd, EPOLLIN, &xsk_h);
-	}
+	if (!err)
+		err = watch_xsks(false);
 	if (!err)
 		err = setup_relays();
 	if (!err)
@@ -733,7 +745,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 	ctl_close();
 	reasm_free(reasm);
 	reasm = NULL;
-	if (um.xsk)
+	if (um.q[0].xsk)
 		umem_tx_flush(&um);
 	loader_close(&ld);
 	umem_close(&um);
