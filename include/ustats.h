@@ -75,17 +75,24 @@
 	X(dns_aaaa_empty, "AAAA queries answered empty (--dns-aaaa)")                              \
 	X(dns_unmatched, "upstream DNS answers matching no query (id and question), dropped")      \
 	X(nd_advertised, "neighbour solicitations for the gateway answered")                       \
-	X(ra_sent, "router advertisements sent (periodic and solicited)")
+	X(ra_sent, "router advertisements sent (periodic and solicited)")                          \
+	X(rx_queues, "the device's rx queues served, each with its own AF_XDP sockets")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */
 #define TG_USTATS_DROPS 32
+/* Room for the frames of each rx queue (user/io/umem.h checks at compile
+ * time that the queues it serves fit). */
+#define TG_USTATS_QUEUES 16
 
 struct tg_ustats {
 #define TG_USTATS_FIELD(name, help) __u64 name;
 	TG_USTATS(TG_USTATS_FIELD)
 #undef TG_USTATS_FIELD
 	__u64 drop_reason[TG_USTATS_DROPS]; /* slot drops by enum slot_drop */
+	/* Frames taken off each rx queue's two rings (main and UDP relay): they
+	 * add up to rx_frames + udp_rx_frames. */
+	__u64 rx_queue_frames[TG_USTATS_QUEUES];
 };
 
 #endif /* TAPGATE_USTATS_H */

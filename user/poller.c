@@ -259,6 +259,7 @@ static void handle_batch(struct umem_rx *b)
 			continue;
 		}
 		st->rx_frames++;
+		st->rx_queue_frames[b->queue]++;
 		st->rx_bytes += len;
 		if (len > cfg->mtu + TG_ETH_HLEN)
 			st->rx_super_frames++;
@@ -310,10 +311,12 @@ static void handle_udp_batch(struct umem_rx *b)
 	int got;
 
 	while ((got = umem_rx_next(&um, b, &data, &len)) != 0) {
-		if (got > 0)
+		if (got > 0) {
+			st->rx_queue_frames[b->queue]++;
 			handle_udp_frame(data, len);
-		else
+		} else {
 			count_drop(SLOT_DROP_MALFORMED);
+		}
 	}
 }
 
@@ -627,6 +630,7 @@ static void status_reply(char *reply, size_t rlen)
 	json_object_object_add(o, "prog_id", json_object_new_int64(loader_prog_id(&ld)));
 	json_object_object_add(o, "attach", json_object_new_string(loader_mode_name(&ld)));
 	json_object_object_add(o, "loaded", json_object_new_string(cfg->adopt ? "adopted" : "own"));
+	json_object_object_add(o, "rx_queues", json_object_new_int((int)um.nq));
 	json_object_object_add(o, "policy", json_object_new_string(sb->origin));
 	json_object_object_add(o, "policy_rules", json_object_new_int((int)sb->n));
 	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
@@ -686,6 +690,7 @@ static int setup(void)
 		struct gtx_backend tx = gtx_umem_backend(&um);
 
 		loader_set_rx_max(&ld, um.rx_max);
+		st->rx_queues = um.nq;
 		umem_report(&um, cfg->dev);
 		gtx_init(cfg, st, &tx);
 		err = stack_init(cfg);

@@ -42,12 +42,15 @@
 #include "io/rxjoin.h"
 
 #include "steer.h"
+#include "ustats.h"
 
 /* Rx queues served at most: each takes ring_frames chunks of the UMEM and
  * two XSKMAP entries (queue and TG_XSK_UDP + queue). */
 #define UMEM_QUEUES_MAX 16
 _Static_assert(UMEM_QUEUES_MAX <= TG_XSK_UDP && TG_XSK_UDP + UMEM_QUEUES_MAX <= TG_XSKS_MAX,
 	       "the XSKMAP has no room for every queue's two sockets");
+_Static_assert(UMEM_QUEUES_MAX <= TG_USTATS_QUEUES,
+	       "tg_ustats.rx_queue_frames[] has no room for every queue");
 
 /* One rx queue of the device. */
 struct umem_queue {
