@@ -87,17 +87,24 @@
 	X(dhcp_acks, "DHCPACKs sent: leases given or renewed, DHCPINFORMs answered")               \
 	X(dhcp_naks, "DHCPNAKs sent: a DHCPREQUEST for another address than the guest's")          \
 	X(dhcp_released, "DHCPRELEASEs and DHCPDECLINEs from the guest")                           \
-	X(dhcp_ignored, "DHCP messages not ours to answer: another MAC, another server chosen")
+	X(dhcp_ignored, "DHCP messages not ours to answer: another MAC, another server chosen")    \
+	X(rx_queues, "the device's rx queues served, each with its own AF_XDP sockets")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */
 #define TG_USTATS_DROPS 32
+/* Room for the frames of each rx queue (user/io/umem.h checks at compile
+ * time that the queues it serves fit). */
+#define TG_USTATS_QUEUES 16
 
 struct tg_ustats {
 #define TG_USTATS_FIELD(name, help) __u64 name;
 	TG_USTATS(TG_USTATS_FIELD)
 #undef TG_USTATS_FIELD
 	__u64 drop_reason[TG_USTATS_DROPS]; /* slot drops by enum slot_drop */
+	/* Frames taken off each rx queue's two rings (main and UDP relay): they
+	 * add up to rx_frames + udp_rx_frames. */
+	__u64 rx_queue_frames[TG_USTATS_QUEUES];
 };
 
 #endif /* TAPGATE_USTATS_H */

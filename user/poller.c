@@ -268,6 +268,7 @@ static void handle_batch(struct umem_rx *b)
 			continue;
 		}
 		st->rx_frames++;
+		st->rx_queue_frames[b->queue]++;
 		st->rx_bytes += len;
 		if (len > cfg->mtu + TG_ETH_HLEN)
 			st->rx_super_frames++;
@@ -321,21 +322,23 @@ static void handle_udp_batch(struct umem_rx *b)
 	int got;
 
 	while ((got = umem_rx_next(&um, b, &data, &len)) != 0) {
-		if (got > 0)
+		if (got > 0) {
+			st->rx_queue_frames[b->queue]++;
 			handle_udp_frame(data, len);
-		else
+		} else {
 			count_drop(SLOT_DROP_MALFORMED);
+		}
 	}
 }
 
 typedef void (*batch_fn)(struct umem_rx *b);
 
-static void drain(struct xsk_ring_cons *rx, batch_fn fn)
+static void drain(uint32_t queue, bool relay, batch_fn fn)
 {
 	struct umem_rx b;
 	uint32_t done = 0;
 
-	while (done < RX_BUDGET && umem_rx_peek(&um, rx, RX_BATCH, &b) > 0) {
+	while (done < RX_BUDGET && umem_rx_peek(&um, queue, relay, RX_BATCH, &b) > 0) {
 		fn(&b);
 		umem_rx_done(&um, &b);
 		if (!b.pos)
@@ -344,17 +347,31 @@ static void drain(struct xsk_ring_cons *rx, batch_fn fn)
 	}
 }
 
-/* Either socket woke us: both rings share the fill ring, so serve both. */
+/* Any socket woke us: a queue's two rings share its fill ring, and one
+ * flow's frames may come on any queue, so serve every ring. */
 static void on_xsk(struct loop_handler *h, uint32_t events)
 {
 	(void)h;
 	(void)events;
 	ackcoal_begin();
-	drain(&um.rx, handle_batch);
+	for (uint32_t q = 0; q < um.nq; q++)
+		drain(q, false, handle_batch);
 	pxtcp_flush(); /* its window updates merge with the batch's ACKs */
 	st->acks_merged += ackcoal_end();
-	drain(&um.urx, handle_udp_batch);
+	for (uint32_t q = 0; q < um.nq; q++)
+		drain(q, true, handle_udp_batch);
 	pxudp_flush();
+}
+
+/* Every queue's main sockets, or its relay sockets, into the event loop. */
+static int watch_xsks(bool relay)
+{
+	int err = 0;
+
+	xsk_h.fn = on_xsk;
+	for (uint32_t q = 0; !err && q < um.nq; q++)
+		err = loop_add(relay ? um.q[q].ufd : um.q[q].fd, EPOLLIN, &xsk_h);
+	return err;
 }
 
 static void reload_policy(void);
@@ -540,7 +557,7 @@ static int setup_relays(void)
 		return -ENOMEM;
 	err = umem_open_udp(&um, cfg->dev, loader_map_fd(&ld, TG_STR(TG_MAP_XSKS)));
 	if (!err)
-		err = loop_add(um.ufd, EPOLLIN, &xsk_h);
+		err = watch_xsks(true);
 	if (!err)
 		err = pxudp_init(cfg, &groups, st);
 	if (!err)
@@ -630,6 +647,7 @@ static void status_reply(char *reply, size_t rlen)
 	json_object_object_add(o, "prog_id", json_object_new_int64(loader_prog_id(&ld)));
 	json_object_object_add(o, "attach", json_object_new_string(loader_mode_name(&ld)));
 	json_object_object_add(o, "loaded", json_object_new_string(cfg->adopt ? "adopted" : "own"));
+	json_object_object_add(o, "rx_queues", json_object_new_int((int)um.nq));
 	json_object_object_add(o, "policy", json_object_new_string(sb->origin));
 	json_object_object_add(o, "policy_rules", json_object_new_int((int)sb->n));
 	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
@@ -723,6 +741,7 @@ static int setup(void)
 		struct gtx_backend tx = gtx_umem_backend(&um);
 
 		loader_set_rx_max(&ld, um.rx_max);
+		st->rx_queues = um.nq;
 		umem_report(&um, cfg->dev);
 		gtx_init(cfg, st, &tx);
 		err = stack_init(cfg);
@@ -733,10 +752,8 @@ static int setup(void)
 		err = inbound_init(cfg, &groups, st);
 	if (!err)
 		err = inudp_init(cfg, st);
-	if (!err) {
-		xsk_h.fn = on_xsk;
-		err = loop_add(um.fd, EPOLLIN, &xsk_h);
-	}
+	if (!err)
+		err = watch_xsks(false);
 	if (!err)
 		err = setup_relays();
 	if (!err)
@@ -792,7 +809,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 	ctl_close();
 	reasm_free(reasm);
 	reasm = NULL;
-	if (um.xsk)
+	if (um.q[0].xsk)
 		umem_tx_flush(&um);
 	loader_close(&ld);
 	umem_close(&um);

@@ -22,7 +22,16 @@
  * with partial checksums, and the shuttle writes each, header and all, to
  * HOST_TAP: tapgate sees what a virtio-net guest sends.
  *
- * Usage: tapshuttle [--vnet] HOST_TAP GUEST_NETNS GUEST_TAP
+ * With --queues N (2 to 16) HOST_TAP is a multi-queue tap, as a VMM with
+ * N virtio queue pairs makes it: opened N times with IFF_MULTI_QUEUE, one
+ * fd per queue, so that the host sees N rx queues. Each frame from the
+ * guest is written to the queue a hash of its addresses, protocol and ports
+ * picks (per flow, so a TCP connection stays in order; many flows spread
+ * over all queues; ARP and other non-IP frames take queue 0), and frames
+ * read from any queue go to the guest. The frames written to each queue
+ * are counted and printed at exit.
+ *
+ * Usage: tapshuttle [--vnet] [--queues N] HOST_TAP GUEST_NETNS GUEST_TAP
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +53,7 @@
 #define SHUTTLE_BATCH	  256	       /* frames moved per wakeup and direction */
 #define NETNS_DIR	  "/var/run/netns/"
 #define VNET_HDR_LEN	  12 /* struct virtio_net_hdr_mrg_rxbuf, as qemu uses */
+#define QUEUES_MAX	  16 /* --queues at most */
 
 /* Not in the uapi headers of older distributions (Linux 6.2 added them). */
 #ifndef TUN_F_USO4
@@ -51,16 +61,20 @@
 #define TUN_F_USO6 0x40
 #endif
 
-static int vnet; /* --vnet: virtio-net headers and offloads on both taps */
+static int vnet;		 /* --vnet: virtio-net headers and offloads on both taps */
+static unsigned int nqueues = 1; /* --queues: the host tap's queues */
 
-/* One direction of the shuttle: frames read from @in are written to @out. */
+/* One direction of the shuttle: frames read from @in are written to one of
+ * @out (the guest tap, or the host tap's queues picked per flow). */
 struct shuttle_dir {
 	const char *name; /* "host->guest" or "guest->host", for the counters */
 	int in;
-	int out;
+	int out[QUEUES_MAX];
+	unsigned int nout;
 	uint64_t frames; /* frames written to @out */
 	uint64_t bytes;
-	uint64_t dropped; /* frames read from @in that @out did not take */
+	uint64_t dropped;	      /* frames read from @in that @out did not take */
+	uint64_t per_out[QUEUES_MAX]; /* frames written to each of @out */
 };
 
 /**
@@ -86,12 +100,14 @@ static int tap_offload(int fd)
 }
 
 /**
- * tap_open() - Create a non-persistent tap device in the current namespace
+ * tap_open() - Create a non-persistent tap device in the current namespace,
+ * or attach one more queue to it
  * @name:	Interface name (shorter than IFNAMSIZ)
+ * @multi:	With IFF_MULTI_QUEUE: each call on the same name adds a queue
  *
- * Return: non-blocking fd of the tap, or a negative errno
+ * Return: non-blocking fd of the tap (of its new queue), or a negative errno
  */
-static int tap_open(const char *name)
+static int tap_open(const char *name, int multi)
 {
 	struct ifreq ifr = { 0 };
 	int fd, err;
@@ -99,7 +115,8 @@ static int tap_open(const char *name)
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+	ifr.ifr_flags =
+		IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0) | (multi ? IFF_MULTI_QUEUE : 0);
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
@@ -196,6 +213,52 @@ static int fatal_read_error(int err)
 }
 
 /**
+ * flow_queue() - The host tap queue a frame from the guest goes to
+ * @f:		The frame as read (the virtio-net header first with --vnet)
+ * @len:	Its length
+ * @n:		Queues to pick from
+ *
+ * An FNV-1a hash of the IP addresses, the protocol and, for TCP and UDP
+ * that is not a fragment, the ports: one flow, one queue, as a guest's
+ * transmit steering keeps it. Fragments hash without ports, so all of a
+ * datagram's pieces share a queue. ARP and other frames take queue 0.
+ *
+ * Return: the queue, below @n
+ */
+static unsigned int flow_queue(const unsigned char *f, size_t len, unsigned int n)
+{
+	size_t l3 = (vnet ? VNET_HDR_LEN : 0) + 14, a, alen, l4;
+	uint32_t h = 2166136261u;
+	int ports;
+	unsigned char proto;
+
+	if (n < 2 || len < l3)
+		return 0;
+	if (f[l3 - 2] == 0x08 && f[l3 - 1] == 0x00 && len >= l3 + 20) {
+		proto = f[l3 + 9];
+		a = l3 + 12;
+		alen = 8;
+		l4 = l3 + (size_t)(f[l3] & 15) * 4;
+		ports = !(f[l3 + 6] & 0x3f) && !f[l3 + 7]; /* MF clear, offset 0 */
+	} else if (f[l3 - 2] == 0x86 && f[l3 - 1] == 0xdd && len >= l3 + 40) {
+		proto = f[l3 + 6];
+		a = l3 + 8;
+		alen = 32;
+		l4 = l3 + 40;
+		ports = 1;
+	} else {
+		return 0;
+	}
+	for (size_t i = a; i < a + alen; i++)
+		h = (h ^ f[i]) * 16777619u;
+	h = (h ^ proto) * 16777619u;
+	if (ports && (proto == 6 || proto == 17) && len >= l4 + 4)
+		for (size_t i = l4; i < l4 + 4; i++)
+			h = (h ^ f[i]) * 16777619u;
+	return h % n;
+}
+
+/**
  * shuttle_move() - Move up to SHUTTLE_BATCH frames in one direction
  * @d:		The direction
  * @buf:	Scratch buffer of SHUTTLE_FRAME_MAX bytes
@@ -208,6 +271,7 @@ static int fatal_read_error(int err)
  */
 static int shuttle_move(struct shuttle_dir *d, unsigned char *buf)
 {
+	unsigned int q;
 	ssize_t n;
 	int i;
 
@@ -220,10 +284,12 @@ static int shuttle_move(struct shuttle_dir *d, unsigned char *buf)
 		}
 		if (n == 0)
 			return 0;
-		if (write(d->out, buf, n) != n) {
+		q = flow_queue(buf, (size_t)n, d->nout);
+		if (write(d->out[q], buf, n) != n) {
 			d->dropped++;
 			continue;
 		}
+		d->per_out[q]++;
 		d->frames++;
 		d->bytes += n;
 	}
@@ -239,35 +305,39 @@ static void shuttle_report(const struct shuttle_dir *d)
 	fprintf(stderr, "tapshuttle: %s: %llu frames, %llu bytes, %llu dropped\n", d->name,
 		(unsigned long long)d->frames, (unsigned long long)d->bytes,
 		(unsigned long long)d->dropped);
+	for (unsigned int q = 0; d->nout > 1 && q < d->nout; q++)
+		fprintf(stderr, "tapshuttle: %s: queue %u: %llu frames\n", d->name, q,
+			(unsigned long long)d->per_out[q]);
 }
 
 /**
  * shuttle_run() - Shuttle frames between the taps until a signal arrives
- * @dirs:	The two directions; dirs[0].in is the host tap, dirs[1].in the
- *		guest tap
+ * @dirs:	The directions: one per host tap queue (to the guest), then
+ *		the guest's (to the host tap's queues)
+ * @ndirs:	How many
  * @sigfd:	signalfd for SIGINT/SIGTERM
  *
  * Return: 0 on a signal, negative errno if a tap went away or poll failed
  */
-static int shuttle_run(struct shuttle_dir dirs[2], int sigfd)
+static int shuttle_run(struct shuttle_dir *dirs, unsigned int ndirs, int sigfd)
 {
 	static unsigned char buf[SHUTTLE_FRAME_MAX];
-	struct pollfd pfd[3] = {
-		{ .fd = dirs[0].in, .events = POLLIN },
-		{ .fd = dirs[1].in, .events = POLLIN },
-		{ .fd = sigfd, .events = POLLIN },
-	};
-	int i, err;
+	struct pollfd pfd[QUEUES_MAX + 2];
+	unsigned int i;
+	int err;
 
+	for (i = 0; i < ndirs; i++)
+		pfd[i] = (struct pollfd){ .fd = dirs[i].in, .events = POLLIN };
+	pfd[ndirs] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, ndirs + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (pfd[2].revents)
+		if (pfd[ndirs].revents)
 			return 0;
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < ndirs; i++) {
 			if (!pfd[i].revents)
 				continue;
 			err = shuttle_move(&dirs[i], buf);
@@ -278,9 +348,10 @@ static int shuttle_run(struct shuttle_dir dirs[2], int sigfd)
 }
 
 /**
- * setup() - Create both taps and the signalfd
+ * setup() - Create both taps (the host tap with all its queues) and the
+ * signalfd
  * @argv:	Program arguments: HOST_TAP GUEST_NETNS GUEST_TAP
- * @host:	Filled with the host tap fd
+ * @host:	Filled with the host tap's fds, nqueues of them
  * @guest:	Filled with the guest tap fd
  * @sigfd:	Filled with the signalfd
  *
@@ -295,11 +366,13 @@ static int setup(char **argv, int *host, int *guest, int *sigfd)
 		fprintf(stderr, "tapshuttle: signalfd: %s\n", strerror(-*sigfd));
 		return 1;
 	}
-	*host = tap_open(argv[1]);
-	if (*host < 0) {
-		fprintf(stderr, "tapshuttle: %s: cannot create tap: %s\n", argv[1],
-			strerror(-*host));
-		return 1;
+	for (unsigned int q = 0; q < nqueues; q++) {
+		host[q] = tap_open(argv[1], nqueues > 1);
+		if (host[q] < 0) {
+			fprintf(stderr, "tapshuttle: %s: cannot create tap queue %u: %s\n", argv[1],
+				q, strerror(-host[q]));
+			return 1;
+		}
 	}
 	err = link_up(argv[1]);
 	if (err) {
@@ -312,11 +385,43 @@ static int setup(char **argv, int *host, int *guest, int *sigfd)
 			strerror(-err));
 		return 1;
 	}
-	*guest = tap_open(argv[3]);
+	*guest = tap_open(argv[3], 0);
 	if (*guest < 0) {
 		fprintf(stderr, "tapshuttle: %s in netns %s: cannot create tap: %s\n", argv[3],
 			argv[2], strerror(-*guest));
 		return 1;
+	}
+	return 0;
+}
+
+/**
+ * parse_options() - Take --vnet and --queues N off the front of the command
+ * line
+ * @argc:	Argument count, updated
+ * @argv:	Arguments, updated to start before HOST_TAP
+ *
+ * Return: 0, or 1 for a bad --queues
+ */
+static int parse_options(int *argc, char ***argv)
+{
+	char *end;
+
+	while (*argc > 1 && !strncmp((*argv)[1], "--", 2)) {
+		if (!strcmp((*argv)[1], "--vnet")) {
+			vnet = 1;
+		} else if (!strcmp((*argv)[1], "--queues") && *argc > 2) {
+			unsigned long n = strtoul((*argv)[2], &end, 10);
+
+			if (*end || n < 1 || n > QUEUES_MAX)
+				return 1;
+			nqueues = (unsigned int)n;
+			(*argv)++;
+			(*argc)--;
+		} else {
+			return 1;
+		}
+		(*argv)++;
+		(*argc)--;
 	}
 	return 0;
 }
@@ -330,46 +435,63 @@ static int setup(char **argv, int *host, int *guest, int *sigfd)
  */
 static int check_args(int argc, char **argv)
 {
-	if (argc != 4 || strlen(argv[1]) >= IFNAMSIZ || strlen(argv[3]) >= IFNAMSIZ ||
-	    strchr(argv[2], '/')) {
+	if (parse_options(&argc, &argv) || argc != 4 || strlen(argv[1]) >= IFNAMSIZ ||
+	    strlen(argv[3]) >= IFNAMSIZ || strchr(argv[2], '/')) {
 		fprintf(stderr,
-			"usage: tapshuttle [--vnet] HOST_TAP GUEST_NETNS GUEST_TAP\n"
-			"  (tap names shorter than %d characters)\n",
-			IFNAMSIZ);
+			"usage: tapshuttle [--vnet] [--queues N] HOST_TAP GUEST_NETNS GUEST_TAP\n"
+			"  (tap names shorter than %d characters, N from 1 to %d)\n",
+			IFNAMSIZ, QUEUES_MAX);
 		return 1;
 	}
 	return 0;
 }
 
+/**
+ * report() - Print the counters: the host queues' frames to the guest
+ * summed, then the guest's frames to the host per queue
+ * @dirs:	The directions, as shuttle_run() took them
+ */
+static void report(struct shuttle_dir *dirs)
+{
+	struct shuttle_dir up = { .name = "host->guest" };
+
+	for (unsigned int q = 0; q < nqueues; q++) {
+		up.frames += dirs[q].frames;
+		up.bytes += dirs[q].bytes;
+		up.dropped += dirs[q].dropped;
+	}
+	shuttle_report(&up);
+	shuttle_report(&dirs[nqueues]);
+}
+
 int main(int argc, char **argv)
 {
-	struct shuttle_dir dirs[2] = {
-		{ .name = "host->guest" },
-		{ .name = "guest->host" },
-	};
-	int host = -1, guest = -1, sigfd = -1, err;
+	struct shuttle_dir dirs[QUEUES_MAX + 1] = { 0 };
+	int host[QUEUES_MAX], guest = -1, sigfd = -1, err;
+	unsigned int q;
 
-	if (argc > 1 && !strcmp(argv[1], "--vnet")) {
-		vnet = 1;
-		argv++;
-		argc--;
-	}
-	if (check_args(argc, argv) || setup(argv, &host, &guest, &sigfd))
+	if (check_args(argc, argv))
 		return 1;
-	dirs[0].in = host;
-	dirs[0].out = guest;
-	dirs[1].in = guest;
-	dirs[1].out = host;
+	parse_options(&argc, &argv);
+	if (setup(argv, host, &guest, &sigfd))
+		return 1;
+	for (q = 0; q < nqueues; q++) {
+		dirs[q] = (struct shuttle_dir){ .name = "host->guest", .in = host[q], .nout = 1 };
+		dirs[q].out[0] = guest;
+	}
+	dirs[nqueues] = (struct shuttle_dir){ .name = "guest->host", .in = guest, .nout = nqueues };
+	for (q = 0; q < nqueues; q++)
+		dirs[nqueues].out[q] = host[q];
 
 	printf("ready\n");
 	fflush(stdout);
 
-	err = shuttle_run(dirs, sigfd);
+	err = shuttle_run(dirs, nqueues + 1, sigfd);
 	if (err)
 		fprintf(stderr, "tapshuttle: stopped: %s\n", strerror(-err));
-	shuttle_report(&dirs[0]);
-	shuttle_report(&dirs[1]);
-	close(host);
+	report(dirs);
+	for (q = 0; q < nqueues; q++)
+		close(host[q]);
 	close(guest);
 	close(sigfd);
 	return err ? 1 : 0;

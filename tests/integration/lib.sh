@@ -333,14 +333,18 @@ tg_guest_veth() {
 
 # tg_guest_tap: guest behind taps joined by tapshuttle; HOSTDEV=${P}t.
 # TG_TAP_VNET=1: with virtio-net headers and offloads (tapshuttle --vnet).
+# TG_TAP_QUEUES=N: the host tap has N queues, the guest's flows spread over
+# them (tapshuttle --queues N); its counters go to $TMP/shuttle.$P.err at
+# exit.
 tg_guest_tap() {
 	local out=$TMP/shuttle.$P.out i
 	[ -x "$TG_SHUTTLE" ] ||
 		tg_fail "$TG_SHUTTLE is missing: run 'make build/tests/tapshuttle'"
-	local vnet=()
-	[ "${TG_TAP_VNET:-0}" = 1 ] && vnet=(--vnet)
+	local opts=()
+	[ "${TG_TAP_VNET:-0}" = 1 ] && opts+=(--vnet)
+	[ "${TG_TAP_QUEUES:-1}" != 1 ] && opts+=(--queues "$TG_TAP_QUEUES")
 	tg_guest_netns
-	tg_bg "$TG_SHUTTLE" "${vnet[@]}" "${P}t" "$GUESTNS" eth0 >"$out" 2>"$TMP/shuttle.$P.err"
+	tg_bg "$TG_SHUTTLE" "${opts[@]}" "${P}t" "$GUESTNS" eth0 >"$out" 2>"$TMP/shuttle.$P.err"
 	TG_SHUTTLE_PID=$BGPID
 	for ((i = 0; i < 50; i++)); do
 		grep -qx ready "$out" 2>/dev/null && break

@@ -35,7 +35,7 @@ for i in 1 2 3; do
 	read -r _ pid _ prog mode _ <<<"$line"
 	tg_expect_eq "$pid" "${pids[$((i - 1))]}" "status: ${P}${i}h's pid"
 	[ "$prog" -gt 0 ] || tg_fail "status: ${P}${i}h has no program id"
-	bpftool prog show id "$prog" | grep -q tg_steer || tg_fail "prog id $prog is not tg_steer"
+	grep -q tg_steer <<<"$(bpftool prog show id "$prog")" || tg_fail "prog id $prog is not tg_steer"
 	case "$mode" in native | generic) ;; *) tg_fail "status: attach mode '$mode'" ;; esac
 done
 tg_pass "tapgate status lists the three daemons with their pids and programs"

@@ -124,7 +124,7 @@ static void umem_room(void)
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		struct umem u = { .frame_size = c[i].chunk, .half = 256, .tx_nfree = 256 };
+		struct umem u = { .frame_size = c[i].chunk, .ring_frames = 256, .tx_nfree = 256 };
 		struct gtx_backend be;
 		uint32_t per = (c[i].mtu + 14 + c[i].chunk - 1) / c[i].chunk;
 

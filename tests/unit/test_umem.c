@@ -56,15 +56,16 @@ static void setup(bool sg)
 	u.area = area;
 	u.area_size = sizeof(area);
 	u.frame_size = FS;
-	u.half = NCHUNK / 2;
+	u.ring_frames = NCHUNK / 2;
+	u.nq = 1;
 	u.sg = sg;
 	u.rx_max = sg ? 65600 : FS - HEADROOM;
-	u.fd = -1;
-	u.ufd = -1;
-	ring_init(&u.rx, rx_descs, &rx_prod, &rx_cons, false);
-	ring_init(&u.fq, fill_addrs, &fq_prod, &fq_cons, true);
+	u.q[0].fd = -1;
+	u.q[0].ufd = -1;
+	ring_init(&u.q[0].rx, rx_descs, &rx_prod, &rx_cons, false);
+	ring_init(&u.q[0].fq, fill_addrs, &fq_prod, &fq_cons, true);
 	ring_init(&u.tx, tx_descs, &tx_prod, &tx_cons, true);
-	ring_init(&u.cq, comp_addrs, &cq_prod, &cq_cons, false);
+	ring_init(&u.q[0].cq, comp_addrs, &cq_prod, &cq_cons, false);
 	for (uint32_t i = 0; i < NCHUNK / 2; i++)
 		free_stack[i] = (uint64_t)(NCHUNK / 2 + i) * FS;
 	u.tx_free = free_stack;
@@ -109,7 +110,7 @@ static void single_frames_in_place(void)
 	setup(true);
 	rx_piece(0, 60, 0xa1, false);
 	rx_piece(1, 1514, 0xa2, false);
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 16, &b), 2);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 16, &b), 2);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK(data == area + HEADROOM);
 	CHECK_EQ(len, 60);
@@ -137,7 +138,7 @@ static void chain_joined(void)
 	rx_piece(2, 1792, 0x22, true);
 	rx_piece(9, 500, 0x23, false);
 	rx_piece(3, 80, 0x31, false);
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 16, &b), 5);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 16, &b), 5);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(len, 100);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
@@ -170,12 +171,12 @@ static void chain_cut_by_batch_waits(void)
 	rx_piece(2, 1792, 0x03, true);
 	rx_piece(3, 10, 0x04, false);
 	/* A batch of 3 descriptors would end inside the chain. */
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 3, &b), 1);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 3, &b), 1);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 0);
 	umem_rx_done(&u, &b);
 	CHECK_EQ(rx_cons, 1);
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 3, &b), 3);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 3, &b), 3);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(len, 1792 * 2 + 10);
 	umem_rx_done(&u, &b);
@@ -199,7 +200,7 @@ static void bad_chains_skipped(void)
 	rx_piece(4, 60, 0x05, false);
 	rx_descs[4].addr = sizeof(area) - 10;
 	rx_piece(5, 61, 0x06, false);
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 16, &b), 6);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 16, &b), 6);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), -EMSGSIZE);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(len, 60);
@@ -224,7 +225,7 @@ static void chain_longer_than_batch(void)
 	for (uint32_t i = 0; i < 4; i++)
 		rx_piece(i, 1792, 0x40, true);
 	rx_piece(4, 5, 0x41, false);
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 4, &b), 4);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 4, &b), 4);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), -EMSGSIZE);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 0);
 	umem_rx_done(&u, &b);
@@ -244,13 +245,13 @@ static void join_area_full_ends_batch(void)
 		rx_piece(3 * f + 1, 1792, (uint8_t)(0x50 + f), true);
 		rx_piece(3 * f + 2, 1500, (uint8_t)(0x50 + f), false);
 	}
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 16, &b), 9);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 16, &b), 9);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 0); /* no room for the third */
 	umem_rx_done(&u, &b);
 	CHECK_EQ(rx_cons, 6);
-	CHECK_EQ(umem_rx_peek(&u, &u.rx, 16, &b), 3);
+	CHECK_EQ(umem_rx_peek(&u, 0, false, 16, &b), 3);
 	CHECK_EQ(umem_rx_next(&u, &b, &data, &len), 1);
 	CHECK_EQ(len, 1792 * 2 + 1500);
 	CHECK(all_bytes(data, len, 0x52));

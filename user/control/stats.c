@@ -177,6 +177,13 @@ static void print_hits_text(const uint64_t *h)
 		printf("  (none)\n");
 }
 
+/* The queues whose frames are shown: those the daemon serves, bounded by
+ * the array (a map written by another build may say anything). */
+static unsigned int shown_queues(const struct tg_ustats *u)
+{
+	return u->rx_queues < TG_USTATS_QUEUES ? (unsigned int)u->rx_queues : TG_USTATS_QUEUES;
+}
+
 static void print_json(const char *dev, const struct tg_count *v, const struct tg_ustats *u,
 		       const uint64_t *hits)
 {
@@ -192,7 +199,10 @@ static void print_json(const char *dev, const struct tg_count *v, const struct t
 	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
 		printf("%s\"%s\":%llu", i > 1 ? "," : "", slot_drop_name(i),
 		       (unsigned long long)u->drop_reason[i]);
-	printf("}");
+	printf("},\"rx_queue_frames\":[");
+	for (unsigned int q = 0; q < shown_queues(u); q++)
+		printf("%s%llu", q ? "," : "", (unsigned long long)u->rx_queue_frames[q]);
+	printf("]");
 	print_hits_json(hits);
 	printf("}\n");
 }
@@ -220,6 +230,10 @@ static void print_prometheus(const char *dev, const struct tg_count *v, const st
 	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
 		printf("tapgate_slot_drops_total{device=\"%s\",reason=\"%s\"} %llu\n", dev,
 		       slot_drop_name(i), (unsigned long long)u->drop_reason[i]);
+	printf("# TYPE tapgate_rx_queue_frames_total counter\n");
+	for (unsigned int q = 0; q < shown_queues(u); q++)
+		printf("tapgate_rx_queue_frames_total{device=\"%s\",queue=\"%u\"} %llu\n", dev, q,
+		       (unsigned long long)u->rx_queue_frames[q]);
 	printf("# TYPE tapgate_policy_hits_total counter\n");
 	for (int l = 0; hits && l < TG_L_MAX; l++)
 		for (int r = 0; r <= TG_PRULES_MAX; r++) {
@@ -258,6 +272,12 @@ static void print_text(const char *dev, const struct tg_count *v, const struct t
 	}
 	if (!any)
 		printf("  (none)\n");
+	if (shown_queues(u) > 1) {
+		printf("\nrx frames by queue\n");
+		for (unsigned int q = 0; q < shown_queues(u); q++)
+			printf("  queue %-16u %12llu\n", q,
+			       (unsigned long long)u->rx_queue_frames[q]);
+	}
 	print_hits_text(hits);
 }
 

@@ -24,10 +24,10 @@ static const char *str(json_object *o, const char *key)
 
 static void print_row(json_object *o)
 {
-	printf("%-15s %8s %8s %7s %-8s %5s %6s %6s %14s %14s  %s\n", str(o, "device"),
+	printf("%-15s %8s %8s %7s %-8s %5s %3s %6s %6s %14s %14s  %s\n", str(o, "device"),
 	       str(o, "pid"), str(o, "uptime_s"), str(o, "prog_id"), str(o, "attach"),
-	       str(o, "loaded"), str(o, "tcp_conns"), str(o, "udp_flows"), str(o, "rx_bytes"),
-	       str(o, "tx_bytes"), str(o, "policy"));
+	       str(o, "loaded"), str(o, "rx_queues"), str(o, "tcp_conns"), str(o, "udp_flows"),
+	       str(o, "rx_bytes"), str(o, "tx_bytes"), str(o, "policy"));
 }
 
 /* One daemon's status object, or one saying why there is none. */
@@ -84,8 +84,8 @@ int status_print(const char *dev, bool json)
 		       json_object_to_json_string_ext(dev ? json_object_array_get_idx(all, 0) : all,
 						      JSON_C_TO_STRING_PLAIN));
 	else
-		printf("%-15s %8s %8s %7s %-8s %5s %6s %6s %14s %14s  %s\n", "DEVICE", "PID",
-		       "UPTIME_S", "PROG_ID", "ATTACH", "LOAD", "TCP", "UDP", "RX_BYTES",
+		printf("%-15s %8s %8s %7s %-8s %5s %3s %6s %6s %14s %14s  %s\n", "DEVICE", "PID",
+		       "UPTIME_S", "PROG_ID", "ATTACH", "LOAD", "RXQ", "TCP", "UDP", "RX_BYTES",
 		       "TX_BYTES", "POLICY");
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		json_object *o = json_object_array_get_idx(all, i), *e;

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <linux/if_xdp.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,17 @@
 
 #include "control/log.h"
 #include "steer.h"
+#include "io/rxq.h"
 #include "io/umem.h"
 #include "wire.h"
 
 /*
- * Both halves (rx and tx): 1 MiB, pinned, so all of it is resident even
- * idle. 256 rx frames hold about 2 ms of this path's peak rate; 1024 frames
- * measured no faster (iperf3, all four TCP columns within run-to-run noise).
+ * A region (each queue's rx, and tx): 256 chunks, 512 KiB pinned with
+ * 2048-byte chunks, all of it resident even idle. 256 rx frames hold about
+ * 2 ms of this path's peak rate; 512 measured no faster (iperf3, all four
+ * TCP columns within run-to-run noise).
  */
-#define UMEM_FRAMES 512
+#define UMEM_RING_FRAMES 256
 
 /* Not in the uapi headers of Debian 12 (Linux 6.1); values from 6.6. */
 #ifndef XDP_USE_SG
@@ -44,26 +47,32 @@
 #define UMEM_RX_MAX   65600 /* longest frame joined: Ethernet, IPv6 header, 64 KiB */
 #define JOIN_FRAMES   4	    /* longest frames the join area holds per batch */
 
-static int fill_all(struct umem *u)
+/* Queue @qi's fill ring takes all of its region's chunks. */
+static int fill_all(struct umem *u, uint32_t qi)
 {
+	struct xsk_ring_prod *fq = &u->q[qi].fq;
+	uint64_t base = (uint64_t)qi * u->ring_frames;
 	uint32_t idx;
 
-	if (xsk_ring_prod__reserve(&u->fq, u->half, &idx) != u->half)
+	if (xsk_ring_prod__reserve(fq, u->ring_frames, &idx) != u->ring_frames)
 		return -ENOSPC;
-	for (uint32_t i = 0; i < u->half; i++)
-		*xsk_ring_prod__fill_addr(&u->fq, idx + i) = (uint64_t)i * u->frame_size;
-	xsk_ring_prod__submit(&u->fq, u->half);
+	for (uint32_t i = 0; i < u->ring_frames; i++)
+		*xsk_ring_prod__fill_addr(fq, idx + i) = (base + i) * u->frame_size;
+	xsk_ring_prod__submit(fq, u->ring_frames);
 	return 0;
 }
 
+/* The tx region, after every queue's rx region, on the free stack. */
 static int make_tx_stack(struct umem *u)
 {
-	u->tx_free = calloc(u->half, sizeof(*u->tx_free));
+	uint64_t base = (uint64_t)u->nq * u->ring_frames;
+
+	u->tx_free = calloc(u->ring_frames, sizeof(*u->tx_free));
 	if (!u->tx_free)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < u->half; i++)
-		u->tx_free[i] = (uint64_t)(u->half + i) * u->frame_size;
-	u->tx_nfree = u->half;
+	for (uint32_t i = 0; i < u->ring_frames; i++)
+		u->tx_free[i] = (base + i) * u->frame_size;
+	u->tx_nfree = u->ring_frames;
 	return 0;
 }
 
@@ -71,57 +80,79 @@ static int make_tx_stack(struct umem *u)
 #define BUSY_STEP_MS 20
 
 /*
- * Multi-buffer first; a kernel without it (before 6.6) refuses the flag
- * with EINVAL, and the socket is made again without it. TG_XSK_NO_SG=1 in
- * the environment skips the first try, so tests can see that path here.
+ * Queue 0's main socket holds the UMEM's own fill and completion rings and
+ * the one tx ring; it is bound with the flags every other socket inherits
+ * (a socket bound with XDP_SHARED_UMEM may give none: copy mode, need_wakeup
+ * and multi-buffer come from this one; multi-buffer is a flag of the UMEM
+ * since 6.6). Multi-buffer first; a kernel without it (before 6.6) refuses
+ * the flag with EINVAL, and the socket is made again without it.
+ * TG_XSK_NO_SG=1 in the environment skips the first try, so tests can see
+ * that path here.
  */
-static int create_socket_quiet(struct umem *u, const char *ifname)
+static int create_first(struct umem *u, const char *ifname)
 {
 	struct xsk_socket_config xcfg = {
-		.rx_size = u->half,
-		.tx_size = u->half,
+		.rx_size = u->ring_frames,
+		.tx_size = u->ring_frames,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP | XDP_USE_SG,
 	};
 	const char *no_sg = getenv("TG_XSK_NO_SG");
+	struct umem_queue *q = &u->q[0];
 	int err = -EINVAL;
 
 	if (!no_sg || strcmp(no_sg, "1"))
-		err = xsk_socket__create(&u->xsk, ifname, 0, u->umem, &u->rx, &u->tx, &xcfg);
+		err = xsk_socket__create(&q->xsk, ifname, 0, u->umem, &q->rx, &u->tx, &xcfg);
 	u->sg = !err;
 	if (err == -EINVAL) {
 		xcfg.bind_flags &= (__u16)~XDP_USE_SG;
-		err = xsk_socket__create(&u->xsk, ifname, 0, u->umem, &u->rx, &u->tx, &xcfg);
+		err = xsk_socket__create(&q->xsk, ifname, 0, u->umem, &q->rx, &u->tx, &xcfg);
 	}
-	if (err)
-		return err;
-	u->fd = xsk_socket__fd(u->xsk);
-	return 0;
+	return err;
 }
 
 /*
- * A daemon that just stopped on this device may still hold the queue for a
- * moment (the kernel frees an AF_XDP socket after its last close, not at
- * it): EBUSY then means "wait", for a bounded time, so that a supervisor's
+ * Another queue's main socket (rx only), bound with XDP_SHARED_UMEM: a
+ * queue other than the first must bring its own fill and completion rings,
+ * which libxdp creates on this socket from q->fq and q->cq.
+ */
+static int create_other(struct umem *u, const char *ifname, uint32_t qi)
+{
+	struct xsk_socket_config xcfg = {
+		.rx_size = u->ring_frames,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
+	struct umem_queue *q = &u->q[qi];
+
+	return xsk_socket__create_shared(&q->xsk, ifname, qi, u->umem, &q->rx, NULL, &q->fq, &q->cq,
+					 &xcfg);
+}
+
+/*
+ * A daemon that just stopped on this device may still hold its queues for
+ * a moment (the kernel frees an AF_XDP socket after its last close, not at
+ * it): EBUSY then means "wait", for a bounded time over all the queues
+ * (*waited carries it from one to the next), so that a supervisor's
  * immediate restart serves instead of failing.
  */
-static int create_socket_waiting(struct umem *u, const char *ifname)
+static int create_waiting(struct umem *u, const char *ifname, uint32_t qi, unsigned int *waited)
 {
-	unsigned int waited = 0;
 	int err;
 
-	while ((err = create_socket_quiet(u, ifname)) == -EBUSY && waited < BUSY_WAIT_MS) {
+	while ((err = qi ? create_other(u, ifname, qi) : create_first(u, ifname)) == -EBUSY &&
+	       *waited < BUSY_WAIT_MS) {
 		usleep(BUSY_STEP_MS * 1000);
-		waited += BUSY_STEP_MS;
+		*waited += BUSY_STEP_MS;
 	}
-	if (waited)
-		log_info("%s: waited %u ms for queue 0 to be released by the previous socket",
-			 ifname, waited);
-	if (err)
-		log_err("%s: cannot create the AF_XDP socket on queue 0: %s%s", ifname,
+	if (err) {
+		u->q[qi].xsk = NULL;
+		log_err("%s: cannot create the AF_XDP socket on queue %u: %s%s", ifname, qi,
 			strerror(-err),
 			err == -EBUSY ? " (another AF_XDP socket holds the queue)" : "");
-	return err;
+		return err;
+	}
+	u->q[qi].fd = xsk_socket__fd(u->q[qi].xsk);
+	return 0;
 }
 
 /*
@@ -149,8 +180,52 @@ static int set_limits(struct umem *u, const char *ifname, uint32_t frame_max)
 	return u->sg ? rxjoin_init(&u->join, JOIN_FRAMES * UMEM_RX_MAX) : 0;
 }
 
+/* The device's rx queues, bounded: above the bound, refuse with the fix. */
+static int count_queues(struct umem *u, const char *ifname)
+{
+	int n = rxq_count(ifname);
+
+	if (n < 0) {
+		log_err("%s: cannot read the rx queue count: %s", ifname, strerror(-n));
+		return n;
+	}
+	if (n > UMEM_QUEUES_MAX) {
+		log_err("%s: %d rx queues; tapgate serves at most %d: give the VMM %d queues or "
+			"fewer (qemu: queues=%d on the tap netdev)",
+			ifname, n, UMEM_QUEUES_MAX, UMEM_QUEUES_MAX, UMEM_QUEUES_MAX);
+		return -E2BIG;
+	}
+	u->nq = (uint32_t)n;
+	if (n > 1)
+		log_info("%s: %d rx queues: one AF_XDP socket each, sharing one UMEM", ifname, n);
+	return 0;
+}
+
+/* Every queue's main socket, its fill ring filled, in the XSKMAP at its
+ * queue's key. */
+static int open_queues(struct umem *u, const char *ifname, uint32_t frame_max, int xsks_map_fd)
+{
+	unsigned int waited = 0;
+	int err = 0;
+
+	for (uint32_t qi = 0; !err && qi < u->nq; qi++) {
+		err = create_waiting(u, ifname, qi, &waited);
+		if (!err && qi == 0)
+			err = set_limits(u, ifname, frame_max);
+		if (!err)
+			err = fill_all(u, qi);
+		if (!err)
+			err = xsk_socket__update_xskmap(u->q[qi].xsk, xsks_map_fd);
+	}
+	if (waited)
+		log_info("%s: waited %u ms for the previous socket to release the queues", ifname,
+			 waited);
+	return err;
+}
+
 /**
- * umem_open() - Create the UMEM and the AF_XDP socket, and publish it
+ * umem_open() - Create the UMEM and the AF_XDP socket of every rx queue,
+ * and publish them
  * @u:           zeroed state
  * @ifname:      device the XDP program is (or will be) attached to
  * @frame_max:   longest frame each way (the guest MTU and 14): chunks of
@@ -165,34 +240,30 @@ int umem_open(struct umem *u, const char *ifname, uint32_t frame_max, int xsks_m
 	struct xsk_umem_config ucfg = { 0 };
 	int err;
 
-	u->fd = -1;
-	u->ufd = -1;
+	umem_close(u);
+	err = count_queues(u, ifname);
+	if (err)
+		return err;
 	u->frame_size = frame_size;
-	u->half = UMEM_FRAMES / 2;
-	u->area_size = (uint64_t)UMEM_FRAMES * frame_size;
+	u->ring_frames = UMEM_RING_FRAMES;
+	u->area_size = (uint64_t)(u->nq + 1) * u->ring_frames * frame_size;
 	u->area = mmap(NULL, u->area_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		       0);
 	if (u->area == MAP_FAILED) {
 		u->area = NULL;
 		return -errno;
 	}
-	ucfg.fill_size = u->half;
-	ucfg.comp_size = u->half;
+	ucfg.fill_size = u->ring_frames;
+	ucfg.comp_size = u->ring_frames;
 	ucfg.frame_size = frame_size;
-	err = xsk_umem__create(&u->umem, u->area, u->area_size, &u->fq, &u->cq, &ucfg);
+	err = xsk_umem__create(&u->umem, u->area, u->area_size, &u->q[0].fq, &u->q[0].cq, &ucfg);
 	if (err) {
 		log_err("%s: cannot register the UMEM: %s", ifname, strerror(-err));
 		goto fail;
 	}
-	err = create_socket_waiting(u, ifname);
-	if (!err)
-		err = set_limits(u, ifname, frame_max);
-	if (!err)
-		err = fill_all(u);
+	err = open_queues(u, ifname, frame_max, xsks_map_fd);
 	if (!err)
 		err = make_tx_stack(u);
-	if (!err)
-		err = xsk_socket__update_xskmap(u->xsk, xsks_map_fd);
 	if (!err)
 		return 0;
 	if (err != -EMSGSIZE) /* set_limits() said what and why */
@@ -202,51 +273,112 @@ fail:
 	return err;
 }
 
+/*
+ * The UDP relay's socket of queue @qi, made by hand: bound with
+ * XDP_SHARED_UMEM to the queue's main socket, so the kernel gives it that
+ * socket's buffer pool (and so its fill and completion rings). libxdp's
+ * xsk_socket__create_shared() names the UMEM's first socket (queue 0's) as
+ * the one to share with, which the kernel takes, for a socket on another
+ * queue, as a new pool that must bring its own rings (EINVAL).
+ */
+static int open_relay(struct umem *u, unsigned int ifindex, uint32_t qi)
+{
+	struct umem_queue *q = &u->q[qi];
+	struct sockaddr_xdp sxdp = {
+		.sxdp_family = AF_XDP,
+		.sxdp_flags = XDP_SHARED_UMEM,
+		.sxdp_ifindex = ifindex,
+		.sxdp_queue_id = qi,
+		.sxdp_shared_umem_fd = (__u32)q->fd,
+	};
+	struct xdp_mmap_offsets off;
+	socklen_t olen = sizeof(off);
+	uint32_t size = u->ring_frames;
+	uint8_t *map;
+
+	q->ufd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (q->ufd < 0 || setsockopt(q->ufd, SOL_XDP, XDP_RX_RING, &size, sizeof(size)) ||
+	    getsockopt(q->ufd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &olen))
+		return -errno;
+	q->umap_len = off.rx.desc + size * sizeof(struct xdp_desc);
+	map = mmap(NULL, q->umap_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, q->ufd,
+		   XDP_PGOFF_RX_RING);
+	if (map == MAP_FAILED)
+		return -errno;
+	q->umap = map;
+	q->urx = (struct xsk_ring_cons){
+		.mask = size - 1,
+		.size = size,
+		.producer = (uint32_t *)(map + off.rx.producer),
+		.consumer = (uint32_t *)(map + off.rx.consumer),
+		.flags = (uint32_t *)(map + off.rx.flags),
+		.ring = map + off.rx.desc,
+	};
+	q->urx.cached_prod = *q->urx.producer;
+	q->urx.cached_cons = *q->urx.consumer;
+	if (bind(q->ufd, (struct sockaddr *)&sxdp, sizeof(sxdp)))
+		return -errno;
+	return 0;
+}
+
 /**
- * umem_open_udp() - Add the UDP relay's AF_XDP socket on the same queue
+ * umem_open_udp() - Add the UDP relay's AF_XDP socket on every queue
  * @u:           state after umem_open()
  * @ifname:      the device
- * @xsks_map_fd: the XSKMAP; the socket goes in at TG_XSK_UDP
+ * @xsks_map_fd: the XSKMAP; queue q's goes in at TG_XSK_UDP + q
  *
  * A second socket rather than a verdict the poller reads: the XDP program
  * already knows the frame is plain UDP, so the relay gets its own ring and
  * never waits behind a burst of TCP in the main ring, and the slot and lwIP
- * never see it. Bound with XDP_SHARED_UMEM on the same queue, which makes
- * it share the fill and completion rings of the main socket.
+ * never see it. One per queue, since the guest's UDP arrives on any of
+ * them and a redirect reaches only a socket of the frame's queue. Each
+ * shares its queue's fill and completion rings with the queue's main
+ * socket.
  *
  * Return: 0 or a negative errno
  */
 int umem_open_udp(struct umem *u, const char *ifname, int xsks_map_fd)
 {
-	struct xsk_socket_config xcfg = {
-		.rx_size = u->half,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-	};
-	int key = TG_XSK_UDP, err;
+	unsigned int ifindex = if_nametoindex(ifname);
 
-	err = xsk_socket__create_shared(&u->uxsk, ifname, 0, u->umem, &u->urx, NULL, &u->fq, &u->cq,
-					&xcfg);
-	if (err) {
-		u->uxsk = NULL;
-		log_err("%s: cannot create the UDP relay's AF_XDP socket: %s", ifname,
-			strerror(-err));
-		return err;
-	}
-	u->ufd = xsk_socket__fd(u->uxsk);
-	if (bpf_map_update_elem(xsks_map_fd, &key, &u->ufd, BPF_ANY)) {
-		err = -errno;
-		log_err("%s: cannot publish the UDP relay's socket: %s", ifname, strerror(-err));
-		return err;
+	if (!ifindex)
+		return -errno;
+	for (uint32_t qi = 0; qi < u->nq; qi++) {
+		int key = TG_XSK_UDP + (int)qi, err;
+
+		err = open_relay(u, ifindex, qi);
+		if (err) {
+			log_err("%s: cannot create the UDP relay's AF_XDP socket on queue %u: %s",
+				ifname, qi, strerror(-err));
+			return err;
+		}
+		if (bpf_map_update_elem(xsks_map_fd, &key, &u->q[qi].ufd, BPF_ANY)) {
+			err = -errno;
+			log_err("%s: cannot publish the UDP relay's socket of queue %u: %s", ifname,
+				qi, strerror(-err));
+			return err;
+		}
 	}
 	return 0;
 }
 
+/**
+ * umem_close() - Close every socket (which takes it out of the XSKMAP) and
+ * free the UMEM; safe on a partly opened or zeroed one
+ * @u: state
+ */
 void umem_close(struct umem *u)
 {
-	if (u->uxsk)
-		xsk_socket__delete(u->uxsk);
-	if (u->xsk)
-		xsk_socket__delete(u->xsk);
+	/* Queue 0's main socket last: its fd is the UMEM's. Only the queues
+	 * umem_open() counted have their fds set (-1 when not open). */
+	for (uint32_t qi = u->nq; qi-- > 0;) {
+		if (u->q[qi].umap)
+			munmap(u->q[qi].umap, u->q[qi].umap_len);
+		if (u->q[qi].ufd >= 0)
+			close(u->q[qi].ufd);
+		if (u->q[qi].xsk)
+			xsk_socket__delete(u->q[qi].xsk);
+	}
 	if (u->umem)
 		xsk_umem__delete(u->umem);
 	if (u->area)
@@ -255,8 +387,8 @@ void umem_close(struct umem *u)
 	free(u->tx_stage);
 	rxjoin_fini(&u->join);
 	memset(u, 0, sizeof(*u));
-	u->fd = -1;
-	u->ufd = -1;
+	for (uint32_t qi = 0; qi < UMEM_QUEUES_MAX; qi++)
+		u->q[qi].fd = u->q[qi].ufd = -1;
 }
 
 /**
@@ -307,21 +439,23 @@ static const uint8_t *desc_bytes(const struct umem *u, const struct xdp_desc *d)
 
 /**
  * umem_rx_peek() - Take a batch of whole received frames off a ring
- * @u:   state
- * @rx:  &u->rx or &u->urx
- * @max: descriptors at most (more than the longest chain, so that a batch
- *       always holds at least one whole frame)
- * @b:   the batch, for umem_rx_next() and umem_rx_done()
+ * @u:     state
+ * @queue: the rx queue (below u->nq)
+ * @relay: its UDP relay socket's ring, else its main socket's
+ * @max:   descriptors at most (more than the longest chain, so that a batch
+ *         always holds at least one whole frame)
+ * @b:     the batch, for umem_rx_next() and umem_rx_done()
  *
  * A chain cut by @max is left on the ring for the next batch.
  *
  * Return: descriptors in the batch (0 when none)
  */
-uint32_t umem_rx_peek(struct umem *u, struct xsk_ring_cons *rx, uint32_t max, struct umem_rx *b)
+uint32_t umem_rx_peek(struct umem *u, uint32_t queue, bool relay, uint32_t max, struct umem_rx *b)
 {
+	struct xsk_ring_cons *rx = relay ? &u->q[queue].urx : &u->q[queue].rx;
 	uint32_t idx = 0, n = xsk_ring_cons__peek(rx, max, &idx), k = n;
 
-	*b = (struct umem_rx){ .ring = rx, .idx = idx };
+	*b = (struct umem_rx){ .ring = rx, .queue = queue, .idx = idx };
 	while (k > 0 && (rx_desc(b, k - 1)->options & XDP_PKT_CONTD))
 		k--;
 	if (k == 0)
@@ -418,39 +552,46 @@ int umem_rx_next(struct umem *u, struct umem_rx *b, const uint8_t **data, uint32
  */
 void umem_rx_done(struct umem *u, struct umem_rx *b)
 {
+	struct xsk_ring_prod *fq = &u->q[b->queue].fq;
 	uint32_t n = b->pos, fidx;
 
 	if (b->n > n)
 		xsk_ring_cons__cancel(b->ring, b->n - n);
 	if (!n)
 		return;
-	/* Exactly the chunks taken off rx go back, so the fill ring always has
-	 * room for them. */
-	if (xsk_ring_prod__reserve(&u->fq, n, &fidx) != n) {
-		log_err("fill ring out of room; frames lost");
+	/* Exactly the chunks taken off rx go back, to the fill ring of the queue
+	 * they came from, so that ring always has room for them. */
+	if (xsk_ring_prod__reserve(fq, n, &fidx) != n) {
+		log_err("fill ring of queue %u out of room; frames lost", b->queue);
 		xsk_ring_cons__release(b->ring, n);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t a = xsk_umem__extract_addr(rx_desc(b, i)->addr);
 
-		*xsk_ring_prod__fill_addr(&u->fq, fidx + i) = a - a % u->frame_size;
+		*xsk_ring_prod__fill_addr(fq, fidx + i) = a - a % u->frame_size;
 	}
-	xsk_ring_prod__submit(&u->fq, n);
+	xsk_ring_prod__submit(fq, n);
 	xsk_ring_cons__release(b->ring, n);
-	if (xsk_ring_prod__needs_wakeup(&u->fq))
-		recvfrom(u->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	if (xsk_ring_prod__needs_wakeup(fq))
+		recvfrom(u->q[b->queue].fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
+/* Tx goes out on queue 0 only, but every queue has a completion ring: all
+ * are reaped, so that a frame is never stranded whichever ring the kernel
+ * completes it on. */
 static void reap_completions(struct umem *u)
 {
-	uint32_t idx, n = xsk_ring_cons__peek(&u->cq, u->half, &idx);
+	for (uint32_t qi = 0; qi < u->nq; qi++) {
+		struct xsk_ring_cons *cq = &u->q[qi].cq;
+		uint32_t idx, n = xsk_ring_cons__peek(cq, u->ring_frames, &idx);
 
-	for (uint32_t i = 0; i < n; i++)
-		u->tx_free[u->tx_nfree++] = *xsk_ring_cons__comp_addr(&u->cq, idx + i);
-	if (n)
-		xsk_ring_cons__release(&u->cq, n);
-	u->tx_queued -= n;
+		for (uint32_t i = 0; i < n; i++)
+			u->tx_free[u->tx_nfree++] = *xsk_ring_cons__comp_addr(cq, idx + i);
+		if (n)
+			xsk_ring_cons__release(cq, n);
+		u->tx_queued -= n;
+	}
 }
 
 /* Chunks one frame of @len bytes takes on tx. */
@@ -572,7 +713,7 @@ void umem_tx_flush(struct umem *u)
 	for (int i = 0; u->tx_queued && i < 64; i++) {
 		uint32_t before = u->tx_queued;
 
-		if (sendto(u->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
+		if (sendto(u->q[0].fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno != EAGAIN &&
 		    errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN)
 			log_dbg("tx kick: %s", strerror(errno));
 		reap_completions(u);
@@ -600,7 +741,7 @@ static int add_stats(int fd, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_i
 }
 
 /**
- * umem_stats() - The kernel's drop counters of both AF_XDP sockets, summed
+ * umem_stats() - The kernel's drop counters of all the AF_XDP sockets, summed
  * @u:            state
  * @rx_dropped:   frames dropped for want of a fill-ring frame
  * @rx_ring_full: frames dropped because an rx ring was full
@@ -611,10 +752,13 @@ static int add_stats(int fd, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_i
 int umem_stats(struct umem *u, __u64 *rx_dropped, __u64 *rx_ring_full, __u64 *tx_invalid)
 {
 	__u64 d = 0, f = 0, t = 0;
-	int err = add_stats(u->fd, &d, &f, &t);
+	int err = 0;
 
-	if (!err)
-		err = add_stats(u->ufd, &d, &f, &t);
+	for (uint32_t qi = 0; !err && qi < u->nq; qi++) {
+		err = add_stats(u->q[qi].fd, &d, &f, &t);
+		if (!err)
+			err = add_stats(u->q[qi].ufd, &d, &f, &t);
+	}
 	if (err)
 		return err;
 	*rx_dropped = d;
