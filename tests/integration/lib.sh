@@ -396,7 +396,7 @@ tg_start_tapgate() {
 
 # tg_xdp_attached DEV: true if an XDP program is attached to DEV.
 tg_xdp_attached() {
-	ip link show dev "$1" 2>/dev/null | grep -q 'prog/xdp'
+	grep -q 'prog/xdp' <<<"$(ip link show dev "$1" 2>/dev/null)"
 }
 
 # tg_pin_dir: where tapgate pins the maps of $HOSTDEV.
@@ -641,8 +641,8 @@ tg_dnsmasq() {
 		DNS_PID=$BGPID
 		for ((i = 0; i < 50; i++)); do
 			tg_own_child "$DNS_PID" || break
-			if ss -Hlnu "sport = :$DNS_PORT" | grep -q '127\.0\.0\.1' &&
-				ss -Hlnt "sport = :$DNS_PORT" | grep -q '127\.0\.0\.1'; then
+			if grep -q '127\.0\.0\.1' <<<"$(ss -Hlnu "sport = :$DNS_PORT")" &&
+				grep -q '127\.0\.0\.1' <<<"$(ss -Hlnt "sport = :$DNS_PORT")"; then
 				export DNS_PORT
 				return 0
 			fi
@@ -728,7 +728,7 @@ tg_hexec() {
 # checking that no XDP program is left on $HOSTDEV there.
 tg_stop_tapgate_hostns() {
 	tg_stop_tapgate
-	if ip -n "$HOSTNS" link show dev "$HOSTDEV" | grep -q 'prog/xdp'; then
+	if grep -q 'prog/xdp' <<<"$(ip -n "$HOSTNS" link show dev "$HOSTDEV")"; then
 		tg_fail "XDP program still attached to $HOSTDEV in $HOSTNS after exit"
 	fi
 	return 0
