@@ -8,14 +8,11 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "ndaddrs.h"
 #include "lib/frames.h"
 #include "control/config.h"
 #include "wire/nd.h"
 #include "wire/slot.h"
-
-static struct config cfg;
-static uint8_t guest6[16], gw6[16], gw_ll[16], guest_ll[16], unspec[16];
-static uint8_t snm_gw[16], snm_guest[16], all_nodes[16], all_routers[16];
 
 /* ICMPv6 in a frame from the guest's MAC, hop limit @hops; checksum filled. */
 static size_t icmp6_frame(uint8_t *b, const uint8_t *src, const uint8_t *dst, const uint8_t *m,
@@ -282,15 +279,7 @@ static void ra_fields(void)
 
 int main(void)
 {
-	config_defaults(&cfg);
-	memcpy(guest6, cfg.guest_ip6, 16);
-	memcpy(gw6, cfg.gw_ip6, 16);
-	tb_addr(gw_ll, "fe80::6d:73ff:fe00:1");
-	tb_addr(guest_ll, "fe80::6d:73ff:fe00:2");
-	tb_addr(snm_gw, "ff02::1:ff00:1");
-	tb_addr(snm_guest, "ff02::1:ff00:2");
-	tb_addr(all_nodes, "ff02::1");
-	tb_addr(all_routers, "ff02::2");
+	nd_addrs_init();
 	RUN(gateway_linklocal);
 	RUN(ns_valid);
 	RUN(rs_valid);

@@ -9,6 +9,7 @@
  * advertisements use the tx frames kept for replies, RAs do not.
  */
 #include "check.h"
+#include "ndaddrs.h"
 #include "txcap.h"
 #include "control/config.h"
 #include "io/loop.h"
@@ -17,10 +18,7 @@
 #include "wire/nd.h"
 #include "wire/slot.h"
 
-static struct config cfg;
 static struct tg_ustats st;
-static uint8_t guest6[16], gw6[16], gw_ll[16], guest_ll[16], unspec[16];
-static uint8_t snm_gw[16], snm_guest[16], all_nodes[16], all_routers[16];
 static uint8_t frame[256];
 
 static int input(const uint8_t *src, const uint8_t *dst, uint8_t type, const uint8_t *target)
@@ -203,15 +201,7 @@ static void no_ra(void)
 
 int main(void)
 {
-	config_defaults(&cfg);
-	memcpy(guest6, cfg.guest_ip6, 16);
-	memcpy(gw6, cfg.gw_ip6, 16);
-	tb_addr(gw_ll, "fe80::6d:73ff:fe00:1");
-	tb_addr(guest_ll, "fe80::6d:73ff:fe00:2");
-	tb_addr(snm_gw, "ff02::1:ff00:1");
-	tb_addr(snm_guest, "ff02::1:ff00:2");
-	tb_addr(all_nodes, "ff02::1");
-	tb_addr(all_routers, "ff02::2");
+	nd_addrs_init();
 	RUN(ns_for_gateway);
 	RUN(ns_not_for_gateway);
 	RUN(ns_no_tx_room);
