@@ -149,11 +149,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(BUILD)/steer.skel.h $(TEST_HD
 
 fuzzers: $(FUZZERS)
 
+# Each target runs FUZZ_SECONDS; the stateful TCP target runs a number of
+# executions instead (issue 11 asks for at least 10^7: ~1 h on one core).
 FUZZ_SECONDS ?= 60
+FUZZ_TCP_RUNS ?= 10000000
 fuzz: deps fuzzers
 	$(Q)for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/corpus/$$n; \
-		echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$n- \
+		if [ $$n = fuzz_tcp ]; then lim=-runs=$(FUZZ_TCP_RUNS); else lim=-max_total_time=$(FUZZ_SECONDS); fi; \
+		echo "fuzz $$n ($$lim)"; \
+		$$f $$lim -print_final_stats=1 -artifact_prefix=tests/fuzz/crashes/$$n- \
 			$(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
 test: deps
