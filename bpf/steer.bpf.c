@@ -301,6 +301,15 @@ static __always_inline bool inbound(const struct frame *f, const struct l4 *l, _
 	       is_gateway(f, l);
 }
 
+/* The same with --publish-keep-source: to the peer's own address. */
+static __always_inline bool inbound_kept(const struct frame *f, const struct tcphdr *th)
+{
+	__u32 want = TG_CFG_INBOUND | TG_CFG_KEEP_SOURCE;
+
+	return (f->cfg->flags & want) == want && TG_INBOUND_PORT(bpf_ntohs(th->dest)) &&
+	       !(th->syn && !th->ack);
+}
+
 static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struct l4 *l)
 {
 	const struct tcphdr *th = l->hdr;
@@ -311,7 +320,7 @@ static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struc
 	 * always, to another resolver where the policy allows it. */
 	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))
 		return TG_V_TO_DNS;
-	if (inbound(f, l, th->dest))
+	if (inbound(f, l, th->dest) || inbound_kept(f, th))
 		return TG_V_TO_TCP;
 	if (policy_passes(l->daddr, l->v6, TG_PP_TCP, bpf_ntohs(th->dest), !(th->syn && !th->ack)))
 		return th->dest == bpf_htons(TG_DNS_PORT) ? TG_V_TO_DNS : TG_V_TO_TCP;

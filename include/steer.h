@@ -186,8 +186,8 @@ struct tg_pentry {
  * while the map holds another value (zero until filled).
  */
 #ifndef TG_ABI
-/* 2: TG_V_TO_DHCP and TG_CFG_DHCP */
-#define TG_ABI 2 /* -DTG_ABI=N builds a mismatched object, for a test */
+/* 2: TG_V_TO_DHCP and TG_CFG_DHCP; 3: TG_CFG_KEEP_SOURCE */
+#define TG_ABI 3 /* -DTG_ABI=N builds a mismatched object, for a test */
 #endif
 
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
@@ -204,6 +204,12 @@ struct tg_pentry {
 #define TG_INBOUND_PORT(p)  (((p)&0xf000) == 0xf000)
 #define TG_INBOUND_PORT_MIN 0xf000
 #define TG_CFG_DHCP	    (1u << 3) /* the daemon serves DHCPv4: TG_V_TO_DHCP */
+/* --publish-keep-source: an inbound TCP connection comes from the host
+ * peer's own address, so the guest's side of it is TCP to that address on
+ * one of the inbound ports. Let through too, but never a bare SYN: only
+ * segments lwIP can match to a connection it opened (anything else gets
+ * its RST from lwIP, and nothing reaches the host). */
+#define TG_CFG_KEEP_SOURCE (1u << 5)
 
 /* UDP ports the relay carries only with TG_CFG_UDP_LOCAL (--allow-udp-local):
  * DNS over QUIC would bypass the interceptor; mDNS, LLMNR and NetBIOS only

@@ -45,10 +45,11 @@ enum env_id {
 	ENV_BARE,    /* nothing on (no DHCP), empty policy tables (every lookup misses) */
 	ENV_SMALL,   /* as relay, but the socket takes 2048 bytes (tg_rx_max) */
 	ENV_INBOUND, /* relay and published ports on, empty policy tables (deny all) */
+	ENV_KEEP,    /* as inbound, with --publish-keep-source */
 	ENV_MAX
 };
 
-static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare", "small", "inbound" };
+static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare", "small", "inbound", "keep" };
 
 /* ---- environments ----------------------------------------------------- */
 
@@ -137,10 +138,12 @@ static inline int write_config(struct steer_bpf *skel, enum env_id id)
 	memcpy(c.guest_ip6, GUEST6, 16);
 	memcpy(c.gw_ip6, GW6, 16);
 	c.flags = id == ENV_BARE ? 0 : TG_CFG_IPV6;
-	if (id == ENV_RELAY || id == ENV_SMALL || id == ENV_INBOUND)
+	if (id == ENV_RELAY || id == ENV_SMALL || id == ENV_INBOUND || id == ENV_KEEP)
 		c.flags |= TG_CFG_UDP_RELAY;
-	if (id == ENV_INBOUND)
+	if (id == ENV_INBOUND || id == ENV_KEEP)
 		c.flags |= TG_CFG_INBOUND;
+	if (id == ENV_KEEP)
+		c.flags |= TG_CFG_KEEP_SOURCE;
 	if (id != ENV_BARE)
 		c.flags |= TG_CFG_DHCP;
 	c.mtu = GUEST_MTU;
@@ -163,7 +166,7 @@ static inline int env_open(struct env *e, enum env_id id)
 		return err;
 	/* The daemon's value without multi-buffer: one 2048-byte chunk. */
 	e->skel->bss->tg_rx_max = id == ENV_SMALL ? 2048 - 256 : 0;
-	if (id != ENV_BARE && id != ENV_INBOUND) {
+	if (id != ENV_BARE && id != ENV_INBOUND && id != ENV_KEEP) {
 		err = fill_policy(e->skel);
 		if (err)
 			return err;

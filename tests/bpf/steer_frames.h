@@ -767,12 +767,16 @@ static inline size_t f6_nh_none(uint8_t *b)
 }
 
 /* Published ports' answers, and what only looks like them. */
-static inline size_t f_in_ack_pub(uint8_t *b)
+static inline size_t tcp4_pub_port(uint8_t *b, uint16_t dport, uint8_t flags)
 {
 	uint8_t l4[TG_TCP_HLEN];
 
 	return ip4(b, GUEST4, PUBLIC4, TG_IPPROTO_TCP, l4,
-		   tb_tcp(l4, 443, 0xf001, 1000, 2000, TG_TCP_ACK, NULL, 0));
+		   tb_tcp(l4, 443, dport, 1000, 2000, flags, NULL, 0));
+}
+static inline size_t f_in_ack_pub(uint8_t *b)
+{
+	return tcp4_pub_port(b, 0xf001, TG_TCP_ACK);
 }
 static inline size_t f_in_udp(uint8_t *b)
 {
@@ -781,6 +785,18 @@ static inline size_t f_in_udp(uint8_t *b)
 static inline size_t f_in_udp_pub(uint8_t *b)
 {
 	return udp4(b, PUBLIC4, 0xf002);
+}
+static inline size_t f_in_synack_pub(uint8_t *b)
+{
+	return tcp4_pub_port(b, 0xf001, TG_TCP_SYN | TG_TCP_ACK);
+}
+static inline size_t f_in_syn_pub(uint8_t *b)
+{
+	return tcp4_pub_port(b, 0xf001, TG_TCP_SYN);
+}
+static inline size_t f_in_ack_pub_low(uint8_t *b)
+{
+	return tcp4_pub_port(b, 0xefff, TG_TCP_ACK);
 }
 
 #endif

@@ -11,6 +11,7 @@ a port the kernel picks and writes that port to PORT_FILE once it listens. One t
 A GET may carry "?barrier=NAME&n=N": the reply is held until N requests with
 the same barrier name are waiting (or 60 s have passed, then 503), so a test
 can prove that N connections were open through tapgate at the same time.
+GET /peer answers the client's address as this server saw it.
 
 Usage: httpd.py DIR PORT_FILE
 """
@@ -73,6 +74,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not self.server.barriers.wait(query["barrier"][0], n):
                 self.reply(503, b"barrier timeout\n")
                 return
+        if url.path == "/peer":
+            self.reply(200, (self.client_address[0] + "\n").encode())
+            return
         path = self.local_path(url.path)
         if path is None:
             self.reply(404, b"not found\n")

@@ -394,8 +394,10 @@ tg_start_tapgate() {
 	tg_fail "tapgate did not print 'tapgate: ready on $HOSTDEV' within ${TG_READY_TIMEOUT} s"
 }
 
-# tg_xdp_attached DEV: true if an XDP program is attached to DEV.
+# tg_xdp_attached DEV: true if an XDP program is attached to DEV (false
+# when this namespace has no DEV, without tripping the ERR trap in $(...)).
 tg_xdp_attached() {
+	[ -e "/sys/class/net/$1" ] || return 1
 	grep -q 'prog/xdp' <<<"$(ip link show dev "$1" 2>/dev/null)"
 }
 

@@ -303,6 +303,9 @@ static void publish_specs(void)
 	CHECK_EQ(c.publish[1].proto, IPPROTO_UDP);
 	CHECK_EQ(c.publish[2].host_ip, htonl(0x0a000005));
 	CHECK_EQ(c.publish[2].guest_port, 22);
+	CHECK(!c.publish_keep_source);
+	CHECK_EQ(parse(&c, "--dev", "t", "--publish-keep-source", NULL), 0);
+	CHECK(c.publish_keep_source);
 }
 
 static void help(void)

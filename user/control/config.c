@@ -255,6 +255,7 @@ enum {
 	OPT_DNS_AAAA,
 	OPT_PUBLISH,
 	OPT_NO_DHCP,
+	OPT_KEEP_SOURCE,
 };
 
 static const struct option run_opts[] = {
@@ -278,6 +279,7 @@ static const struct option run_opts[] = {
 	{ "dns-aaaa", required_argument, NULL, OPT_DNS_AAAA },
 	{ "publish", required_argument, NULL, OPT_PUBLISH },
 	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
+	{ "publish-keep-source", no_argument, NULL, OPT_KEEP_SOURCE },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -324,6 +326,9 @@ void config_usage_run(FILE *out)
 		"                          let the host reach GUESTPORT in the guest at\n"
 		"                          HOSTIP:HOSTPORT (HOSTIP 127.0.0.1; TCP);\n"
 		"                          repeatable up to %d\n"
+		"  --publish-keep-source   the guest sees a TCP peer's own address\n"
+		"                          (not the gateway's) unless it is a loopback\n"
+		"                          address, which the guest could not answer\n"
 		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
@@ -586,6 +591,9 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_NO_DHCP:
 		cfg->dhcp = false;
+		return 0;
+	case OPT_KEEP_SOURCE:
+		cfg->publish_keep_source = true;
 		return 0;
 	case OPT_TCP_MEM:
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)

@@ -74,6 +74,7 @@ struct config {
 	unsigned int busy_poll_us; /* 0: sleep as soon as there is nothing to do */
 	struct publish publish[CONFIG_PUBLISH_MAX];
 	unsigned int npublish;
+	bool publish_keep_source; /* inbound TCP from the peer's address */
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);

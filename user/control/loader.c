@@ -275,7 +275,8 @@ static int write_config(int fd, const struct config *cfg)
 	memcpy(c.gw_ip6, cfg->gw_ip6, 16);
 	c.flags = TG_CFG_UDP_RELAY | (cfg->ipv6 ? TG_CFG_IPV6 : 0) |
 		  (cfg->udp_local_ports ? TG_CFG_UDP_LOCAL : 0) |
-		  (cfg->npublish ? TG_CFG_INBOUND : 0) | (cfg->dhcp ? TG_CFG_DHCP : 0);
+		  (cfg->npublish ? TG_CFG_INBOUND : 0) | (cfg->dhcp ? TG_CFG_DHCP : 0) |
+		  (cfg->publish_keep_source ? TG_CFG_KEEP_SOURCE : 0);
 	c.mtu = (__u16)cfg->mtu;
 	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }

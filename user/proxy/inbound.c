@@ -5,7 +5,9 @@
  * A host peer connects to HOSTIP:HOSTPORT; the kernel finishes that
  * handshake before tapgate sees the connection, so tapgate accepts it,
  * opens an lwIP connection from the gateway (one of the TG_INBOUND_PORT()
- * ports, which the XDP program lets back) to the guest's port, and only
+ * ports, which the XDP program lets back; with --publish-keep-source from
+ * the peer's own address where the guest can answer it, shown_source())
+ * to the guest's port, and only
  * when the guest accepts starts the splice. A guest port that refuses (or
  * never answers within --connect-timeout) resets the host connection at
  * once: the peer sees a reset, never a hang. The splice is the egress
@@ -209,29 +211,47 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-/* A free gateway port of the inbound range for the new pcb. */
-static err_t bind_gateway(struct tcp_pcb *pcb)
+/*
+ * The address the guest sees the connection come from: the gateway's, or
+ * with --publish-keep-source the peer's own where the guest can answer it
+ * through the gateway: not a loopback, unspecified, multicast or broadcast
+ * address, and not one of the guest's own subnet (the guest would ask ARP
+ * for it on the link instead of sending it to the gateway).
+ */
+static uint32_t shown_source(const struct sockaddr_in *peer)
 {
-	ip_addr_t gw = IPADDR4_INIT(cfg->gw_ip4);
+	uint32_t a = ntohl(peer->sin_addr.s_addr);
+	uint32_t mask = cfg->prefix4 ? ~0u << (32 - cfg->prefix4) : 0;
+
+	if (!cfg->publish_keep_source || (a >> 24) == 127 || a == 0 || a >= 0xe0000000u ||
+	    (a & mask) == (ntohl(cfg->guest_ip4) & mask))
+		return cfg->gw_ip4;
+	return peer->sin_addr.s_addr;
+}
+
+/* A free port of the inbound range at @src for the new pcb. */
+static err_t bind_inbound(struct tcp_pcb *pcb, uint32_t src)
+{
+	ip_addr_t a = IPADDR4_INIT(src);
 
 	for (unsigned int i = 0; i < 0x1000; i++) {
 		uint16_t port = next_port;
 
 		next_port = next_port == 0xffff ? TG_INBOUND_PORT_MIN : next_port + 1;
-		if (tcp_bind(pcb, &gw, port) == ERR_OK)
+		if (tcp_bind(pcb, &a, port) == ERR_OK)
 			return ERR_OK;
 	}
 	return ERR_USE;
 }
 
-static int connect_guest(struct inconn *c, const struct publish *p)
+static int connect_guest(struct inconn *c, const struct publish *p, const struct sockaddr_in *peer)
 {
 	ip_addr_t guest = IPADDR4_INIT(cfg->guest_ip4);
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
 
 	if (!pcb)
 		return -ENOMEM;
-	if (bind_gateway(pcb) != ERR_OK) {
+	if (bind_inbound(pcb, shown_source(peer)) != ERR_OK) {
 		tcp_abort(pcb);
 		return -EADDRINUSE;
 	}
@@ -299,7 +319,7 @@ static void conn_new(int fd, const struct sockaddr_in *peer, const struct publis
 	nconns++;
 	st->inbound_accepted++;
 	if (loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->h) < 0 ||
-	    connect_guest(c, p) < 0)
+	    connect_guest(c, p, peer) < 0)
 		refuse(c);
 }
 
