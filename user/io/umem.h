@@ -13,7 +13,7 @@
  *
  * Theory of operation (who owns each UMEM frame):
  *  - The UMEM is split in regions of ring_frames chunks: one per rx queue,
- *    then one for tx. A queue's rx frames live in its fill ring (the
+ *    then one for tx (tx_frames chunks: fewer with one-chunk frames). A queue's rx frames live in its fill ring (the
  *    kernel's), then in one of its rx rings (ours to read), and go straight
  *    back to the same queue's fill ring once the poller has finished with
  *    the frame: the slot never keeps a frame past one loop turn, and a
@@ -72,6 +72,7 @@ struct umem {
 	uint64_t area_size;
 	uint32_t frame_size;
 	uint32_t ring_frames; /* chunks per region: each queue's rx, and tx */
+	uint32_t tx_frames;   /* chunks of the tx region (at most ring_frames) */
 	struct xsk_umem *umem;
 	uint32_t nq; /* rx queues served */
 	struct umem_queue q[UMEM_QUEUES_MAX];
