@@ -23,6 +23,7 @@
 #include "control/adopt.h"
 #include "control/loader.h"
 #include "control/log.h"
+#include "control/xdpq.h"
 #include "steer.h"
 
 static int pinned(struct loader *ld, const char *name, char *path, size_t len)
@@ -35,6 +36,7 @@ static int check_attached(struct loader *ld, const char *path)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info), id = 0;
+	struct xdpq q;
 	int err;
 
 	ld->prog_fd = pinned(ld, TG_PROG_NAME, (char[PATH_MAX]){ 0 }, PATH_MAX);
@@ -46,7 +48,9 @@ static int check_attached(struct loader *ld, const char *path)
 	}
 	err = bpf_obj_get_info_by_fd(ld->prog_fd, &info, &len) ? -errno : 0;
 	if (!err)
-		err = bpf_xdp_query_id(ld->ifindex, 0, &id);
+		err = xdpq_query(ld->ifindex, &q);
+	if (!err)
+		id = xdpq_id(&q, 0);
 	if (!err && (!id || id != info.id)) {
 		log_err("%s: --adopt: the program pinned at %s (id %u) is not the one attached to "
 			"%s (id %u); attach it: bpftool net attach xdp pinned %s dev %s",

@@ -33,6 +33,7 @@
 #include "control/adopt.h"
 #include "control/loader.h"
 #include "control/log.h"
+#include "control/xdpq.h"
 #include "steer.skel.h"
 
 #define LOCK_DIR "/run/tapgate"
@@ -232,10 +233,15 @@ static void unpin_all(const char *dev)
  * daemon (removed, 0), or a foreign one (-EEXIST after a message). */
 static int clear_stale(const char *dev, int ifindex)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_multiprog *mp;
 	struct xdp_program *main_prog;
+	struct xdpq q;
 	int err = 0;
 
+	/* The common case, nothing attached, without libxdp's link dump. */
+	if (!xdpq_query(ifindex, &q) && q.attached == XDP_ATTACHED_NONE)
+		return 0;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (!mp || libxdp_get_error(mp))
 		return 0;
 	main_prog = xdp_multiprog__main_prog(mp);
@@ -491,12 +497,13 @@ static __u32 xdp_flags(const struct loader *ld)
 static bool attached_alone(const struct loader *ld)
 {
 	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), id = 0;
+	__u32 len = sizeof(info), id;
 	int fd = bpf_program__fd(ld->skel->progs.tg_steer);
+	struct xdpq q;
 
-	if (bpf_xdp_query_id(ld->ifindex, (int)xdp_flags(ld), &id) ||
-	    bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (xdpq_query(ld->ifindex, &q) || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return false;
+	id = xdpq_id(&q, xdp_flags(ld));
 	return id && id == info.id;
 }
 
