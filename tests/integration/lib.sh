@@ -517,6 +517,16 @@ tg_http_server() {
 	export HTTP_PORT
 }
 
+# tg_guest_http_server DIR: httpd.py in the guest namespace on 0.0.0.0 (a
+# server behind a published port); sets GPORT.
+tg_guest_http_server() {
+	local pf=$TMP/ghttpd.$P.port
+	rm -f "$pf"
+	tg_bg ip netns exec "$GUESTNS" env TG_LISTEN=0.0.0.0 "$TG_PY" "$TG_HELPERS/httpd.py" \
+		"$1" "$pf" >"$TMP/ghttpd.$P.log" 2>&1
+	GPORT=$(tg_wait_port_file "$pf" "$BGPID" "httpd.py in the guest")
+}
+
 # tg_tcp_server MODE: start tcptool.py serve-MODE on 127.0.0.1; sets TCP_PORT.
 tg_tcp_server() {
 	local pf=$TMP/tcp-$1.$P.port

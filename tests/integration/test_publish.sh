@@ -38,15 +38,6 @@ tg_make_file "$TMP/www/big" "$MIB"
 tg_make_file_kib "$TMP/www/small" 64
 BIG_SHA=$(tg_sha "$TMP/www/big")
 
-# guest_httpd: httpd.py in the guest on 0.0.0.0; sets GPORT.
-guest_httpd() {
-	local pf=$TMP/ghttpd.$P.port
-	rm -f "$pf"
-	tg_bg ip netns exec "$GUESTNS" env TG_LISTEN=0.0.0.0 "$TG_PY" "$TG_HELPERS/httpd.py" \
-		"$TMP/www" "$pf" >"$TMP/ghttpd.$P.log" 2>&1
-	GPORT=$(tg_wait_port_file "$pf" "$BGPID" "httpd.py in the guest")
-}
-
 bulk() {
 	local got
 	got=$(curl -sS --max-time 120 "http://127.0.0.1:$HPORT/big" | sha256sum | cut -d' ' -f1)
@@ -171,7 +162,7 @@ port_taken() {
 
 for mode in $(tg_modes); do
 	tg_round "$mode"
-	guest_httpd
+	tg_guest_http_server "$TMP/www"
 	guest_udp_echo
 	HPORT=$(tg_free_port)
 	HPORT_DEAD=$(tg_free_port)

@@ -29,14 +29,6 @@ printf '%s\n' '{ "default_egress": "deny", "default_ingress": "deny", "rules": [
 	'{ "direction": "ingress", "destination": "198.51.100.2/32", "action": "allow" },' \
 	'{ "direction": "ingress", "destination": "127.0.0.0/8", "action": "allow" } ] }' >"$POL"
 
-guest_httpd() {
-	local pf=$TMP/ghttpd.$P.port
-	rm -f "$pf"
-	tg_bg ip netns exec "$GUESTNS" env TG_LISTEN=0.0.0.0 "$TG_PY" "$TG_HELPERS/httpd.py" \
-		"$TMP/www" "$pf" >"$TMP/ghttpd.$P.log" 2>&1
-	GPORT=$(tg_wait_port_file "$pf" "$BGPID" "httpd.py in the guest")
-}
-
 # peer_seen NS HOST: what the guest's server saw of a peer in NS.
 peer_seen() {
 	ip netns exec "$1" curl -sS --max-time 10 "http://$2:$HPORT/peer" 2>&1 || true
@@ -67,7 +59,7 @@ round() {
 for mode in $(tg_modes); do
 	tg_round "$mode"
 	tg_host_ns
-	guest_httpd
+	tg_guest_http_server "$TMP/www"
 	HPORT=$(tg_free_port)
 	round ""
 	round --publish-keep-source
