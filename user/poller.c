@@ -43,6 +43,7 @@
 #include "control/loader.h"
 #include "control/log.h"
 #include "control/privs.h"
+#include "control/scfilter.h"
 #include "control/route.h"
 #include "policy/polload.h"
 #include "policy/polset.h"
@@ -766,6 +767,11 @@ static int setup(void)
 		err = loader_attach(&ld);
 	if (!err)
 		err = privs_drop(loader_needs_sys_admin(&ld));
+	if (!err)
+		err = scfilter_install(cfg->seccomp, loader_needs_sys_admin(&ld));
+	if (!err && cfg->seccomp != SCFILTER_OFF)
+		log_info("system call filter %s: %u rules",
+			 cfg->seccomp == SCFILTER_LOG ? "logging" : "on", scfilter_count());
 	return err;
 }
 

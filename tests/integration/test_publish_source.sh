@@ -64,4 +64,3 @@ for mode in $(tg_modes); do
 	round ""
 	round --publish-keep-source
 done
-tg_cleanup

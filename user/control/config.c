@@ -256,6 +256,7 @@ enum {
 	OPT_PUBLISH,
 	OPT_NO_DHCP,
 	OPT_KEEP_SOURCE,
+	OPT_SECCOMP,
 };
 
 static const struct option run_opts[] = {
@@ -280,6 +281,7 @@ static const struct option run_opts[] = {
 	{ "publish", required_argument, NULL, OPT_PUBLISH },
 	{ "no-dhcp", no_argument, NULL, OPT_NO_DHCP },
 	{ "publish-keep-source", no_argument, NULL, OPT_KEEP_SOURCE },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 	{ "no-rebind-protection", no_argument, NULL, OPT_NO_REBIND },
@@ -352,6 +354,10 @@ void config_usage_run(FILE *out)
 		"  --no-dhcp               serve no DHCP: the guest configures its IPv4\n"
 		"                          address itself (DHCP gives it the guest address,\n"
 		"                          the gateway as router and DNS server, the MTU)\n"
+		"  --seccomp on|log|off    once serving, only the system calls tapgate\n"
+		"                          uses (docs/security.md); on: any other ends\n"
+		"                          it, saying which; log: the kernel logs it\n"
+		"                          and lets it through (on)\n"
 		"  --busy-poll USEC        after traffic, keep polling up to USEC\n"
 		"                          microseconds before sleeping: lower latency\n"
 		"                          for more CPU while busy, none idle (0: off;\n"
@@ -595,6 +601,10 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 	case OPT_KEEP_SOURCE:
 		cfg->publish_keep_source = true;
 		return 0;
+	case OPT_SECCOMP:
+		return scfilter_parse_mode(arg, &cfg->seccomp)
+			       ? bad("--seccomp", arg, "give on, log or off")
+			       : 0;
 	case OPT_TCP_MEM:
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)
 			       ? bad("--tcp-mem", arg, "give MiB from 4 to 65536")

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "control/log.h"
+#include "control/scfilter.h"
 
 #define CONFIG_MTU_MIN 576
 #define CONFIG_MTU_MAX 65520 /* frames longer than a UMEM chunk go as descriptor chains */
@@ -75,6 +76,7 @@ struct config {
 	struct publish publish[CONFIG_PUBLISH_MAX];
 	unsigned int npublish;
 	bool publish_keep_source; /* inbound TCP from the peer's address */
+	enum scfilter_mode seccomp;
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);
