@@ -168,25 +168,34 @@ static int add(scmp_filter_ctx ctx, int nr, unsigned int n, const struct scmp_ar
 	return err;
 }
 
+/* Argument @arg compared by @op: with @a (EQ, NE), or masked by @a
+ * against @b (MASKED_EQ). libseccomp's SCMP_A* macros leave datum_b
+ * unnamed for one-datum comparisons, which -Wextra takes for a mistake. */
+static struct scmp_arg_cmp cmp(unsigned int arg, enum scmp_compare op, scmp_datum_t a,
+			       scmp_datum_t b)
+{
+	return (struct scmp_arg_cmp){ .arg = arg, .op = op, .datum_a = a, .datum_b = b };
+}
+
 static int add_all(scmp_filter_ctx ctx, bool by_id)
 {
 	size_t nbpf = sizeof(bpf_cmds) / sizeof(bpf_cmds[0]) - (by_id ? 0 : BPF_CMDS_BY_ID);
-	const struct scmp_arg_cmp no_exec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+	const struct scmp_arg_cmp no_exec = cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
 	const struct scmp_arg_cmp read_only =
-		SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY);
-	const struct scmp_arg_cmp tcgets = SCMP_A1(SCMP_CMP_EQ, TCGETS);
-	const struct scmp_arg_cmp not_sigsys = SCMP_A0(SCMP_CMP_NE, SIGSYS);
+		cmp(2, SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY);
+	const struct scmp_arg_cmp tcgets = cmp(1, SCMP_CMP_EQ, TCGETS, 0);
+	const struct scmp_arg_cmp not_sigsys = cmp(0, SCMP_CMP_NE, SIGSYS, 0);
 	int err = 0;
 
 	for (size_t i = 0; !err && i < sizeof(plain) / sizeof(plain[0]); i++)
 		err = add(ctx, plain[i], 0, NULL);
 	for (size_t i = 0; !err && i < sizeof(socket_domains) / sizeof(socket_domains[0]); i++) {
-		struct scmp_arg_cmp d = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)socket_domains[i]);
+		struct scmp_arg_cmp d = cmp(0, SCMP_CMP_EQ, (scmp_datum_t)socket_domains[i], 0);
 
 		err = add(ctx, SCMP_SYS(socket), 1, &d);
 	}
 	for (size_t i = 0; !err && i < nbpf; i++) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)bpf_cmds[i]);
+		struct scmp_arg_cmp c = cmp(0, SCMP_CMP_EQ, (scmp_datum_t)bpf_cmds[i], 0);
 
 		err = add(ctx, SCMP_SYS(bpf), 1, &c);
 	}

@@ -13,6 +13,7 @@
  * taken only from the kernel (port 0) with our sequence number.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -53,6 +54,13 @@ static void parse_xdp(const struct rtattr *rta, struct xdpq *out)
 	}
 }
 
+/* NLMSG_OK() on a remainder kept signed for NLMSG_NEXT() (which can take
+ * it below zero): clang sees the macro compare __u32 with int. */
+static bool msg_ok(const struct nlmsghdr *nh, int left)
+{
+	return left >= 0 && NLMSG_OK(nh, (unsigned int)left);
+}
+
 /**
  * xdpq_parse() - Read the kernel's answer to an RTM_GETLINK for one device
  * @buf:     what recv() returned
@@ -69,7 +77,7 @@ int xdpq_parse(const void *buf, size_t len, __u32 seq, int ifindex, struct xdpq 
 	int left = len > BUF_SIZE ? BUF_SIZE : (int)len;
 
 	memset(out, 0, sizeof(*out));
-	for (const struct nlmsghdr *nh = buf; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+	for (const struct nlmsghdr *nh = buf; msg_ok(nh, left); nh = NLMSG_NEXT(nh, left)) {
 		const struct ifinfomsg *ifi = NLMSG_DATA(nh);
 		const struct rtattr *rta;
 		int alen;
