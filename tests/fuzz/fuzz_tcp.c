@@ -124,6 +124,7 @@ static void reset_all(void)
 		if (hosts[i].fd >= 0)
 			rst_close(hosts[i].fd);
 	nhosts = 0;
+	host_drain_backlog();
 	host_oracle = false;
 	lwipmem_set_budget((size_t)cfg.tcp_mem_mib << 20);
 	lwipmem_stats(&used, NULL, NULL);
