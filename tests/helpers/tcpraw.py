@@ -169,9 +169,15 @@ class Conn:
         """Three-way handshake; window scaling offered. True on success."""
         opts = struct.pack("!BBH", 2, 4, self.mss) + \
             struct.pack("!BBBB", 1, 3, 3, self.MY_SHIFT)
-        self.link.send_tcp(self.dst, self.sport, self.dport, self.iss, 0,
-                           SYN, 0xFFFF, opts=opts)
-        seg = self.link.recv_tcp(self.sport, TIMEOUT)
+        # The SYN again after 2 s, as a guest kernel would: with eight
+        # clients flooding at once, one's SYN-ACK can be lost in its raw
+        # socket's full queue, or wait behind a full tx ring.
+        for _ in range(4):
+            self.link.send_tcp(self.dst, self.sport, self.dport, self.iss, 0,
+                               SYN, 0xFFFF, opts=opts)
+            seg = self.link.recv_tcp(self.sport, 2.0)
+            if seg and (seg["flags"] & (SYN | ACK)) == (SYN | ACK):
+                break
         if not seg or (seg["flags"] & (SYN | ACK)) != (SYN | ACK):
             return False
         shift = wscale_of(seg["opts"])
