@@ -6,8 +6,13 @@
                                   or "MBITS LOSS%" (udp), as the receiver
                                   counted them; or "err" and the reason on
                                   stderr
+  report.py plot RESULTS TABLE OUT.png [SUBTITLE]
+                                  the same numbers as a picture (matplotlib,
+                                  Agg): one panel per metric, a bar per
+                                  engine at the median, whiskers from the
+                                  smallest to the largest run
   report.py table RESULTS NOTES TABLE [TITLE]
-                                  the table of TABLE (main or mtu) from the
+                                  the table of TABLE (main or mtuN) from the
                                   RESULTS lines "table engine metric run
                                   value" (tab-separated), then the legend
                                   and the NOTES ("table|engine|text" lines)
@@ -45,9 +50,11 @@ ENGINES = [
     ("tapgate-veth", "tapgate (veth)"),
     ("tapgate-veth-bp", "tapgate (veth, busy-poll)"),
     ("tapgate-tap", "tapgate (tap)"),
+    ("tapgate-tap-vnet", "tapgate (tap, offloads)"),
     ("tapgate-veth6", "tapgate (veth, IPv6)"),
 ]
 PEERS = ["slirp4netns", "pasta"]
+JUMBO_NA = ("tapgate-veth-bp", "tapgate-tap", "tapgate-veth6")  # not run at a jumbo MTU
 SHORT = {"slirp4netns": "slirp", "pasta": "pasta"}
 OURS = "tapgate-veth"
 
@@ -150,7 +157,7 @@ def table(results, notes, which, title):
             runs = max(runs, int(run))
     rows = []
     for eng, label in ENGINES:
-        if which == "mtu" and eng.startswith("tapgate") and eng != "tapgate-veth":
+        if which.startswith("mtu") and eng in JUMBO_NA:
             rows.append([label] + ["n/a"] * len(METRICS))
         else:
             rows.append([label] + [cell(data.get((eng, m[0]), [])) for m in METRICS])
@@ -202,8 +209,10 @@ def table(results, notes, which, title):
         print("ratio: tapgate (veth) median / the best median of slirp4netns and pasta (named); "
               "> 1 is better for Gbit/s, conn/s, Mbit/s; < 1 is better for µs, loss, CPU, MiB")
     else:
-        print("tapgate (veth): tapgate run --mtu 65520 on a veth at MTU 65520; busy-poll and "
-              "tap rows: n/a (not run at this MTU)")
+        print("tapgate rows: tapgate run --mtu at the table's MTU, on a veth and on the tap "
+              "with offloads; busy-poll, plain tap and IPv6 rows: n/a (not run at this MTU)")
+    print("tap, offloads: both taps opened as a VMM opens them (virtio-net header, "
+          "TUNSETOFFLOAD csum/TSO/USO): the guest's kernel sends TSO super-frames")
     seen = {}
     try:
         with open(notes) as f:
@@ -221,9 +230,59 @@ def table(results, notes, which, title):
             print("  %s: %s%s" % (eng, text, " (%dx)" % n if n > 1 else ""))
 
 
+PLOT_METRICS = ["tcp_g2h_1", "tcp_g2h_4", "tcp_h2g_1", "tcp_h2g_4", "rr_p50", "rr_p99",
+                "crr", "udp_g2h", "udp_h2g", "cpu_gbit", "rss_idle", "rss_hold"]
+
+
+def plot(results, which, out, subtitle):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = {}
+    with open(results) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 5 and parts[0] == which:
+                data.setdefault((parts[1], parts[2]), []).append(parts[4])
+    engines = [(e, lbl) for e, lbl in ENGINES if any(k[0] == e for k in data)]
+    metrics = [m for m in METRICS if m[0] in PLOT_METRICS]
+    cols = 4
+    rows = (len(metrics) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    colors = plt.get_cmap("tab10")
+    for ax, (key, head, unit, better) in zip(axes.flat, metrics):
+        xs, meds, los, his, cs = [], [], [], [], []
+        for i, (eng, label) in enumerate(engines):
+            med, lo, hi, _, _ = summary(data.get((eng, key), []))
+            if med is None:
+                continue
+            xs.append(label)
+            meds.append(med)
+            los.append(med - lo)
+            his.append(hi - med)
+            cs.append(colors(i % 10))
+        pos = list(range(len(xs)))
+        ax.bar(pos, meds, color=cs, yerr=[los, his], capsize=3)
+        ax.set_xticks(pos)
+        ax.set_xticklabels(xs, rotation=35, ha="right", fontsize=7)
+        ax.set_title("%s (%s, %s is better)" % (head, unit, "higher" if better == "hi" else "lower"),
+                     fontsize=9)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    name = "guest MTU 1500" if which == "main" else "guest MTU " + which[3:]
+    fig.suptitle("tapgate bench, %s: median of the runs, whiskers min-max (%s)" %
+                 (name, subtitle), fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.savefig(out, dpi=90)
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "iperf":
         iperf(argv[2], argv[3])
+    elif len(argv) in (5, 6) and argv[1] == "plot":
+        plot(argv[2], argv[3], argv[4], argv[5] if len(argv) == 6 else "")
     elif len(argv) in (5, 6) and argv[1] == "table":
         table(argv[2], argv[3], argv[4], argv[5] if len(argv) == 6 else "")
     else:

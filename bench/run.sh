@@ -15,6 +15,9 @@
 #   tapgate veth  tests/integration/lib.sh's veth guest, tapgate run --allow
 #                 host: the host's 127.0.0.1 is the gateway 100.96.0.1.
 #   tapgate tap   the same behind a tap whose fd tapshuttle holds.
+#   tapgate tap-vnet  the same with both taps opened as a VMM opens them
+#                 (tapshuttle --vnet: virtio-net headers, offloads on: the
+#                 guest's kernel sends TSO super-frames and partial sums).
 #   tapgate veth6 the veth guest over IPv6 (servers on ::1).
 # The servers (iperf3 -s, build/bench/rr server) listen on the host's
 # 127.0.0.1 (kernel: on 10.213.0.1 inside the host-side namespace), one fixed
@@ -47,11 +50,16 @@
 #                      column (10000; quick 2000); tapgate runs with
 #                      --max-conns above it (its default is 4096)
 #   BENCH_PORT=N       port base: engine i uses N+i (iperf3), N+50+i (rr) (25200)
-#   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-veth6"
+#   BENCH_ENGINES="kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-tap-vnet tapgate-veth6"
 #                      (tapgate-veth-bp: tapgate on a veth with --busy-poll 50;
 #                      tapgate-veth6: the veth guest over IPv6, to ::1)
-#   BENCH_MTU_TABLE=1  also a second table at guest MTU 65520 (kernel,
-#                      slirp4netns, pasta, tapgate on a veth with --mtu 65520)
+#   BENCH_MTU_TABLE=1  also a table per jumbo MTU of BENCH_MTUS (kernel,
+#                      slirp4netns, pasta, tapgate on a veth and on the
+#                      offloading tap, all at that guest MTU)
+#   BENCH_MTUS="9000 65520"  the MTUs of those tables
+#   BENCH_PLOT=0       no pictures (default: build/bench/TABLE.png per table,
+#                      with python3-matplotlib: one panel per metric, bars
+#                      at the median, whiskers from min to max)
 #   BENCH_KEEP=1       keep the logs ($TMP) after the run
 # Everything it makes carries lib.sh's prefix and is removed on exit, also on
 # failure or Ctrl-C (which prints the table of what was measured so far).
@@ -72,9 +80,10 @@ RR_N=${BENCH_RR_N:-20000}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then HOLD_N=${BENCH_HOLD_N:-2000}; else HOLD_N=${BENCH_HOLD_N:-10000}; fi
 CRR_MODE=${BENCH_CRR_MODE:-fin}
 PORT_BASE=${BENCH_PORT:-25200}
-ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-veth6}
-ALL_ENGINES=(kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-veth6)
-BIG_MTU=65520
+ENGINES=${BENCH_ENGINES:-kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-tap-vnet tapgate-veth6}
+ALL_ENGINES=(kernel slirp4netns pasta tapgate-veth tapgate-veth-bp tapgate-tap tapgate-tap-vnet tapgate-veth6)
+MTUS=${BENCH_MTUS:-9000 65520}
+PLOT_DIR=$ROOT/build/bench
 RR=$ROOT/build/bench/rr
 REPORT=$ROOT/bench/report.py
 RESULTS=$TMP/results.tsv
@@ -393,6 +402,15 @@ setup_tapgate-veth6() {
 	DST=$TG_GW_IP6 SRV_ADDR=::1
 }
 setup_tapgate-tap() { setup_tapgate tap; }
+# The offloading tap, at 1500 or a jumbo MTU (both taps and tapgate).
+setup_tapgate-tap-vnet() {
+	if [ "${1:-1500}" = 1500 ]; then
+		TG_TAP_VNET=1 setup_tapgate tap
+		return
+	fi
+	TG_TAP_VNET=1 TG_BENCH_MTU=$1 setup_tapgate tap
+	check_mtu eth0 "$1"
+}
 
 # ---------------------------------------------------------------- metrics
 
@@ -611,11 +629,26 @@ print_tables() {
 	echo
 	"$TG_PY" "$REPORT" table "$RESULTS" "$NOTES" main \
 		"Guest MTU 1500, host servers on 127.0.0.1$partial" || true
-	if [ "$MTU_TABLE" = 1 ] && grep -q "^mtu" "$RESULTS"; then
+	for m in $MTUS; do
+		[ "$MTU_TABLE" = 1 ] && grep -q "^mtu$m	" "$RESULTS" || continue
 		echo
-		"$TG_PY" "$REPORT" table "$RESULTS" "$NOTES" mtu \
-			"Guest MTU $BIG_MTU$partial" || true
-	fi
+		"$TG_PY" "$REPORT" table "$RESULTS" "$NOTES" "mtu$m" \
+			"Guest MTU $m$partial" || true
+	done
+}
+
+# plot_tables: one picture per table that has results.
+plot_tables() {
+	local t
+	mkdir -p "$PLOT_DIR"
+	cp "$RESULTS" "$PLOT_DIR/results.tsv" # to draw again: report.py plot
+	[ "${BENCH_PLOT:-1}" = 1 ] || return 0
+	for t in main $(for m in $MTUS; do echo "mtu$m"; done); do
+		grep -q "^$t	" "$RESULTS" || continue
+		"$TG_PY" "$REPORT" plot "$RESULTS" "$t" "$PLOT_DIR/$t.png" \
+			"$(hostname), $(date -u +%F), load $(cut -d' ' -f1 /proc/loadavg)" &&
+			echo "picture: $PLOT_DIR/$t.png" || true
+	done
 }
 
 # On an early exit (failure, Ctrl-C) the table of what was measured so far,
@@ -667,15 +700,22 @@ for e in "${ALL_ENGINES[@]}"; do
 	bench_engine main "$e" 1500 "$i"
 done
 if [ "$MTU_TABLE" = 1 ]; then
-	i=10
-	for e in kernel slirp4netns pasta tapgate-veth; do
-		i=$((i + 1))
-		[[ " $ENGINES " == *" $e "* ]] || continue
-		bench_engine mtu "$e" "$BIG_MTU" "$i"
+	base=10
+	for m in $MTUS; do
+		[[ $m =~ ^[0-9]+$ ]] && [ "$m" -ge 1280 ] && [ "$m" -le 65520 ] ||
+			tg_fail "BENCH_MTUS: $m is not an MTU from 1280 to 65520"
+		i=$base
+		for e in kernel slirp4netns pasta tapgate-veth tapgate-tap-vnet; do
+			i=$((i + 1))
+			[[ " $ENGINES " == *" $e "* ]] || continue
+			bench_engine "mtu$m" "$e" "$m" "$i"
+		done
+		base=$((base + 10))
 	done
 fi
 
 print_tables ""
 TABLES_DONE=1
+plot_tables
 echo
 echo "runtime $(($(date +%s) - start_s)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,6 +10,7 @@ pkgs=(
 	curl iperf3 bind9-dnsutils iputils-ping netcat-openbsd python3
 	dnsmasq-base passt slirp4netns
 	isc-dhcp-client # test_dhcp's dhclient (busybox-static below gives its udhcpc)
+	python3-matplotlib # make bench draws its tables (bench/report.py plot)
 	qemu-system-x86 busybox-static # the VM test (tests/vm/mkvm.sh fetches its kernel), udhcpc
 )
 
