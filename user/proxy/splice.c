@@ -71,6 +71,7 @@
 #include "control/log.h"
 #include "proxy/hostsock.h"
 #include "proxy/splice.h"
+#include "stack/stack.h"
 
 enum sp_event {
 	SPE_GUEST_FIN,
@@ -409,6 +410,8 @@ static size_t guest_room(const struct tcp_pcb *pcb)
 	int segs = TCP_SND_QUEUELEN - (int)tcp_sndqueuelen(pcb) - 2;
 	size_t by_segs = segs > 0 ? (size_t)segs * tcp_mss(pcb) : 0;
 
+	if (stack_write_would_misplace(pcb))
+		return 0; /* a retransmission waits at the queue's tail */
 	return room < by_segs ? room : by_segs;
 }
 
@@ -431,7 +434,9 @@ int splice_to_guest(struct splice *sp, const uint8_t *buf, size_t n)
 		return -EIO; /* our FIN is out: nothing more can reach the guest */
 	if (sp->tog_len && buf != sp->tog)
 		return -EBUSY;
-	err = tcp_write(sp->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
+	err = stack_write_would_misplace(sp->pcb)
+		      ? ERR_MEM
+		      : tcp_write(sp->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY);
 	if (err == ERR_OK) {
 		st->bytes_to_guest += n;
 		sp->to_guest += n;

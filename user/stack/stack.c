@@ -578,3 +578,30 @@ int stack_timeout_ms(uint64_t now_ms)
 		return 0;
 	return now_ms >= next_tcp_tick ? 0 : (int)(next_tcp_tick - now_ms);
 }
+
+/**
+ * stack_write_would_misplace() - Whether tcp_write() now would put new
+ * bytes at the wrong sequence number
+ * @pcb: a connection
+ *
+ * lwIP 2.1.3's fast retransmit moves the first unacked segment back to
+ * the unsent queue; when tapgate's tx ring refuses to send it at once, it
+ * can be the queue's last segment, and tcp_write() extends the last
+ * unsent segment with new bytes: they would go to the guest at that old
+ * segment's sequence numbers (fuzz_tcp found it: the guest received
+ * bytes the host had not written there). Until the retransmission is out,
+ * nothing new is queued: the tail of the unsent queue must end where the
+ * next byte goes (snd_lbb).
+ *
+ * Return: true while a write must wait
+ */
+bool stack_write_would_misplace(const struct tcp_pcb *pcb)
+{
+	const struct tcp_seg *last = pcb->unsent;
+
+	if (!last)
+		return false;
+	while (last->next)
+		last = last->next;
+	return lwip_ntohl(last->tcphdr->seqno) + TCP_TCPLEN(last) != pcb->snd_lbb;
+}

@@ -9,10 +9,12 @@
 #ifndef TAPGATE_STACK_H
 #define TAPGATE_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct config;
+struct tcp_pcb;
 
 int stack_init(const struct config *cfg);
 int stack_input(const uint8_t *ip, size_t len);
@@ -20,5 +22,6 @@ uint64_t stack_inbuf_fallbacks(void);
 void stack_guard_stats(uint64_t *out_of_window, uint64_t *blind);
 void stack_run_timers(uint64_t now_ms);
 int stack_timeout_ms(uint64_t now_ms);
+bool stack_write_would_misplace(const struct tcp_pcb *pcb);
 
 #endif
