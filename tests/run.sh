@@ -18,7 +18,9 @@
 #                                 regular expression PATTERN (e.g. "unit/",
 #                                 "integration/test_http", "spoof|reset")
 # Environment: TG_CASE_TIMEOUT (seconds per case, default 300),
-#              TG_TAIL (lines of a failed case's log shown, default 40).
+#              TG_TAIL (lines of a failed case's log shown, default 40),
+#              TG_MEMCG (the integration cases' memory cgroup limit,
+#              default 128M, "off" for none; see memcg_enter).
 
 set -uo pipefail
 
@@ -164,6 +166,69 @@ run_integration() {
 	done
 }
 
+# The integration suite runs inside a memory cgroup of TG_MEMCG (default
+# 128M; "off": none) with every process it starts: daemons, clients,
+# servers, resolvers. Issue 16 asks that all of it fits, so an OOM kill in
+# the group fails the run as one more case (integration/memcg) even when
+# the killed process's own test happened to pass. Page cache is charged
+# too and reclaimed under the limit; only a kill counts. cgroup v1 (this
+# machine's memory controller) or v2.
+memcg_enter() {
+	local limit=${TG_MEMCG:-128M} rel bytes
+	MEMCG=
+	[ "$limit" = off ] && return 0
+	bytes=$(numfmt --from=iec "$limit") || return 0
+	rel=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+	if [ -n "$rel" ] && [ -d "/sys/fs/cgroup/memory$rel" ]; then
+		MEMCG_V=1
+		MEMCG_PARENT=/sys/fs/cgroup/memory$rel
+	elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		MEMCG_V=2
+		MEMCG_PARENT=/sys/fs/cgroup
+		echo +memory >"$MEMCG_PARENT/cgroup.subtree_control" 2>/dev/null
+	else
+		return 0
+	fi
+	MEMCG_HOME=/sys/fs/cgroup/memory$rel
+	[ "$MEMCG_V" = 2 ] && MEMCG_HOME=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+	MEMCG=$MEMCG_PARENT/tg-test-$$
+	mkdir "$MEMCG" 2>/dev/null || { MEMCG= && return 0; }
+	if [ "$MEMCG_V" = 1 ]; then
+		echo "$bytes" >"$MEMCG/memory.limit_in_bytes"
+	else
+		echo "$bytes" >"$MEMCG/memory.max"
+	fi && echo $$ >"$MEMCG/cgroup.procs" || { rmdir "$MEMCG" && MEMCG= && return 0; }
+	echo "(integration cases run in the memory cgroup $MEMCG, limit $limit)"
+}
+
+# memcg_leave: back to the runner's own cgroup; count OOM kills as a case.
+memcg_leave() {
+	local kills peak i
+	[ -n "$MEMCG" ] || return 0
+	echo $$ >"$MEMCG_HOME/cgroup.procs" 2>/dev/null
+	if [ "$MEMCG_V" = 1 ]; then
+		kills=$(awk '$1 == "oom_kill" {print $2}' "$MEMCG/memory.oom_control")
+		peak=$(cat "$MEMCG/memory.max_usage_in_bytes")
+	else
+		kills=$(awk '$1 == "oom_kill" {print $2}' "$MEMCG/memory.events")
+		peak=$(cat "$MEMCG/memory.peak" 2>/dev/null || echo 0)
+	fi
+	for ((i = 0; i < 50; i++)); do
+		rmdir "$MEMCG" 2>/dev/null && break
+		sleep 0.1
+	done
+	if [ "${kills:-0}" = 0 ]; then
+		printf 'PASS  integration/memcg (%s, no OOM kill, peak %d MiB)\n' \
+			"${TG_MEMCG:-128M}" $((peak >> 20))
+		PASSED=$((PASSED + 1))
+	else
+		printf 'FAIL  integration/memcg (%s OOM kills under %s, peak %d MiB; dmesg says which)\n' \
+			"$kills" "${TG_MEMCG:-128M}" $((peak >> 20))
+		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=(integration/memcg)
+	fi
+}
+
 # Only the sanitizer builds read these.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -172,7 +237,11 @@ run_dir unit build/tests/unit
 run_dir asan build/asan/tests/unit
 run_dir bpf build/tests/bpf
 run_fuzzers
+if { [ -z "$FILTER" ] || [[ $FILTER == *integration* ]]; } && [ "$(id -u)" = 0 ]; then
+	memcg_enter
+fi
 run_integration
+memcg_leave
 
 if [ $FAILED -gt 0 ]; then
 	echo "failed: ${FAILED_NAMES[*]}"
