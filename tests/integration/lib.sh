@@ -378,7 +378,14 @@ tg_start_tapgate() {
 	# dead port on loopback instead (queries get SERVFAIL).
 	# TG_NO_DNS=1: no --dns at all (the test gives /etc/resolv.conf).
 	case " $* " in *" --dns "*) ;; *) [ "${TG_NO_DNS:-0}" = 1 ] || set -- "$@" --dns 127.0.0.1:9 ;; esac
-	tg_bg "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
+	if [ -n "${TG_MEMCG_DIR:-}" ]; then
+		# tests/run.sh's memory cgroup for the daemons (joined, then exec:
+		# the same pid, every allocation charged there)
+		tg_bg sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$TG_MEMCG_DIR" \
+			"$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
+	else
+		tg_bg "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
+	fi
 	TGPID=$BGPID
 	for ((i = 0; i < TG_READY_TIMEOUT * 10; i++)); do
 		if grep -qF "tapgate: ready on $HOSTDEV" "$TG_LOG"; then
