@@ -95,8 +95,11 @@ if len(qb) != q:
     sys.exit("rx_queue_frames has %d entries, want %d" % (len(qb), q))
 grew = [y - x for x, y in zip(qa, qb)]
 print("frames per queue during the traffic: %s" % grew)
-if min(grew) < 20:
-    sys.exit("a queue carried (almost) nothing: %s" % grew)
+# The guest's flows land on queues by a hash of their random ports: a
+# queue may get only a few small ones (19 frames in one CI run), but with
+# 64 flows over 4 queues none empty happens once in 10^7 runs.
+if min(grew) < 1:
+    sys.exit("a queue carried nothing: %s" % grew)
 d = b["daemon"]
 if sum(qb) != d["rx_frames"] + d["udp_rx_frames"]:
     sys.exit("the queues' %d frames are not rx_frames %d + udp_rx_frames %d"
