@@ -378,14 +378,12 @@ tg_start_tapgate() {
 	# dead port on loopback instead (queries get SERVFAIL).
 	# TG_NO_DNS=1: no --dns at all (the test gives /etc/resolv.conf).
 	case " $* " in *" --dns "*) ;; *) [ "${TG_NO_DNS:-0}" = 1 ] || set -- "$@" --dns 127.0.0.1:9 ;; esac
-	if [ -n "${TG_MEMCG_DIR:-}" ]; then
-		# tests/run.sh's memory cgroup for the daemons (joined, then exec:
-		# the same pid, every allocation charged there)
-		tg_bg sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$TG_MEMCG_DIR" \
-			"$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
-	else
-		tg_bg "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
-	fi
+	# tests/run.sh's memory cgroup for the daemons, when it made one:
+	# joined, then exec (the same pid, every allocation charged there).
+	local memcg=()
+	[ -n "${TG_MEMCG_DIR:-}" ] &&
+		memcg=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$TG_MEMCG_DIR")
+	tg_bg "${memcg[@]}" "$TG" run --dev "$HOSTDEV" "$@" >"$TG_LOG" 2>&1 </dev/null
 	TGPID=$BGPID
 	for ((i = 0; i < TG_READY_TIMEOUT * 10; i++)); do
 		if grep -qF "tapgate: ready on $HOSTDEV" "$TG_LOG"; then
@@ -591,6 +589,16 @@ tg_gwait() {
 # tg_stats_save FILE: a snapshot of `tapgate stats $HOSTDEV --json` in FILE.
 tg_stats_save() {
 	tg_stats_json >"$1" || tg_fail "tapgate stats $HOSTDEV --json failed"
+}
+
+# tg_conns_open: the daemon's open-connection gauge, live.
+tg_conns_open() {
+	tg_stats_json | "$TG_PY" -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["conns_open"])'
+}
+
+# tg_rss_kib [PID]: the resident memory of PID (default: the daemon), KiB.
+tg_rss_kib() {
+	awk '/^VmRSS:/ {print $2}' "/proc/${1:-$TGPID}/status"
 }
 
 # tg_stat_of FILE KEY: one number from a saved snapshot. KEY is

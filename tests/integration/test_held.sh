@@ -23,15 +23,9 @@ HELD_KIB_EACH=2
 RR=$ROOT/build/bench/rr
 [ -x "$RR" ] || tg_fail "$RR is not built (make all)"
 
-conns_open() {
-	tg_stats_json | "$TG_PY" -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["conns_open"])'
-}
 fds_of() {
 	local fds=(/proc/"$1"/fd/*)
 	echo "${#fds[@]}"
-}
-rss_kib() {
-	awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
 }
 
 # The guest's client and the echo server raise their own descriptor
@@ -49,7 +43,7 @@ for mode in $(tg_modes); do
 	done
 	tg_start_tapgate --allow host --max-conns "$N"
 	base_fds=$(fds_of "$TGPID")
-	base_rss=$(rss_kib "$TGPID")
+	base_rss=$(tg_rss_kib)
 
 	out=$TMP/hold.$P.out
 	tg_bg ip netns exec "$GUESTNS" "$RR" hold "$TG_GW_IP" "$port" "$N" 120 >"$out" 2>"$out.err"
@@ -62,10 +56,10 @@ for mode in $(tg_modes); do
 	grep -q '^held=' "$out" || tg_fail "$mode: $N connections not open in 120 s: $(tail -n 2 "$out")"
 	tg_pass "$mode: $N connections open and held ($(sed -n 's/.*secs=\([0-9.]*\).*/\1/p' "$out") s)"
 
-	tg_expect_eq "$(conns_open)" "$N" "$mode: conns_open is $N"
+	tg_expect_eq "$(tg_conns_open)" "$N" "$mode: conns_open is $N"
 	tg_expect_eq "$(fds_of "$TGPID")" $((base_fds + N)) \
 		"$mode: the daemon's descriptors are $base_fds + $N exactly"
-	rss=$(rss_kib "$TGPID")
+	rss=$(tg_rss_kib)
 	grow=$((rss - base_rss))
 	((grow <= N * HELD_KIB_EACH)) ||
 		tg_fail "$mode: RSS grew by $grow KiB for $N connections (bound $((N * HELD_KIB_EACH)) KiB)"
@@ -77,15 +71,15 @@ for mode in $(tg_modes); do
 	*) tg_fail "$mode: connection $((N + 1)) beyond --max-conns: $word" ;;
 	esac
 	tg_own_child "$holder" || tg_fail "$mode: the holder died after the refused one: $(cat "$out.err")"
-	tg_expect_eq "$(conns_open)" "$N" "$mode: the $N held stay open after the refusal"
+	tg_expect_eq "$(tg_conns_open)" "$N" "$mode: the $N held stay open after the refusal"
 
 	kill -TERM "$holder"
 	wait "$holder" || true
 	for ((i = 0; i < 100; i++)); do
-		[ "$(conns_open)" = 0 ] && [ "$(fds_of "$TGPID")" = "$base_fds" ] && break
+		[ "$(tg_conns_open)" = 0 ] && [ "$(fds_of "$TGPID")" = "$base_fds" ] && break
 		sleep 0.1
 	done
-	tg_expect_eq "$(conns_open)" 0 "$mode: every connection released once the guest is gone"
+	tg_expect_eq "$(tg_conns_open)" 0 "$mode: every connection released once the guest is gone"
 	tg_expect_eq "$(fds_of "$TGPID")" "$base_fds" "$mode: the descriptors back to $base_fds"
 	tg_stop_tapgate
 done

@@ -13,11 +13,6 @@ tg_init limits
 
 CAP=8
 
-# conns_open: the daemon's open-connection gauge, from stats --json.
-conns_open() {
-	tg_stats_json | "$TG_PY" -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["conns_open"])'
-}
-
 for mode in $(tg_modes); do
 	tg_round "$mode"
 	tg_tcp_server echo
@@ -28,10 +23,10 @@ for mode in $(tg_modes); do
 	tg_expect_eq "$out" ok "$mode: $CAP connections fit, one more is reset, the $CAP keep working"
 
 	for ((i = 0; i < 50; i++)); do
-		[ "$(conns_open)" = 0 ] && break
+		[ "$(tg_conns_open)" = 0 ] && break
 		sleep 0.1
 	done
-	tg_expect_eq "$(conns_open)" 0 "$mode: every closed connection is released"
+	tg_expect_eq "$(tg_conns_open)" 0 "$mode: every closed connection is released"
 
 	# A second daemon on the same device must not touch the first one.
 	rc=0

@@ -42,10 +42,6 @@ RECORD=$TCP_PORT
 RECORD_LOG=$TMP/tcp-record.$P.log
 tg_start_tapgate --allow host --dns "127.0.0.1:$RECORD"
 
-rss_kib() {
-	awk '/^VmRSS/ {print $2}' "/proc/$TGPID/status"
-}
-
 tg_gwait "$TMP/dl0" "${RAW[@]}" download "$TG_GW_IP" "$HTTP_PORT" /big ||
 	tg_fail "download before the attacks: $(cat "$TMP/dl0")"
 want="ok $(tg_sha "$TMP/big") $((16 << 20))"
@@ -68,7 +64,7 @@ out=$(tg_gexec "${RAW[@]}" fill-edge "$TG_GW_IP" "$HOLD" 2>&1) || tg_fail "fill-
 tg_own_child "$TGPID" || tg_fail "tapgate died after fill-edge"
 tg_pass "fill-edge against a server that never reads: alive ($out)"
 
-rss0=$(rss_kib)
+rss0=$(tg_rss_kib)
 for i in 1 2 3 4 5 6 7 8; do
 	tg_bg ip netns exec "$GUESTNS" "${RAW[@]}" sliver "$TG_GW_IP" "$SINK" \
 		>"$TMP/sliver.$i" 2>&1 </dev/null
@@ -77,7 +73,7 @@ done
 for pid in "${SLIVERS[@]}"; do
 	wait "$pid" || tg_fail "sliver flood: $(cat "$TMP"/sliver.*)"
 done
-rss1=$(rss_kib)
+rss1=$(tg_rss_kib)
 tg_own_child "$TGPID" || tg_fail "tapgate died in the sliver flood"
 tg_note "RSS ${rss0} -> ${rss1} KiB over 8 sliver floods ($(head -1 "$TMP/sliver.1"))"
 [ $((rss1 - rss0)) -le "$RSS_BOUND_KIB" ] ||
