@@ -174,6 +174,7 @@ bench: deps
 	$(Q)bench/run.sh
 	$(Q)bench/policy.sh
 	$(Q)bench/publish.sh
+	$(Q)bench/synflood.sh
 	$(Q)bench/density.sh 200 1000
 
 check: test

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * flood.c - send one UDP frame as fast as one core can, for the policy
- * bench (bench/policy.sh): how many frames a denied flood costs the host.
+ * flood.c - send 60-byte frames as fast as one core can: one UDP frame
+ * again and again, for the policy bench (bench/policy.sh: how many frames a
+ * denied flood costs the host), or with "syn" TCP SYNs from ever new source
+ * ports, each a new connection (the SYN flood of issue 16: bench/run.sh and
+ * tests/integration/test_synflood.sh).
  *
- * Usage: flood IFNAME SRCMAC DSTMAC SRCIP DSTIP PORT SECONDS
+ * Usage: flood IFNAME SRCMAC DSTMAC SRCIP DSTIP PORT SECONDS [syn]
  * Runs inside the guest's namespace on its interface (AF_PACKET, batches
  * of 64 with sendmmsg); prints "sent N" at the end.
  */
@@ -40,8 +43,41 @@ static uint16_t csum(const uint8_t *p, size_t n)
 	return (uint16_t)~s;
 }
 
-/* Ethernet + IPv4 + UDP with 18 payload bytes: a 60-byte frame. */
-static size_t build(uint8_t *f, char **argv)
+/* TCP's checksum of a 20-byte header over IPv4 (pseudo header first). */
+static uint16_t tcp_csum(const uint8_t *ip)
+{
+	uint8_t b[12 + 20];
+
+	memcpy(b, ip + 12, 8);
+	b[8] = 0;
+	b[9] = 6;
+	b[10] = 0;
+	b[11] = 20;
+	memcpy(b + 12, ip + 20, 20);
+	b[12 + 16] = b[12 + 17] = 0;
+	return csum(b, sizeof(b));
+}
+
+/* Make @f a SYN from source port @sport, sequence number @seq. */
+static void set_syn(uint8_t *f, uint16_t sport, uint32_t seq)
+{
+	uint8_t *ip = f + 14, *tcp = ip + 20;
+	uint16_t c;
+
+	tcp[0] = (uint8_t)(sport >> 8);
+	tcp[1] = (uint8_t)sport;
+	tcp[4] = (uint8_t)(seq >> 24);
+	tcp[5] = (uint8_t)(seq >> 16);
+	tcp[6] = (uint8_t)(seq >> 8);
+	tcp[7] = (uint8_t)seq;
+	c = tcp_csum(ip);
+	tcp[16] = (uint8_t)(c >> 8);
+	tcp[17] = (uint8_t)c;
+}
+
+/* Ethernet + IPv4 + UDP with 18 payload bytes, or + TCP (a SYN with a
+ * 64 KiB window) and 6 bytes of padding: a 60-byte frame. */
+static size_t build(uint8_t *f, char **argv, int syn)
 {
 	uint8_t *ip = f + 14, *udp = ip + 20;
 	uint16_t c;
@@ -52,10 +88,10 @@ static size_t build(uint8_t *f, char **argv)
 		return 0;
 	f[12] = 0x08;
 	ip[0] = 0x45;
-	ip[3] = 46;
+	ip[3] = syn ? 40 : 46;
 	ip[6] = 0x40;
 	ip[8] = 64;
-	ip[9] = 17;
+	ip[9] = syn ? 6 : 17;
 	c = csum(ip, 20);
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
@@ -63,7 +99,15 @@ static size_t build(uint8_t *f, char **argv)
 	udp[1] = 0x40;
 	udp[2] = (uint8_t)(atoi(argv[6]) >> 8);
 	udp[3] = (uint8_t)atoi(argv[6]);
-	udp[5] = 26;
+	if (syn) {
+		udp[12] = 0x50; /* data offset 5 */
+		udp[13] = 0x02; /* SYN */
+		udp[14] = 0xff;
+		udp[15] = 0xff;
+		set_syn(f, 40000, 1);
+	} else {
+		udp[5] = 26;
+	}
 	return 60;
 }
 
@@ -71,16 +115,19 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_halen = 6 };
 	struct mmsghdr m[BATCH];
-	struct iovec iov;
-	uint8_t frame[64];
+	struct iovec iov[BATCH];
+	static uint8_t frame[BATCH][64];
 	unsigned long long sent = 0;
 	struct timespec t0, t;
+	uint32_t next = 0;
 	double secs;
 	size_t len;
+	int syn = argc == 9 && !strcmp(argv[8], "syn");
 	int fd;
 
-	if (argc != 8 || !(len = build(frame, argv))) {
-		fprintf(stderr, "usage: flood IFNAME SRCMAC DSTMAC SRCIP DSTIP PORT SECONDS\n");
+	if ((argc != 8 && !syn) || !(len = build(frame[0], argv, syn))) {
+		fprintf(stderr,
+			"usage: flood IFNAME SRCMAC DSTMAC SRCIP DSTIP PORT SECONDS [syn]\n");
 		return 2;
 	}
 	secs = atof(argv[7]);
@@ -90,16 +137,24 @@ int main(int argc, char **argv)
 		perror("flood: socket");
 		return 1;
 	}
-	memcpy(ll.sll_addr, frame, 6);
-	iov = (struct iovec){ .iov_base = frame, .iov_len = len };
-	for (int i = 0; i < BATCH; i++)
+	memcpy(ll.sll_addr, frame[0], 6);
+	for (int i = 0; i < BATCH; i++) {
+		memcpy(frame[i], frame[0], len);
+		iov[i] = (struct iovec){ .iov_base = frame[i], .iov_len = len };
 		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &ll,
 						      .msg_namelen = sizeof(ll),
-						      .msg_iov = &iov,
+						      .msg_iov = &iov[i],
 						      .msg_iovlen = 1 } };
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
-		int n = sendmmsg(fd, m, BATCH, 0);
+		int n;
+
+		/* Source ports 1024-65535 in turn, a new sequence number each
+		 * time round: every SYN opens a new connection. */
+		for (int i = 0; syn && i < BATCH; i++, next++)
+			set_syn(frame[i], (uint16_t)(1024 + next % 64512), next * 2654435761u);
+		n = sendmmsg(fd, m, BATCH, 0);
 
 		if (n > 0)
 			sent += (unsigned long long)n;

@@ -316,12 +316,43 @@ static __always_inline bool inbound_kept(const struct frame *f, const struct tcp
 	       !(th->syn && !th->ack);
 }
 
+/* When the next SYN is due on the rate's schedule (GCRA), in bpf_ktime ns. */
+__u64 tg_syn_tat;
+
+/*
+ * A new connection over the sandbox's rate: each costs user space a host
+ * socket and a connect, so a guest's SYN flood must not reach the ring,
+ * where it would crowd out the frames of the guest's live connections. A
+ * dropped SYN is retried by the guest (1 s later); a burst of up to
+ * syn_burst_ns / syn_gap_ns SYNs passes at once. Frames of different rx
+ * queues may race on tg_syn_tat; a lost update lets one more SYN through,
+ * which is cheaper than an atomic on every SYN.
+ */
+static __always_inline bool syn_over_rate(const struct tg_config *cfg)
+{
+	__u64 now, tat;
+
+	if (!cfg->syn_gap_ns)
+		return false;
+	now = bpf_ktime_get_ns();
+	tat = tg_syn_tat;
+	if (tat < now)
+		tat = now;
+	if (tat - now > cfg->syn_burst_ns)
+		return true;
+	tg_syn_tat = tat + cfg->syn_gap_ns;
+	return false;
+}
+
 static __always_inline enum tg_verdict l4_tcp(const struct frame *f, const struct l4 *l)
 {
 	const struct tcphdr *th = l->hdr;
 
 	if (!l4_fits(f, l, sizeof(*th)))
 		return TG_V_DROP_MALFORMED;
+	/* Every bare SYN goes up (a denied one for its RST): limit them all. */
+	if (th->syn && !th->ack && syn_over_rate(f->cfg))
+		return TG_V_DROP_SYN_RATE;
 	/* DNS over TCP goes to the interceptor, as UDP/53: to the gateway
 	 * always, to another resolver where the policy allows it. */
 	if (th->dest == bpf_htons(TG_DNS_PORT) && is_gateway(f, l))

@@ -80,6 +80,8 @@ enum tg_verdict {
 	TG_V_DROP_EXTHDR,    /* more than TG_IP6_EXT_MAX IPv6 extension headers */
 	TG_V_TO_DHCP,	     /* a DHCP client's message to the gateway's server
 			      * (UDP 68 to 67, from 0.0.0.0 too): TG_CFG_DHCP */
+	TG_V_DROP_SYN_RATE,  /* TCP SYN over the sandbox's new-connection rate
+			      * (tg_config.syn_gap_ns): the guest retries */
 	TG_V_MAX
 };
 
@@ -186,8 +188,9 @@ struct tg_pentry {
  * while the map holds another value (zero until filled).
  */
 #ifndef TG_ABI
-/* 2: TG_V_TO_DHCP and TG_CFG_DHCP; 3: TG_CFG_KEEP_SOURCE */
-#define TG_ABI 3 /* -DTG_ABI=N builds a mismatched object, for a test */
+/* 2: TG_V_TO_DHCP and TG_CFG_DHCP; 3: TG_CFG_KEEP_SOURCE; 4: the SYN
+ * rate (syn_gap_ns, syn_burst_ns, TG_V_DROP_SYN_RATE) */
+#define TG_ABI 4 /* -DTG_ABI=N builds a mismatched object, for a test */
 #endif
 
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */
@@ -228,6 +231,11 @@ struct tg_config {
 	__u32 flags;
 	__u16 mtu; /* the guest's MTU; 0: not checked */
 	__u16 pad;
+	/* New connections: a bare SYN more than syn_burst_ns ahead of the
+	 * schedule of one per syn_gap_ns is dropped (TG_V_DROP_SYN_RATE).
+	 * syn_gap_ns 0: no limit. */
+	__u64 syn_gap_ns;
+	__u64 syn_burst_ns;
 };
 
 /*

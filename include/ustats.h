@@ -34,6 +34,8 @@
 	X(conns_refused, "host refused, unreachable or timed out")                                 \
 	X(conns_denied, "SYNs to a destination the policy denies")                                 \
 	X(conns_limit, "refused because --max-conns was reached")                                  \
+	X(conns_handshake_reset,                                                                   \
+	  "handshakes the guest reset (or never finished) before the accept")                      \
 	X(bytes_to_host, "TCP payload guest -> host")                                              \
 	X(bytes_to_guest, "TCP payload host -> guest")                                             \
 	X(xsk_rx_dropped, "AF_XDP rx drops (XDP_STATISTICS)")                                      \

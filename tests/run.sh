@@ -235,6 +235,7 @@ run_dir unit build/tests/unit
 run_dir asan build/asan/tests/unit
 run_dir bpf build/tests/bpf
 run_fuzzers
+MEMCG=
 if { [ -z "$FILTER" ] || [[ $FILTER == *integration* ]]; } && [ "$(id -u)" = 0 ]; then
 	memcg_enter
 fi

@@ -46,10 +46,12 @@ enum env_id {
 	ENV_SMALL,   /* as relay, but the socket takes 2048 bytes (tg_rx_max) */
 	ENV_INBOUND, /* relay and published ports on, empty policy tables (deny all) */
 	ENV_KEEP,    /* as inbound, with --publish-keep-source */
+	ENV_SYNRATE, /* as relay, with a SYN rate whose schedule is an hour ahead */
 	ENV_MAX
 };
 
-static const char *const env_names[ENV_MAX] = { "v6", "relay", "bare", "small", "inbound", "keep" };
+static const char *const env_names[ENV_MAX] = { "v6",	   "relay", "bare",   "small",
+						"inbound", "keep",  "synrate" };
 
 /* ---- environments ----------------------------------------------------- */
 
@@ -138,7 +140,8 @@ static inline int write_config(struct steer_bpf *skel, enum env_id id)
 	memcpy(c.guest_ip6, GUEST6, 16);
 	memcpy(c.gw_ip6, GW6, 16);
 	c.flags = id == ENV_BARE ? 0 : TG_CFG_IPV6;
-	if (id == ENV_RELAY || id == ENV_SMALL || id == ENV_INBOUND || id == ENV_KEEP)
+	if (id == ENV_RELAY || id == ENV_SMALL || id == ENV_INBOUND || id == ENV_KEEP ||
+	    id == ENV_SYNRATE)
 		c.flags |= TG_CFG_UDP_RELAY;
 	if (id == ENV_INBOUND || id == ENV_KEEP)
 		c.flags |= TG_CFG_INBOUND;
@@ -147,6 +150,10 @@ static inline int write_config(struct steer_bpf *skel, enum env_id id)
 	if (id != ENV_BARE)
 		c.flags |= TG_CFG_DHCP;
 	c.mtu = GUEST_MTU;
+	if (id == ENV_SYNRATE) {
+		c.syn_gap_ns = 1000000; /* 1000 a second */
+		c.syn_burst_ns = 16 * c.syn_gap_ns;
+	}
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.TG_MAP_CONFIG), &zero, &c, BPF_ANY)
 		       ? -errno
 		       : 0;
@@ -166,6 +173,9 @@ static inline int env_open(struct env *e, enum env_id id)
 		return err;
 	/* The daemon's value without multi-buffer: one 2048-byte chunk. */
 	e->skel->bss->tg_rx_max = id == ENV_SMALL ? 2048 - 256 : 0;
+	/* Every SYN is over the rate: the schedule runs an hour ahead. */
+	if (id == ENV_SYNRATE)
+		e->skel->bss->tg_syn_tat = UINT64_MAX / 2;
 	if (id != ENV_BARE && id != ENV_INBOUND && id != ENV_KEEP) {
 		err = fill_policy(e->skel);
 		if (err)

@@ -43,6 +43,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_NOCONFIG] = "DROP_NOCONFIG",
 	[TG_V_DROP_EXTHDR] = "DROP_EXTHDR",
 	[TG_V_TO_DHCP] = "TO_DHCP",
+	[TG_V_DROP_SYN_RATE] = "DROP_SYN_RATE",
 };
 
 /*

@@ -601,6 +601,12 @@ tg_rss_kib() {
 	awk '/^VmRSS:/ {print $2}' "/proc/${1:-$TGPID}/status"
 }
 
+# tg_fds [PID]: how many descriptors PID (default: the daemon) has open.
+tg_fds() {
+	local fds=(/proc/"${1:-$TGPID}"/fd/*)
+	echo "${#fds[@]}"
+}
+
 # tg_stat_of FILE KEY: one number from a saved snapshot. KEY is
 # daemon.FIELD, xdp.VERDICT (its packets), xdp.VERDICT.bytes or
 # slot_drops.REASON. Fails, naming KEY and what is there, when it is missing.

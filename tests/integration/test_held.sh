@@ -8,7 +8,9 @@
 # nothing else), its RSS grew by at most HELD_KIB_EACH KiB per connection,
 # and connection 10 001 is turned away with a reset (--max-conns 10000)
 # while the 10 000 stay. Once the guest closes them: conns_open back to 0
-# and the descriptors back to where they were. Behind a veth (the tap adds
+# and the descriptors back to where they were. The guest opens them as
+# fast as it can, so the new-connection rate is not limited (--syn-rate 0:
+# test_synflood.sh tests the limit). Behind a veth (the tap adds
 # nothing here: the connections are lwIP's and the host's).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,11 +25,6 @@ HELD_KIB_EACH=2
 RR=$ROOT/build/bench/rr
 [ -x "$RR" ] || tg_fail "$RR is not built (make all)"
 
-fds_of() {
-	local fds=(/proc/"$1"/fd/*)
-	echo "${#fds[@]}"
-}
-
 # The guest's client and the echo server raise their own descriptor
 # limits (build/bench/rr), tapgate its own for --max-conns.
 TG_MODES=${TG_MODES:-veth}
@@ -41,8 +38,8 @@ for mode in $(tg_modes); do
 		tg_own_child "$srv" || tg_fail "rr server exited: $(cat "$TMP/rr-server.$P.log")"
 		sleep 0.1
 	done
-	tg_start_tapgate --allow host --max-conns "$N"
-	base_fds=$(fds_of "$TGPID")
+	tg_start_tapgate --allow host --max-conns "$N" --syn-rate 0
+	base_fds=$(tg_fds)
 	base_rss=$(tg_rss_kib)
 
 	out=$TMP/hold.$P.out
@@ -57,7 +54,7 @@ for mode in $(tg_modes); do
 	tg_pass "$mode: $N connections open and held ($(sed -n 's/.*secs=\([0-9.]*\).*/\1/p' "$out") s)"
 
 	tg_expect_eq "$(tg_conns_open)" "$N" "$mode: conns_open is $N"
-	tg_expect_eq "$(fds_of "$TGPID")" $((base_fds + N)) \
+	tg_expect_eq "$(tg_fds)" $((base_fds + N)) \
 		"$mode: the daemon's descriptors are $base_fds + $N exactly"
 	rss=$(tg_rss_kib)
 	grow=$((rss - base_rss))
@@ -76,10 +73,10 @@ for mode in $(tg_modes); do
 	kill -TERM "$holder"
 	wait "$holder" || true
 	for ((i = 0; i < 100; i++)); do
-		[ "$(tg_conns_open)" = 0 ] && [ "$(fds_of "$TGPID")" = "$base_fds" ] && break
+		[ "$(tg_conns_open)" = 0 ] && [ "$(tg_fds)" = "$base_fds" ] && break
 		sleep 0.1
 	done
 	tg_expect_eq "$(tg_conns_open)" 0 "$mode: every connection released once the guest is gone"
-	tg_expect_eq "$(fds_of "$TGPID")" "$base_fds" "$mode: the descriptors back to $base_fds"
+	tg_expect_eq "$(tg_fds)" "$base_fds" "$mode: the descriptors back to $base_fds"
 	tg_stop_tapgate
 done

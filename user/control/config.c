@@ -44,6 +44,7 @@ void config_defaults(struct config *cfg)
 	cfg->mtu = 1500;
 	cfg->allow = 1u << TG_G_PUBLIC;
 	cfg->max_conns = 4096;
+	cfg->syn_rate = CONFIG_SYN_RATE;
 	cfg->tcp_mem_mib = 256;
 	cfg->connect_timeout_ms = 10000;
 	cfg->log_level = LOG_INFO;
@@ -257,6 +258,7 @@ enum {
 	OPT_NO_DHCP,
 	OPT_KEEP_SOURCE,
 	OPT_SECCOMP,
+	OPT_SYN_RATE,
 };
 
 static const struct option run_opts[] = {
@@ -271,6 +273,7 @@ static const struct option run_opts[] = {
 	{ "floor", required_argument, NULL, OPT_FLOOR },
 	{ "adopt", no_argument, NULL, OPT_ADOPT },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+	{ "syn-rate", required_argument, NULL, OPT_SYN_RATE },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
@@ -332,6 +335,10 @@ void config_usage_run(FILE *out)
 		"                          (not the gateway's) unless it is a loopback\n"
 		"                          address, which the guest could not answer\n"
 		"  --max-conns N           TCP connections at once; beyond, SYNs get RST (4096)\n"
+		"  --syn-rate N            new TCP connections a second the guest may open,\n"
+		"                          in bursts of up to N/4; SYNs beyond are dropped\n"
+		"                          in XDP (drop_syn_rate) and the guest retries;\n"
+		"                          0: no limit (%u)\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
 		"                          connection state); past it guest segments are\n"
@@ -370,7 +377,7 @@ void config_usage_run(FILE *out)
 		"                          configures its IPv6 address and route itself)\n"
 		"  --no-ipv6               drop all IPv6 from the guest\n"
 		"  --log-level LEVEL       error, warn, info, debug (info)\n",
-		CONFIG_MTU_MIN, CONFIG_MTU_MAX, CONFIG_PUBLISH_MAX);
+		CONFIG_MTU_MIN, CONFIG_MTU_MAX, CONFIG_PUBLISH_MAX, CONFIG_SYN_RATE);
 }
 
 static int bad(const char *opt, const char *val, const char *want);
@@ -555,6 +562,11 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 	case OPT_MAX_CONNS:
 		return parse_uint(arg, 1, 1000000, &cfg->max_conns)
 			       ? bad("--max-conns", arg, "give a number from 1 to 1000000")
+			       : 0;
+	case OPT_SYN_RATE:
+		return parse_uint(arg, 0, 1000000, &cfg->syn_rate)
+			       ? bad("--syn-rate", arg,
+				     "give a number from 0 (no limit) to 1000000")
 			       : 0;
 	case OPT_CONNECT_TIMEOUT:
 		if (parse_uint(arg, 1, 600, &v))

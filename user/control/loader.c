@@ -284,6 +284,12 @@ static int write_config(int fd, const struct config *cfg)
 		  (cfg->npublish ? TG_CFG_INBOUND : 0) | (cfg->dhcp ? TG_CFG_DHCP : 0) |
 		  (cfg->publish_keep_source ? TG_CFG_KEEP_SOURCE : 0);
 	c.mtu = (__u16)cfg->mtu;
+	if (cfg->syn_rate) {
+		__u64 burst = cfg->syn_rate / 4 > 16 ? cfg->syn_rate / 4 : 16;
+
+		c.syn_gap_ns = 1000000000ull / cfg->syn_rate;
+		c.syn_burst_ns = burst * c.syn_gap_ns;
+	}
 	return bpf_map_update_elem(fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 

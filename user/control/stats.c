@@ -43,6 +43,7 @@ static const char *const verdict_names[TG_V_MAX] = {
 	[TG_V_DROP_NOCONFIG] = "drop_noconfig",
 	[TG_V_DROP_EXTHDR] = "drop_exthdr",
 	[TG_V_TO_DHCP] = "to_dhcp",
+	[TG_V_DROP_SYN_RATE] = "drop_syn_rate",
 };
 
 /* The daemon's counters, in TG_USTATS order (include/ustats.h). */

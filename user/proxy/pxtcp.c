@@ -18,7 +18,9 @@
  *
  *   CONNECTING  host connect under way           -> HANDSHAKE, DEAD
  *   HANDSHAKE   SYN fed to lwIP, waiting for its
- *               accept (at most HANDSHAKE_MS)     -> OPEN, DEAD
+ *               accept (at most HANDSHAKE_MS); a
+ *               guest RST or lwIP giving up on its
+ *               SYN-ACKs ends it at once          -> OPEN, DEAD
  *   OPEN        spliced; ends when the splice
  *               tells us it closed or was reset   -> DEAD
  *   DEAD        out of the table (the tuple is free for a new SYN at once),
@@ -77,6 +79,7 @@ struct pxconn {
 	enum px_state state;
 	unsigned int attempt; /* host connects tried before this one */
 	struct listener *lst;
+	struct tcp_pcb *hs_pcb; /* HANDSHAKE: lwIP's SYN_RCVD pcb, until accepted or gone */
 	uint64_t deadline;
 	struct splice sp;
 	struct dnstcp *dns; /* the DNS filter's state (DNS only: from dns_pool) */
@@ -217,6 +220,7 @@ static struct pxconn *conn_new(const struct slot *s, const struct flow_key *k,
 	flow_insert(&conns, &c->fe); /* pxtcp_syn() found no such tuple */
 	c->rt = *rt;
 	c->fd = -1;
+	c->hs_pcb = NULL;
 	c->state = PX_CONNECTING;
 	c->h.fn = on_fd;
 	c->syn_len = (uint16_t)s->l3_len;
@@ -231,6 +235,17 @@ static struct pxconn *conn_new(const struct slot *s, const struct flow_key *k,
 	return c;
 }
 
+/* The SYN_RCVD pcb no longer tells @c anything (it is gone, accepted, or
+ * @c is). */
+static void unwatch_handshake(struct pxconn *c)
+{
+	if (!c->hs_pcb)
+		return;
+	tcp_arg(c->hs_pcb, NULL);
+	tcp_err(c->hs_pcb, NULL);
+	c->hs_pcb = NULL;
+}
+
 /**
  * conn_kill() - Retire a connection whose pcb is gone or not its own
  * @c: connection
@@ -242,6 +257,7 @@ static void conn_kill(struct pxconn *c)
 {
 	if (c->state == PX_DEAD)
 		return;
+	unwatch_handshake(c);
 	if (c->state == PX_OPEN) {
 		st->conns_open--;
 		flowmap_close(&c->fe.key);
@@ -298,11 +314,15 @@ void pxtcp_reap(void)
  * as lwIP has no pcb of ours yet. */
 static void conn_abort(struct pxconn *c)
 {
+	struct tcp_pcb *hs = c->hs_pcb;
+
 	if (c->state == PX_OPEN)
 		splice_reset(&c->sp); /* tells on_splice_end() */
 	else if (c->fd >= 0)
 		hostsock_set_reset(c->fd);
 	conn_kill(c);
+	if (hs)
+		tcp_abort(hs); /* the guest's half-open side gets its RST */
 }
 
 /**
@@ -341,6 +361,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
+	unwatch_handshake(c);
 	listener_put(c->lst);
 	c->lst = NULL;
 	c->state = PX_OPEN;
@@ -409,6 +430,40 @@ static int next_target(struct pxconn *c)
 	return start_connect(c);
 }
 
+/* lwIP's SYN_RCVD pcb of @c ended before the accept: the guest reset it
+ * (a SYN flood's SYN-ACKs meet the guest kernel's RSTs), or lwIP gave up
+ * resending the SYN-ACK. The host connection goes at once, not at the
+ * handshake deadline: a flood must not hold connections for that long. */
+static void on_handshake_err(void *arg, err_t err)
+{
+	struct pxconn *c = arg;
+
+	(void)err;
+	if (!c || c->state != PX_HANDSHAKE)
+		return;
+	c->hs_pcb = NULL; /* lwIP frees it */
+	st->conns_handshake_reset++;
+	hostsock_set_reset(c->fd);
+	conn_kill(c);
+}
+
+/* Follow the SYN_RCVD pcb that lwIP made for @c's SYN: TCP_REG put it at
+ * the head of the active list, so no search. */
+static void watch_handshake(struct pxconn *c)
+{
+	struct tcp_pcb *pcb = stack_newest_pcb();
+	struct flow_key k;
+
+	if (!pcb || pcb->state != SYN_RCVD)
+		return;
+	flow_key_from_pcb(&k, pcb);
+	if (memcmp(&k, &c->fe.key, sizeof(k)))
+		return;
+	c->hs_pcb = pcb;
+	tcp_arg(pcb, c);
+	tcp_err(pcb, on_handshake_err);
+}
+
 /* The host connect finished: on success, let lwIP see the SYN now. */
 static void connect_done(struct pxconn *c, uint32_t events)
 {
@@ -432,6 +487,8 @@ static void connect_done(struct pxconn *c, uint32_t events)
 	c->deadline = loop_now_ms() + HANDSHAKE_MS;
 	if (stack_input(c->syn, c->syn_len))
 		refuse(c, &st->conns_refused);
+	else
+		watch_handshake(c);
 }
 
 static void on_fd(struct loop_handler *h, uint32_t events)

@@ -533,6 +533,19 @@ void stack_guard_stats(uint64_t *out_of_window, uint64_t *blind)
 	*blind = guard.blind;
 }
 
+/**
+ * stack_newest_pcb() - The connection lwIP registered last
+ *
+ * A SYN that a listener took makes a SYN_RCVD pcb at the head of the
+ * active list (TCP_REG): right after stack_input() of that SYN, this is it.
+ *
+ * Return: the head of the active list, or NULL
+ */
+struct tcp_pcb *stack_newest_pcb(void)
+{
+	return tcp_active_pcbs;
+}
+
 /* lwIP's clock (TCP timestamps): the event loop's. */
 u32_t sys_now(void)
 {

@@ -22,6 +22,7 @@ uint64_t stack_inbuf_fallbacks(void);
 void stack_guard_stats(uint64_t *out_of_window, uint64_t *blind);
 void stack_run_timers(uint64_t now_ms);
 int stack_timeout_ms(uint64_t now_ms);
+struct tcp_pcb *stack_newest_pcb(void);
 bool stack_write_would_misplace(const struct tcp_pcb *pcb);
 
 #endif
