@@ -15,6 +15,11 @@ listening, and serve until killed:
   serve-record PORT_FILE     read until EOF and print every connection's
                              byte count and bytes (hex) on stdout, flushed:
                              a DNS-over-TCP upstream that records what reached it
+  serve-stall PORT_FILE      read nothing for 3 s (the buffers toward it
+                             fill), then as serve-halfclose
+  serve-midreset PORT_FILE   send 1 MiB, then close with SO_LINGER 0 (RST)
+                             in the middle of the transfer
+  serve-stream PORT_FILE     send STREAM_BYTES of pattern() and close
 
 Clients take IPv4 or IPv6 addresses and print one result word on stdout and exit 0 when it is the expected
 one:
@@ -29,6 +34,12 @@ one:
   limit HOST PORT N           (against serve-echo) open N connections that
                               each echo, check that one more is refused or
                               reset, then that the N still echo -> "ok"
+  midreset HOST PORT          (against serve-midreset) read until the
+                              stream ends; it must end in ECONNRESET after
+                              some data, not a clean EOF -> "ECONNRESET N"
+  slowread HOST PORT SECS     (against serve-stream) read 1 byte a second
+                              for SECS s, then the rest at full speed; all
+                              of pattern(), in order    -> "ok"
 """
 import errno
 import hashlib
@@ -213,6 +224,66 @@ def client_limit(host, port, n):
     return 0
 
 
+STREAM_BYTES = 16 << 20
+
+
+def pattern(n):
+    """n bytes of a stream whose every offset is checkable: 4-byte counters."""
+    return b"".join(struct.pack("!I", i) for i in range((n + 3) // 4))[:n]
+
+
+def stall_handler(conn):
+    """Leave the data waiting for 3 s, then read it all and reply."""
+    time.sleep(3)
+    halfclose_handler(conn)
+
+
+def midreset_handler(conn):
+    """Send 1 MiB, then abort with an RST while the transfer is under way."""
+    conn.sendall(os.urandom(1 << 20))
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def stream_handler(conn):
+    with conn:
+        conn.sendall(pattern(STREAM_BYTES))
+
+
+def client_midreset(host, port):
+    """The stream must end in ECONNRESET (after data), never a clean EOF."""
+    sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    n = 0
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                print("EOF %d" % n)
+                return 1
+            n += len(data)
+    except ConnectionResetError:
+        print("ECONNRESET %d" % n)
+        return 0 if n > 0 else 1
+    except socket.timeout:
+        print("TIMEOUT %d" % n)
+        return 1
+
+
+def client_slowread(host, port, secs):
+    """A guest that reads 1 byte a second, then catches up."""
+    sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    got = bytearray()
+    for _ in range(secs):
+        got += sock.recv(1)
+        time.sleep(1)
+    got += recv_all(sock)
+    if bytes(got) != pattern(STREAM_BYTES):
+        print("mismatch: %d bytes" % len(got))
+        return 1
+    print("ok")
+    return 0
+
+
 def recv_all(sock):
     """Read until EOF."""
     chunks = []
@@ -288,6 +359,16 @@ def main():
         serve(args[1], sink_handler)
     elif args[:1] == ["serve-record"] and len(args) == 2:
         serve(args[1], record_handler)
+    elif args[:1] == ["serve-stall"] and len(args) == 2:
+        serve(args[1], stall_handler)
+    elif args[:1] == ["serve-midreset"] and len(args) == 2:
+        serve(args[1], midreset_handler)
+    elif args[:1] == ["serve-stream"] and len(args) == 2:
+        serve(args[1], stream_handler)
+    elif args[:1] == ["midreset"] and len(args) == 3:
+        return client_midreset(args[1], int(args[2]))
+    elif args[:1] == ["slowread"] and len(args) == 4:
+        return client_slowread(args[1], int(args[2]), int(args[3]))
     elif args[:1] == ["reuse"] and len(args) == 5:
         return client_reuse(args[1], int(args[2]), int(args[3]), int(args[4]))
     elif args[:1] == ["limit"] and len(args) == 4:
