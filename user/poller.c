@@ -765,8 +765,14 @@ static int setup(void)
 	}
 	if (!err)
 		err = loader_attach(&ld);
+	if (!err && cfg->uid)
+		err = loader_hand_over(&ld, cfg->uid, cfg->gid)
+			      ?: ctl_hand_over(cfg->uid, cfg->gid);
 	if (!err)
-		err = privs_drop(loader_needs_sys_admin(&ld));
+		err = privs_drop(loader_needs_sys_admin(&ld), cfg->uid, cfg->gid);
+	if (!err && cfg->uid)
+		log_info("serving as user %s (uid %u, gid %u)", cfg->user, (unsigned int)cfg->uid,
+			 (unsigned int)cfg->gid);
 	if (!err)
 		err = scfilter_install(cfg->seccomp, loader_needs_sys_admin(&ld));
 	if (!err && cfg->seccomp != SCFILTER_OFF)

@@ -199,6 +199,8 @@ tg_teardown() {
 	# tapgate first, so that it detaches from a tap the shuttle still holds.
 	[ -n "${TGPID:-}" ] && tg_stop_pid "$TGPID" 5
 	tg_kill_all
+	# A test's own undo (TG_AT_EXIT: a command), pass or fail.
+	[ -n "${TG_AT_EXIT:-}" ] && $TG_AT_EXIT
 	for dev in $(tg_our_links); do
 		ip link set dev "$dev" xdp off 2>/dev/null
 		ip link set dev "$dev" xdpgeneric off 2>/dev/null

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pwd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,7 @@ enum {
 	OPT_KEEP_SOURCE,
 	OPT_SECCOMP,
 	OPT_SYN_RATE,
+	OPT_USER,
 };
 
 static const struct option run_opts[] = {
@@ -274,6 +276,7 @@ static const struct option run_opts[] = {
 	{ "adopt", no_argument, NULL, OPT_ADOPT },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "syn-rate", required_argument, NULL, OPT_SYN_RATE },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
@@ -339,6 +342,9 @@ void config_usage_run(FILE *out)
 		"                          in bursts of up to N/4; SYNs beyond are dropped\n"
 		"                          in XDP (drop_syn_rate) and the guest retries;\n"
 		"                          0: no limit (%u)\n"
+		"  --user NAME             once set up, serve as user NAME (and its group)\n"
+		"                          with only the capabilities it needs; give it a\n"
+		"                          user and group of its own (README, \"Privileges\")\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
 		"                          connection state); past it guest segments are\n"
@@ -519,6 +525,23 @@ static int parse_udp_dns(struct config *cfg, int c, const char *arg)
 	return -EINVAL;
 }
 
+/* --user NAME: the ids now, so that a typo fails at start, not after setup. */
+static int user_opt(const char *arg, struct config *cfg)
+{
+	struct passwd *pw = getpwnam(arg);
+
+	if (strlen(arg) >= sizeof(cfg->user))
+		return bad("--user", arg, "name too long");
+	if (!pw)
+		return bad("--user", arg, "no such user (getent passwd NAME)");
+	if (!pw->pw_uid)
+		return bad("--user", arg, "that is root: name an unprivileged user");
+	snprintf(cfg->user, sizeof(cfg->user), "%s", arg);
+	cfg->uid = pw->pw_uid;
+	cfg->gid = pw->pw_gid;
+	return 0;
+}
+
 static int parse_one(struct config *cfg, int c, const char *arg)
 {
 	unsigned int v;
@@ -563,6 +586,8 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return parse_uint(arg, 1, 1000000, &cfg->max_conns)
 			       ? bad("--max-conns", arg, "give a number from 1 to 1000000")
 			       : 0;
+	case OPT_USER:
+		return user_opt(arg, cfg);
 	case OPT_SYN_RATE:
 		return parse_uint(arg, 0, 1000000, &cfg->syn_rate)
 			       ? bad("--syn-rate", arg,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "control/log.h"
 #include "control/scfilter.h"
@@ -66,7 +67,10 @@ struct config {
 	bool allow_given;
 	bool adopt; /* --adopt: serve the program an operator attached */
 	unsigned int max_conns;
-	unsigned int syn_rate;	  /* --syn-rate: new TCP connections a second, 0: any */
+	unsigned int syn_rate; /* --syn-rate: new TCP connections a second, 0: any */
+	char user[64];	       /* --user: serve as this user ("": stay root) */
+	uid_t uid;	       /* its ids, looked up at parse time */
+	gid_t gid;
 	unsigned int tcp_mem_mib; /* lwIP's memory budget (stack/lwipmem.c) */
 	unsigned int connect_timeout_ms;
 	enum log_level log_level;

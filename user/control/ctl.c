@@ -219,6 +219,27 @@ int ctl_open(const char *dev, ctl_fn fn)
 	return 0;
 }
 
+/**
+ * ctl_hand_over() - Make the socket file @uid's, so that it can remove it
+ * @uid: the user tapgate serves as (--user)
+ * @gid: its group (owns CTL_DIR by then: loader_hand_over())
+ *
+ * The mode stays 0600: root's clients pass by their capabilities.
+ *
+ * Return: 0 or a negative errno after a message
+ */
+int ctl_hand_over(uid_t uid, gid_t gid)
+{
+	if (lchown(ctl.path, uid, gid)) {
+		int err = -errno;
+
+		log_err("cannot give %s to uid %u: %s", ctl.path, (unsigned int)uid,
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 void ctl_close(void)
 {
 	client_done(NULL);

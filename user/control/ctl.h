@@ -7,6 +7,7 @@
 #define TAPGATE_CTL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #define CTL_DIR	      "/run/tapgate"
@@ -22,6 +23,7 @@ typedef void (*ctl_fn)(const char *cmd, const char *name, const char *body, size
 int ctl_path(const char *dev, char *out, size_t len);
 int ctl_open(const char *dev, ctl_fn fn);
 void ctl_close(void);
+int ctl_hand_over(uid_t uid, gid_t gid);
 void ctl_run_timers(uint64_t now_ms);
 int ctl_timeout_ms(uint64_t now_ms);
 int ctl_request(const char *dev, const char *cmd, const char *name, const char *body, size_t len,

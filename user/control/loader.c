@@ -201,20 +201,13 @@ static int take_lock(struct loader *ld)
  * the daemon had every capability: reaching the host's bpffs through
  * /proc/1/root again needs CAP_SYS_PTRACE, which privs.c drops.
  */
-static void unpin_at(int bpffs, const char *dev)
+static void unpin_at(const struct loader *ld)
 {
-	char sub[64];
-	int dir;
-
-	snprintf(sub, sizeof(sub), "tapgate/%s", dev);
-	dir = openat(bpffs, sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir >= 0) {
-		for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
-			unlinkat(dir, map_names[i], 0);
-		close(dir);
-	}
-	unlinkat(bpffs, sub, AT_REMOVEDIR);
-	unlinkat(bpffs, "tapgate", AT_REMOVEDIR); /* only when no other device's are left */
+	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++)
+		unlinkat(ld->dir_fd, map_names[i], 0);
+	unlinkat(ld->root_fd, ld->dev, AT_REMOVEDIR);
+	/* Only when no other device's pins are left, and only as root. */
+	unlinkat(ld->bpffs_fd, "tapgate", AT_REMOVEDIR);
 }
 
 static void unpin_all(const char *dev)
@@ -323,6 +316,8 @@ static int pin_maps(struct loader *ld)
 	ld->pinned = true;
 	snprintf(path, sizeof(path), "%s/..", loader_pin_root());
 	ld->bpffs_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ld->root_fd = open(loader_pin_root(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ld->dir_fd = open(ld->pin_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; i < sizeof(map_names) / sizeof(map_names[0]); i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(ld->skel->obj, map_names[i]);
 
@@ -400,7 +395,7 @@ static int loader_finish(struct loader *ld, const struct config *cfg);
 static int loader_begin(struct loader *ld, const struct config *cfg)
 {
 	ld->lock_fd = -1;
-	ld->bpffs_fd = -1;
+	ld->bpffs_fd = ld->root_fd = ld->dir_fd = -1;
 	ld->prog_fd = -1;
 	for (int i = 0; i < LOADER_MAPS; i++)
 		ld->fds[i] = -1;
@@ -634,6 +629,58 @@ const char *loader_map_name(size_t i)
 	return i < sizeof(map_names) / sizeof(map_names[0]) ? map_names[i] : NULL;
 }
 
+/* @dir (root's) becomes root:@gid 01770: the group may add entries and
+ * remove its own, as /tmp lets everyone; no one else may enter. */
+static int share_dir(const char *dir, gid_t gid)
+{
+	if (chown(dir, 0, gid) || chmod(dir, 01770)) {
+		int err = -errno;
+
+		log_err("cannot give %s to group %u: %s", dir, (unsigned int)gid, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/**
+ * loader_hand_over() - Let @uid remove at exit what root made for it
+ * @ld:  state, pinned and locked
+ * @uid: the user tapgate serves as (--user)
+ * @gid: its group
+ *
+ * The device's pin directory and lock file become @uid's; the directories
+ * that hold them, shared by every daemon on the host, become group @gid's
+ * with the sticky bit (share_dir()). Called as root, before privs_drop().
+ * An adopted program's pins are the operator's and stay so.
+ *
+ * Return: 0 or a negative errno after a message
+ */
+int loader_hand_over(struct loader *ld, uid_t uid, gid_t gid)
+{
+	int err = 0;
+
+	if (ld->pinned && !ld->adopted) {
+		err = share_dir(loader_pin_root(), gid);
+		if (!err && chown(ld->pin_dir, uid, gid))
+			err = -errno;
+	}
+	if (!err)
+		err = share_dir(LOCK_DIR, gid);
+	if (!err && fchown(ld->lock_fd, uid, gid))
+		err = -errno;
+	if (err)
+		log_err("%s: cannot hand the pins or the lock to uid %u: %s", ld->dev,
+			(unsigned int)uid, strerror(-err));
+	return err;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 /**
  * loader_close() - Detach, unpin, unload and unlock; safe on partial setup
  * @ld: state
@@ -661,14 +708,14 @@ void loader_close(struct loader *ld)
 	if (ld->phits)
 		munmap(ld->phits, PHITS_LEN);
 	ld->phits = NULL;
-	if (ld->pinned && ld->bpffs_fd >= 0)
-		unpin_at(ld->bpffs_fd, ld->dev);
+	if (ld->pinned && ld->bpffs_fd >= 0 && ld->root_fd >= 0 && ld->dir_fd >= 0)
+		unpin_at(ld);
 	else if (ld->pinned)
 		unpin_all(ld->dev);
 	ld->pinned = false;
-	if (ld->bpffs_fd >= 0)
-		close(ld->bpffs_fd);
-	ld->bpffs_fd = -1;
+	close_fd(&ld->bpffs_fd);
+	close_fd(&ld->root_fd);
+	close_fd(&ld->dir_fd);
 	if (ld->adopted)
 		adopt_release(ld); /* the operator's program and pins stay */
 	steer_bpf__destroy(ld->skel);

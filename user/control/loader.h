@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "steer.h"
 #include "ustats.h"
@@ -33,6 +34,8 @@ struct loader {
 	int ifindex;
 	int lock_fd;
 	int bpffs_fd; /* the bpffs holding the pins (O_PATH), for unpinning */
+	int root_fd;  /* its tapgate/ and tapgate/DEV/ (O_PATH): unpinning */
+	int dir_fd;   /* after --user needs no path lookup through /sys/fs/bpf */
 	bool pinned;
 	bool attached;
 	bool plain;		  /* attached without libxdp's dispatcher (loader.c) */
@@ -46,6 +49,7 @@ struct loader {
 int loader_open(struct loader *ld, const struct config *cfg);
 int loader_adopt(struct loader *ld, const struct config *cfg);
 int loader_attach(struct loader *ld);
+int loader_hand_over(struct loader *ld, uid_t uid, gid_t gid);
 void loader_close(struct loader *ld);
 int loader_set_inbound(struct loader *ld, bool on);
 bool loader_needs_sys_admin(const struct loader *ld);

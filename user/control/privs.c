@@ -19,10 +19,15 @@
  * process could exec gets any back. What needs more was done before: the
  * program loaded and attached, the pins made, the raw ICMP sockets
  * opened (CAP_NET_RAW), the descriptor limit raised (CAP_SYS_RESOURCE).
- * tapgate stays uid 0: its pins, control socket and lock file are root's,
- * and it removes them at exit.
+ * With --user NAME it also becomes that user and its group (setresgid,
+ * setgroups, setresuid with PR_SET_KEEPCAPS, so the three survive):
+ * before that, loader_hand_over() and ctl_hand_over() gave the user what it
+ * removes at exit (its pin directory, lock file and control socket, in
+ * directories its group may write, sticky). Without --user it stays uid 0
+ * and those stay root's.
  */
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <linux/capability.h>
 #include <stdint.h>
@@ -51,13 +56,29 @@ static int set_caps(uint64_t keep)
 /**
  * privs_drop() - Keep only the capabilities named above
  * @sys_admin: keep CAP_SYS_ADMIN too (the detach needs it)
+ * @uid:       the user to become (--user), or 0 to stay root
+ * @gid:       its group
  *
  * Called once, after setup, before the daemon says it is ready.
  *
  * Return: 0, or a negative errno (the caller stops: a daemon that cannot
  * give up its privileges must not serve)
  */
-int privs_drop(bool sys_admin)
+/* setresgid, setgroups and setresuid to @uid/@gid, the permitted set kept. */
+static int become(uid_t uid, gid_t gid)
+{
+	int err = 0;
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(1, &gid) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		err = -errno;
+	if (err)
+		log_err("cannot become uid %u gid %u: %s", (unsigned int)uid, (unsigned int)gid,
+			strerror(-err));
+	return err;
+}
+
+int privs_drop(bool sys_admin, uid_t uid, gid_t gid)
 {
 	int err;
 
@@ -79,6 +100,8 @@ int privs_drop(bool sys_admin)
 		log_err("cannot set no_new_privs: %s", strerror(-err));
 		return err;
 	}
+	if (uid && (err = become(uid, gid)))
+		return err;
 	err = set_caps(keep_caps);
 	if (err)
 		log_err("cannot drop capabilities: %s", strerror(-err));

@@ -7,7 +7,8 @@
 #define TAPGATE_PRIVS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
-int privs_drop(bool sys_admin);
+int privs_drop(bool sys_admin, uid_t uid, gid_t gid);
 
 #endif
