@@ -16,7 +16,8 @@
 #     the guest's and the host's, must be the file's; the upload came in
 #     TSO super-frames and none was lost (xsk_rx_dropped 0).
 # Each phase is bounded in the guest (busybox timeout) and the VM as a
-# whole by TG_VM_TIMEOUT; the rates are printed.
+# whole by TG_VM_TIMEOUT; the rates are printed. Everything (qemu, tap,
+# servers, tapgate) goes on exit.
 #
 # event_idx=off: with it on, this qemu (7.2, TCG) stalled the guest's TX
 # queue about one run in eight, always in the upload: the guest's TCP had
@@ -27,8 +28,7 @@
 # guest's driver had completed (its window open, nothing queued). So the
 # descriptors were never consumed: a notification lost between the guest
 # and qemu, not a frame tapgate held. With event_idx off: no stall in 33
-# runs in a row (before: 4 in about 40). Everything (qemu, tap,
-# servers, tapgate) goes on exit.
+# runs in a row (before: 4 in about 40).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 tg_init vm
