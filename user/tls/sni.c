@@ -231,9 +231,14 @@ enum sni_verdict sni_parse(const uint8_t *buf, size_t len, struct sni_hello *h)
 				return SNI_BAD;
 			if (have >= hlen + 4 && n == rlen) {
 				struct rd body = { .p = hs + 4, .left = hlen };
+				enum sni_verdict v = client_hello(body, h);
 
-				h->used = off + 5 + rlen;
-				return client_hello(body, h);
+				/* A name read before the fault is no answer. */
+				if (v == SNI_BAD)
+					memset(h, 0, sizeof(*h));
+				else
+					h->used = off + 5 + rlen;
+				return v;
 			}
 		}
 		if (n < rlen)
