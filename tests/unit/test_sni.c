@@ -18,11 +18,11 @@ struct hello {
 	const char *names[3]; /* host names in the server_name extension */
 	int nsni;	      /* server_name extensions (0, 1, 2) */
 	const char *alpn[3];
-	int nalpn;	     /* ALPN extensions */
-	uint16_t version;    /* the body's legacy_version (0: 0x0303) */
-	uint8_t hs_type;     /* 0: ClientHello */
-	size_t pad;	     /* bytes of a padding extension (21) */
-	int ext_len_delta;   /* added to the extensions' total length */
+	int nalpn;	   /* ALPN extensions */
+	uint16_t version;  /* the body's legacy_version (0: 0x0303) */
+	uint8_t hs_type;   /* 0: ClientHello */
+	size_t pad;	   /* bytes of a padding extension (21) */
+	int ext_len_delta; /* added to the extensions' total length */
 };
 
 static uint8_t *put16(uint8_t *p, size_t v)
@@ -142,10 +142,9 @@ static enum sni_verdict parse_hello(const struct hello *c, size_t chunk, struct 
 
 static void name_and_alpn(void)
 {
-	struct hello c = { .names = { "Api.Example.TEST" },
-			   .nsni = 1,
-			   .alpn = { "h2", "http/1.1" },
-			   .nalpn = 1 };
+	struct hello c = {
+		.names = { "Api.Example.TEST" }, .nsni = 1, .alpn = { "h2", "http/1.1" }, .nalpn = 1
+	};
 	struct sni_hello h;
 	size_t len;
 
@@ -226,11 +225,11 @@ static void names(void)
 		const char *name;
 		enum sni_verdict want;
 	} t[] = {
-		{ "example.com", SNI_NAME },	  { "EXAMPLE.com", SNI_NAME },
-		{ "_acme.example", SNI_NAME },	  { "example.com.", SNI_BAD },
-		{ "a..example", SNI_BAD },	  { ".example", SNI_BAD },
-		{ "exa mple.com", SNI_BAD },	  { "exa\001mple.com", SNI_BAD },
-		{ "ex%ample.com", SNI_BAD },	  { "xn--bcher-kva.example", SNI_NAME },
+		{ "example.com", SNI_NAME },   { "EXAMPLE.com", SNI_NAME },
+		{ "_acme.example", SNI_NAME }, { "example.com.", SNI_BAD },
+		{ "a..example", SNI_BAD },     { ".example", SNI_BAD },
+		{ "exa mple.com", SNI_BAD },   { "exa\001mple.com", SNI_BAD },
+		{ "ex%ample.com", SNI_BAD },   { "xn--bcher-kva.example", SNI_NAME },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {

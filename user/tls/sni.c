@@ -19,12 +19,12 @@
 
 #include "tls/sni.h"
 
-#define REC_HANDSHAKE	 22
-#define HS_CLIENT_HELLO	 1
-#define EXT_SERVER_NAME	 0
-#define EXT_ALPN	 16
-#define NAME_HOST	 0
-#define REC_PAYLOAD_MAX	 16384 /* RFC 8446 5.1 */
+#define REC_HANDSHAKE	22
+#define HS_CLIENT_HELLO 1
+#define EXT_SERVER_NAME 0
+#define EXT_ALPN	16
+#define NAME_HOST	0
+#define REC_PAYLOAD_MAX 16384 /* RFC 8446 5.1 */
 
 /* A bounded reader over the ClientHello's body. */
 struct rd {
@@ -181,7 +181,7 @@ static enum sni_verdict client_hello(struct rd body, struct sni_hello *h)
 
 	if (version < 0x0301 || version > 0x0303)
 		return SNI_BAD;
-	take(&body, 32); /* random */
+	take(&body, 32);		/* random */
 	if (vec(&body, 1, 0).left > 32) /* legacy_session_id */
 		return SNI_BAD;
 	suites = vec(&body, 2, 2);
