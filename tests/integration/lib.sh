@@ -401,6 +401,23 @@ tg_start_tapgate() {
 	tg_fail "tapgate did not print 'tapgate: ready on $HOSTDEV' within ${TG_READY_TIMEOUT} s"
 }
 
+# tg_start_second DEV ARGS...: a second sandbox's `tapgate run --dev DEV
+# ARGS --dns 127.0.0.1:9` beside the one of tg_start_tapgate (which keeps
+# TGPID); waits until it is ready. Sets TGPID2; its log is
+# $TMP/tapgate2.DEV.log. Stop it with tg_stop_pid "$TGPID2".
+tg_start_second() {
+	local dev=$1 log=$TMP/tapgate2.$1.log i
+	shift
+	tg_bg "$TG" run --dev "$dev" "$@" --dns 127.0.0.1:9 >"$log" 2>&1 </dev/null
+	TGPID2=$BGPID
+	for ((i = 0; i < 100; i++)); do
+		grep -q "ready on $dev" "$log" && return 0
+		tg_own_child "$TGPID2" || tg_fail "the second tapgate (on $dev) exited: $(cat "$log")"
+		sleep 0.1
+	done
+	tg_fail "the second tapgate (on $dev) was not ready in 10 s"
+}
+
 # tg_xdp_attached DEV: true if an XDP program is attached to DEV (false
 # when this namespace has no DEV, without tripping the ERR trap in $(...)).
 tg_xdp_attached() {

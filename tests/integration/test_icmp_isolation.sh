@@ -29,19 +29,6 @@ second_guest() {
 	ip -n "$HOSTNS" link set dev "${P}b" up
 }
 
-# start_second: tapgate on ${P}b; sets TGPID2.
-start_second() {
-	local log=$TMP/tapgate2.$P.log i
-	tg_bg "$TG" run --dev "${P}b" --allow public --dns 127.0.0.1:9 >"$log" 2>&1 </dev/null
-	TGPID2=$BGPID
-	for ((i = 0; i < 100; i++)); do
-		grep -q "ready on ${P}b" "$log" && return 0
-		tg_own_child "$TGPID2" || tg_fail "the second tapgate exited: $(cat "$log")"
-		sleep 0.1
-	done
-	tg_fail "the second tapgate was not ready in 10 s"
-}
-
 foreign() {
 	"$TG" stats "$1" --json | "$TG_PY" -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["icmp_foreign"])'
 }
@@ -51,7 +38,7 @@ tg_round veth
 tg_host_ns
 second_guest
 tg_start_tapgate --allow public
-start_second
+tg_start_second "${P}b" --allow public
 tg_bg ip netns exec "$GUESTNS" ping -n -q -c "$N" -i 0.005 -W 2 "$PUB" >"$TMP/ping1" 2>&1
 p1=$BGPID
 tg_bg ip netns exec "$G2" ping -n -q -c "$N" -i 0.005 -W 2 "$PUB" >"$TMP/ping2" 2>&1

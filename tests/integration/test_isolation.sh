@@ -47,21 +47,6 @@ second_sandbox() {
 	ip netns exec "$HOSTNS" sysctl -qw "net.ipv6.conf.${P}b.disable_ipv6=1"
 }
 
-# start_b: B's tapgate on ${P}b (default policy); sets TGPID2.
-start_b() {
-	local log=$TMP/tapgate2.$P.log i
-	tg_bg "$TG" run --dev "${P}b" --guest-ip "$B_IP/30" --gateway "$B_GW" \
-		--guest-mac "$B_MAC" --gateway-mac "$B_GW_MAC" --guest-ip6 "$B_IP6/64" \
-		--gateway6 "$B_GW6" --no-ra --dns 127.0.0.1:9 >"$log" 2>&1 </dev/null
-	TGPID2=$BGPID
-	for ((i = 0; i < 100; i++)); do
-		grep -q "ready on ${P}b" "$log" && return 0
-		tg_own_child "$TGPID2" || tg_fail "B's tapgate exited: $(cat "$log")"
-		sleep 0.1
-	done
-	tg_fail "B's tapgate was not ready in 10 s"
-}
-
 # listener NS NAME: TCP and UDP on [::]:PORT in NS, both families; every
 # accepted connection and datagram is a line in $TMP/NAME.hits.
 listener() {
@@ -142,7 +127,8 @@ listener "$HOSTNS" host
 listener "$GUESTNS" guest_a
 listener "$G2" guest_b
 tg_start_tapgate --no-ra
-start_b
+tg_start_second "${P}b" --guest-ip "$B_IP/30" --gateway "$B_GW" --guest-mac "$B_MAC" \
+	--gateway-mac "$B_GW_MAC" --guest-ip6 "$B_IP6/64" --gateway6 "$B_GW6" --no-ra
 
 H_ADDRS=(198.51.100.1 10.200.0.1 2001:db8:1::1 ::ffff:198.51.100.1)
 LOOP=(127.0.0.1 127.1.2.3 ::1 ::ffff:127.0.0.1)
