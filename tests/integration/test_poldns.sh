@@ -76,8 +76,11 @@ tg_expect_eq "$got" 198.51.100.10 "a name no rule names resolves as usual"
 
 # The control socket: a policy pushed with `tapgate policy` is checked
 # first, resets the flows it denies, and keeps the others going.
-tg_make_file "$TMP/big.bin" 4
-tg_bg ip netns exec "$GUESTNS" curl -sS --max-time 60 --limit-rate 400k \
+# 64 MiB read at 2 MB/s: 32 s if nothing cuts it, far more than the
+# guest's socket buffer (autotuned up to 6 MiB) can have taken in before the
+# reset; so the reset, not a timeout or a finished transfer, must end it.
+tg_make_file "$TMP/big.bin" 64
+tg_bg ip netns exec "$GUESTNS" curl -sS --max-time 60 --limit-rate 2M \
 	-o /dev/null -w '%{http_code}' "http://$TG_GW_IP:$HTTP_PORT/big.bin" >"$TMP/held.out" 2>&1
 held=$BGPID
 sleep 1
@@ -103,6 +106,7 @@ esac
 rc=0
 wait "$held" || rc=$?
 [ "$rc" -ne 0 ] || tg_fail "the held download finished although its flow was denied"
+[ "$rc" = 56 ] || tg_fail "the held download ended with curl exit $rc, not a reset (56): $(cat "$TMP/held.out")"
 tg_pass "the held download was cut (curl exit $rc: $(cat "$TMP/held.out"))"
 tg_stats_save "$TMP/s1.json"
 tg_stat_grew daemon.policy_resets 1 "the reset is counted"
