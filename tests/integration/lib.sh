@@ -401,6 +401,27 @@ tg_start_tapgate() {
 	tg_fail "tapgate did not print 'tapgate: ready on $HOSTDEV' within ${TG_READY_TIMEOUT} s"
 }
 
+# tg_second_guest MAC CIDR GW [IP6/64]: a second sandbox beside the first
+# of tg_host_ns: namespace ${P}G (sets G2) with eth0 = MAC, CIDR, a default
+# route via GW and, if given, the static IPv6 address IP6/64 (RAs ignored),
+# its veth peer ${P}b up in $HOSTNS (IPv6 off there: no chatter).
+tg_second_guest() {
+	G2=${P}G
+	tg_netns_add "$G2"
+	ip link add "${P}b" netns "$HOSTNS" type veth peer name eth0 netns "$G2"
+	ip -n "$G2" link set dev eth0 address "$1"
+	if [ -n "${4:-}" ]; then
+		tg_ns_ipv6_on "$G2" eth0
+		ip netns exec "$G2" sysctl -qw net.ipv6.conf.eth0.accept_ra=0
+		ip -n "$G2" addr add "$4" dev eth0 nodad
+	fi
+	ip -n "$G2" addr add "$2" dev eth0
+	ip -n "$G2" link set dev eth0 up
+	ip -n "$G2" route add default via "$3"
+	ip netns exec "$HOSTNS" sysctl -qw "net.ipv6.conf.${P}b.disable_ipv6=1" 2>/dev/null || true
+	ip -n "$HOSTNS" link set dev "${P}b" up
+}
+
 # tg_start_second DEV ARGS...: a second sandbox's `tapgate run --dev DEV
 # ARGS --dns 127.0.0.1:9` beside the one of tg_start_tapgate (which keeps
 # TGPID); waits until it is ready. Sets TGPID2; its log is

@@ -16,19 +16,6 @@ tg_init icmpiso
 PUB=198.51.100.2
 N=200
 
-# second_guest: namespace ${P}G with a veth to ${P}b in the host-side
-# namespace, the same guest addresses (another sandbox, another link).
-second_guest() {
-	G2=${P}G
-	tg_netns_add "$G2"
-	ip link add "${P}b" netns "$HOSTNS" type veth peer name eth0 netns "$G2"
-	ip -n "$G2" link set dev eth0 address "$TG_GUEST_MAC"
-	ip -n "$G2" addr add "$TG_GUEST_CIDR" dev eth0
-	ip -n "$G2" link set dev eth0 up
-	ip -n "$G2" route add default via "$TG_GW_IP"
-	ip -n "$HOSTNS" link set dev "${P}b" up
-}
-
 foreign() {
 	"$TG" stats "$1" --json | "$TG_PY" -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["icmp_foreign"])'
 }
@@ -36,7 +23,7 @@ foreign() {
 mode=veth
 tg_round veth
 tg_host_ns
-second_guest
+tg_second_guest "$TG_GUEST_MAC" "$TG_GUEST_CIDR" "$TG_GW_IP"
 tg_start_tapgate --allow public
 tg_start_second "${P}b" --allow public
 tg_bg ip netns exec "$GUESTNS" ping -n -q -c "$N" -i 0.005 -W 2 "$PUB" >"$TMP/ping1" 2>&1

@@ -31,22 +31,6 @@ B_IP=100.96.1.2 B_GW=100.96.1.1 B_IP6=fd42:6d73:63::2 B_GW6=fd42:6d73:63::1
 B_MAC=02:6d:73:00:01:02 B_GW_MAC=02:6d:73:00:01:01
 PORT=7777
 
-# second_sandbox: namespace ${P}G with a veth to ${P}b in the host namespace.
-second_sandbox() {
-	G2=${P}G
-	tg_netns_add "$G2"
-	ip link add "${P}b" netns "$HOSTNS" type veth peer name eth0 netns "$G2"
-	ip -n "$G2" link set dev eth0 address "$B_MAC"
-	tg_ns_ipv6_on "$G2" eth0
-	ip netns exec "$G2" sysctl -qw net.ipv6.conf.eth0.accept_ra=0
-	ip -n "$G2" addr add "$B_IP/30" dev eth0
-	ip -n "$G2" addr add "$B_IP6/64" dev eth0 nodad
-	ip -n "$G2" link set dev eth0 up
-	ip -n "$G2" route add default via "$B_GW"
-	ip -n "$HOSTNS" link set dev "${P}b" up
-	ip netns exec "$HOSTNS" sysctl -qw "net.ipv6.conf.${P}b.disable_ipv6=1"
-}
-
 # listener NS NAME: TCP and UDP on [::]:PORT in NS, both families; every
 # accepted connection and datagram is a line in $TMP/NAME.hits.
 listener() {
@@ -122,7 +106,7 @@ tg_host_ns
 tg_guest_ipv6
 tg_host_ns_ipv6
 tg_ns_ipv6_on "$HOSTNS" lo
-second_sandbox
+tg_second_guest "$B_MAC" "$B_IP/30" "$B_GW" "$B_IP6/64"
 listener "$HOSTNS" host
 listener "$GUESTNS" guest_a
 listener "$G2" guest_b
