@@ -36,7 +36,8 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BU
 # libbpf, libxdp, libelf and zlib linked from their Debian .a files: only the
 # code tapgate calls is mapped, 0.3 MiB less resident per daemon than the
 # shared objects (every sandbox runs one).
-LIBS     = $(LWIP_LIB) -Wl,-Bstatic -lxdp -lbpf -lelf -lz -ljson-c -lseccomp -Wl,-Bdynamic
+LIBS     = $(LWIP_LIB) -Wl,-Bstatic -lxdp -lbpf -lelf -lz -ljson-c -lseccomp -Wl,-Bdynamic \
+	-lssl -lcrypto
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Iinclude \
 	-I/usr/include/$(shell uname -m)-linux-gnu
 
@@ -145,7 +146,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(BUILD)/steer.skel.h $(TEST_HD
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) \
 		$(WARN) -Wno-unused-command-line-argument -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) $(TEST_CFLAGS) $(LWIP_CFLAGS) \
-		$< $(FUZZ_LIB_SRCS) $(FUZZ_LWIP) -Wl,-Bstatic -lxdp -lbpf -lelf -lz -ljson-c -lseccomp -Wl,-Bdynamic -o $@
+		$< $(FUZZ_LIB_SRCS) $(FUZZ_LWIP) -Wl,-Bstatic -lxdp -lbpf -lelf -lz -ljson-c -lseccomp -Wl,-Bdynamic -lssl -lcrypto -o $@
 
 fuzzers: $(FUZZERS)
 

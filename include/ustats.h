@@ -90,7 +90,19 @@
 	X(dhcp_naks, "DHCPNAKs sent: a DHCPREQUEST for another address than the guest's")          \
 	X(dhcp_released, "DHCPRELEASEs and DHCPDECLINEs from the guest")                           \
 	X(dhcp_ignored, "DHCP messages not ours to answer: another MAC, another server chosen")    \
-	X(rx_queues, "the device's rx queues served, each with its own AF_XDP sockets")
+	X(rx_queues, "the device's rx queues served, each with its own AF_XDP sockets")            \
+	X(tls_intercepted, "TLS connections terminated and relayed (--tls-intercept)")            \
+	X(tls_bypassed, "TLS connections spliced untouched (tls.bypass, or no name: no_sni)")     \
+	X(tls_denied, "TLS connections closed: the policy refuses their server name")            \
+	X(tls_no_sni, "ClientHellos without a server name")                                      \
+	X(tls_bad_hello, "connections closed: no valid ClientHello within 16 KiB and 10 s")       \
+	X(tls_upstream_failed, "server handshakes failed or did not verify (guest gets 502)")    \
+	X(tls_guest_failed, "guest handshakes failed (does the guest trust tapgate's CA?)")      \
+	X(tls_certs_minted, "leaf certificates made for server names")                          \
+	X(tls_injections, "requests a secret was put into (by secret: tls_secret_injections)")   \
+	X(tls_violations, "requests blocked with 403: a placeholder where it may not go")        \
+	X(tls_bad_requests, "intercepted requests refused with 400: not HTTP/1.1 tapgate reads") \
+	X(tls_quic_dropped, "UDP datagrams to intercepted ports (QUIC) dropped")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */
@@ -98,6 +110,8 @@
 /* Room for the frames of each rx queue (user/io/umem.h checks at compile
  * time that the queues it serves fit). */
 #define TG_USTATS_QUEUES 16
+/* Room for the secrets of TLS interception (user/tls/tlsconf.h). */
+#define TG_USTATS_SECRETS 16
 
 struct tg_ustats {
 #define TG_USTATS_FIELD(name, help) __u64 name;
@@ -107,6 +121,11 @@ struct tg_ustats {
 	/* Frames taken off each rx queue's two rings (main and UDP relay): they
 	 * add up to rx_frames + udp_rx_frames. */
 	__u64 rx_queue_frames[TG_USTATS_QUEUES];
+	/* Per secret of the tls section, in its order: name (NUL-padded; names
+	 * are not secret), requests it was put into, requests it blocked. */
+	__u8 tls_secret_name[TG_USTATS_SECRETS][32];
+	__u64 tls_secret_injections[TG_USTATS_SECRETS];
+	__u64 tls_secret_violations[TG_USTATS_SECRETS];
 };
 
 #endif /* TAPGATE_USTATS_H */

@@ -7,6 +7,7 @@ set -euo pipefail
 pkgs=(
 	build-essential clang llvm pkg-config libbpf-dev libxdp-dev bpftool xdp-tools
 	libelf-dev zlib1g-dev dpkg-dev libclang-rt-14-dev iproute2 libjson-c-dev libseccomp-dev
+	libssl-dev openssl # TLS interception (user/tls/); test_tls makes its certificates
 	curl iperf3 bind9-dnsutils iputils-ping netcat-openbsd python3
 	dnsmasq-base passt slirp4netns
 	isc-dhcp-client # test_dhcp's dhclient (busybox-static below gives its udhcpc)

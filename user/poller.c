@@ -57,6 +57,7 @@
 #include "proxy/inbound.h"
 #include "proxy/inudp.h"
 #include "proxy/pxtcp.h"
+#include "tls/tlsx.h"
 #include "proxy/flowmap.h"
 #include "proxy/pxudp.h"
 #include "wire/reply.h"
@@ -501,6 +502,7 @@ static void serve(void)
 
 		stack_run_timers(now);
 		pxtcp_run_timers(now);
+		tlsx_run_timers(now);
 		inbound_run_timers(now);
 		inudp_run_timers(now);
 		pxudp_run_timers(now);
@@ -511,9 +513,11 @@ static void serve(void)
 		st->reasm_dropped += reasm_expire(reasm, now);
 		flush_tx();
 		pxtcp_reap();
+		tlsx_reap();
 		inbound_reap();
 		timeout = min_timeout(stack_timeout_ms(now), pxtcp_timeout_ms(now));
 		timeout = min_timeout(timeout, inbound_timeout_ms(now));
+		timeout = min_timeout(timeout, tlsx_timeout_ms(now));
 		timeout = min_timeout(timeout, inudp_timeout_ms(now));
 		timeout = min_timeout(timeout, pxudp_timeout_ms(now));
 		timeout = min_timeout(timeout, dnsfwd_timeout_ms(now));
@@ -618,6 +622,31 @@ static unsigned int policy_sweep(void)
 	st->policy_gen = polset_gen();
 	st->policy_resets += gone;
 	return gone;
+}
+
+/* A TLS violation with tls.on_violation "disconnect": from now on the
+ * sandbox reaches nothing (a policy that denies all egress, in XDP and
+ * here), and its open flows are reset. A restart or a policy reload is
+ * the operator's way back. */
+static void cut_network(void)
+{
+	struct policy none, floor;
+	char err[256];
+
+	if (policy_from_allow(&none, 0))
+		return;
+	memset(&floor, 0, sizeof(floor));
+	floor.def_egress = TG_ACT_DENY;
+	floor.def_ingress = TG_ACT_DENY;
+	snprintf(floor.origin, sizeof(floor.origin), "cut: TLS violation");
+	snprintf(none.origin, sizeof(none.origin), "cut: TLS violation");
+	if (polset_install(&floor, &none, &groups, err, sizeof(err))) {
+		policy_free(&none);
+		log_err("cannot cut the network after a TLS violation: %s", err);
+		return;
+	}
+	log_warn("%s: network cut after a TLS violation (tls.on_violation); %u flows reset",
+		 cfg->dev, policy_sweep());
 }
 
 /* SIGHUP: read --policy and --floor again; a bad file leaves the policy in
@@ -750,6 +779,8 @@ static int setup(void)
 	if (!err)
 		err = pxtcp_init(cfg, &groups, st);
 	if (!err)
+		err = tlsx_init(cfg, &groups, st, cut_network);
+	if (!err)
 		err = inbound_init(cfg, &groups, st);
 	if (!err)
 		err = inudp_init(cfg, st);
@@ -815,6 +846,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 	inbound_fini();
 	inudp_fini();
 	pxtcp_fini();
+	tlsx_fini();
 	pxudp_fini();
 	dnsfwd_fini();
 	pxicmp_fini();

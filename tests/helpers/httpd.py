@@ -11,7 +11,11 @@ a port the kernel picks and writes that port to PORT_FILE once it listens. One t
 A GET may carry "?barrier=NAME&n=N": the reply is held until N requests with
 the same barrier name are waiting (or 60 s have passed, then 503), so a test
 can prove that N connections were open through tapgate at the same time.
-GET /peer answers the client's address as this server saw it.
+GET /peer answers the client's address as this server saw it; GET
+/headers answers the request's header lines as it got them.
+
+With TG_TLS_CERT and TG_TLS_KEY set it speaks HTTPS with that certificate
+(the handshake in the connection's thread), and TG_PORT picks its port.
 
 Usage: httpd.py DIR PORT_FILE
 """
@@ -20,6 +24,7 @@ import http.server
 import os
 import shutil
 import socket
+import ssl
 import sys
 import threading
 import urllib.parse
@@ -77,6 +82,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/peer":
             self.reply(200, (self.client_address[0] + "\n").encode())
             return
+        if url.path == "/headers":
+            self.reply(200, str(self.headers).encode())
+            return
         path = self.local_path(url.path)
         if path is None:
             self.reply(404, b"not found\n")
@@ -128,6 +136,17 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
 
+    tls = None
+
+    def finish_request(self, request, client_address):
+        if self.tls:
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except (OSError, ValueError) as e:
+                sys.stderr.write("tls handshake from %s: %s\n" % (client_address[0], e))
+                return
+        super().finish_request(request, client_address)
+
     def server_bind(self):
         if self.address_family == socket.AF_INET6:
             self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -140,7 +159,10 @@ def main():
     addr = os.environ.get("TG_LISTEN", "127.0.0.1")
     if ":" in addr:
         Server.address_family = socket.AF_INET6
-    server = Server((addr, 0), Handler)
+    if os.environ.get("TG_TLS_CERT"):
+        Server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        Server.tls.load_cert_chain(os.environ["TG_TLS_CERT"], os.environ["TG_TLS_KEY"])
+    server = Server((addr, int(os.environ.get("TG_PORT", "0"))), Handler)
     server.root = os.path.realpath(sys.argv[1])
     server.barriers = Barriers()
     tmp = sys.argv[2] + ".tmp"

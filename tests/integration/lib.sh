@@ -702,20 +702,22 @@ tg_stat() {
 # file, no DHCP; anything else is REFUSED. Sets DNS_PORT, DNS_PID and
 # DNS_LOG (every query is logged there).
 tg_dnsmasq() {
-	local try i
+	local try i ns=()
 	command -v dnsmasq >/dev/null || tg_fail "dnsmasq is missing (make deps: dnsmasq-base)"
+	# TG_DNS_NETNS=NS: on that namespace's loopback (tapgate in tg_host_ns's).
+	[ -n "${TG_DNS_NETNS:-}" ] && ns=(ip netns exec "$TG_DNS_NETNS")
 	DNS_LOG=$TMP/dnsmasq.$P.log
 	for try in 1 2 3; do
 		DNS_PORT=$(tg_free_port)
-		tg_bg dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		tg_bg "${ns[@]}" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 			--no-poll --pid-file= --listen-address=127.0.0.1 --bind-interfaces \
 			--port="$DNS_PORT" --log-facility=- --log-queries "$@" \
 			>"$DNS_LOG" 2>&1 </dev/null
 		DNS_PID=$BGPID
 		for ((i = 0; i < 50; i++)); do
 			tg_own_child "$DNS_PID" || break
-			if grep -q '127\.0\.0\.1' <<<"$(ss -Hlnu "sport = :$DNS_PORT")" &&
-				grep -q '127\.0\.0\.1' <<<"$(ss -Hlnt "sport = :$DNS_PORT")"; then
+			if grep -q '127\.0\.0\.1' <<<"$("${ns[@]}" ss -Hlnu "sport = :$DNS_PORT")" &&
+				grep -q '127\.0\.0\.1' <<<"$("${ns[@]}" ss -Hlnt "sport = :$DNS_PORT")"; then
 				export DNS_PORT
 				return 0
 			fi

@@ -53,6 +53,7 @@ void config_defaults(struct config *cfg)
 	cfg->rebind_protection = true;
 	cfg->udp_timeout_ms = 60000;
 	cfg->udp_max_flows = 1024;
+	strcpy(cfg->tls_state, CONFIG_TLS_STATE);
 }
 
 /**
@@ -224,6 +225,14 @@ static int check_config(const struct config *cfg)
 		log_err("--guest-mac and --gateway-mac must differ");
 		return -EINVAL;
 	}
+	if (!cfg->tls_ca[0] != !cfg->tls_ca_key[0]) {
+		log_err("--tls-ca and --tls-ca-key go together: the CA certificate and its key");
+		return -EINVAL;
+	}
+	if (cfg->tls_ca[0] && !cfg->tls_intercept) {
+		log_err("--tls-ca is for --tls-intercept: add it, or leave the CA out");
+		return -EINVAL;
+	}
 	return check_config6(cfg);
 }
 
@@ -261,6 +270,10 @@ enum {
 	OPT_SECCOMP,
 	OPT_SYN_RATE,
 	OPT_USER,
+	OPT_TLS_INTERCEPT,
+	OPT_TLS_CA,
+	OPT_TLS_CA_KEY,
+	OPT_TLS_STATE,
 };
 
 static const struct option run_opts[] = {
@@ -277,6 +290,10 @@ static const struct option run_opts[] = {
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "syn-rate", required_argument, NULL, OPT_SYN_RATE },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "tls-intercept", no_argument, NULL, OPT_TLS_INTERCEPT },
+	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
+	{ "tls-ca-key", required_argument, NULL, OPT_TLS_CA_KEY },
+	{ "tls-state", required_argument, NULL, OPT_TLS_STATE },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
@@ -345,6 +362,16 @@ void config_usage_run(FILE *out)
 		"  --user NAME             once set up, serve as user NAME (and its group)\n"
 		"                          with only the capabilities it needs; give it a\n"
 		"                          user and group of its own (README, \"Privileges\")\n"
+		"  --tls-intercept         terminate TLS on the intercepted ports (443) with\n"
+		"                          certificates of tapgate's CA, check the server\n"
+		"                          name against the policy, put secrets into\n"
+		"                          requests; settings in the --policy file's \"tls\"\n"
+		"                          section (README, \"TLS interception\")\n"
+		"  --tls-ca FILE           the CA certificate (PEM) to sign with (none: one\n"
+		"                          is made once and kept in --tls-state)\n"
+		"  --tls-ca-key FILE       its private key (PEM), with --tls-ca\n"
+		"  --tls-state DIR         where the made CA is kept; DIR/ca.crt is what the\n"
+		"                          guest must trust (" CONFIG_TLS_STATE ")\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
 		"                          connection state); past it guest segments are\n"
@@ -392,6 +419,14 @@ static int path_opt(const char *opt, const char *arg, char out[PATH_MAX])
 {
 	if (!*arg || strlen(arg) >= PATH_MAX)
 		return bad(opt, arg, "give the path of a policy file");
+	memcpy(out, arg, strlen(arg) + 1);
+	return 0;
+}
+
+static int file_opt(const char *opt, const char *arg, char out[PATH_MAX])
+{
+	if (!*arg || strlen(arg) >= PATH_MAX)
+		return bad(opt, arg, "give a path");
 	memcpy(out, arg, strlen(arg) + 1);
 	return 0;
 }
@@ -588,6 +623,15 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 			       : 0;
 	case OPT_USER:
 		return user_opt(arg, cfg);
+	case OPT_TLS_INTERCEPT:
+		cfg->tls_intercept = true;
+		return 0;
+	case OPT_TLS_CA:
+		return file_opt("--tls-ca", arg, cfg->tls_ca);
+	case OPT_TLS_CA_KEY:
+		return file_opt("--tls-ca-key", arg, cfg->tls_ca_key);
+	case OPT_TLS_STATE:
+		return file_opt("--tls-state", arg, cfg->tls_state);
 	case OPT_SYN_RATE:
 		return parse_uint(arg, 0, 1000000, &cfg->syn_rate)
 			       ? bad("--syn-rate", arg,

@@ -26,6 +26,7 @@
 #define CONFIG_SYN_RATE 1000
 
 #define CONFIG_DNS_MAX	4
+#define CONFIG_TLS_STATE "/var/lib/tapgate/tls"
 
 struct dns_upstream {
 	uint32_t ip4;  /* network byte order */
@@ -87,6 +88,10 @@ struct config {
 	unsigned int npublish;
 	bool publish_keep_source; /* inbound TCP from the peer's address */
 	enum scfilter_mode seccomp;
+	bool tls_intercept;	     /* --tls-intercept (tls/tlsx.c) */
+	char tls_ca[PATH_MAX];	     /* --tls-ca: the CA certificate; "": --tls-state's */
+	char tls_ca_key[PATH_MAX];   /* --tls-ca-key */
+	char tls_state[PATH_MAX];    /* --tls-state: where a generated CA is kept */
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);

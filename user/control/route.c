@@ -15,6 +15,7 @@
  */
 #include <netinet/in.h>
 #include <string.h>
+#include <strings.h>
 
 #include "control/config.h"
 #include "control/group.h"
@@ -195,4 +196,55 @@ bool route_still_allowed(const struct router *r, const struct flow_key *k)
 		return true;
 	pol_flow_of(&f, k, group_classify(r->groups, k->dst.family, k->dst.a));
 	return polset_still_allows(&f);
+}
+
+/* The server name a TLS connection asked for (route_sni_allowed()): the
+ * event loop is one thread, and a pol_pinned_fn has no context pointer. */
+static const char *sni_now;
+
+/* Domain rules, seen through the server name: a rule names the flow only
+ * when it names @sni and DNS gave this sandbox the flow's address for
+ * @sni. */
+static bool sni_pinned(int family, const uint8_t *addr, const char *name, bool suffix)
+{
+	pol_pinned_fn pins = polset_pins();
+
+	if (suffix ? !pol_name_under(sni_now, name) : strcasecmp(sni_now, name))
+		return false;
+	return pins && pins(family, addr, sni_now, false);
+}
+
+/**
+ * route_sni_allowed() - Whether a TCP flow may carry TLS for @sni
+ * @r:   the caller's router
+ * @k:   the flow, which route_decide() allowed when it began
+ * @sni: the server name of its ClientHello (lower case)
+ *
+ * The policy is asked again with the server name standing for the
+ * address: a domain rule matches only when it names @sni and @sni is
+ * pinned to the flow's address, so a guest that resolved an allowed name
+ * cannot ask that address's server for another one. A name the policy
+ * denies outright is refused whatever the address.
+ */
+bool route_sni_allowed(const struct router *r, const struct flow_key *k, const char *sni)
+{
+	struct pol_verdict v;
+	struct pol_flow f;
+	bool ok;
+
+	if (polset_name_denied(sni))
+		return false;
+	pol_flow_of(&f, k, group_classify(r->groups, k->dst.family, k->dst.a));
+	sni_now = sni;
+	ok = polset_check(&f, sni_pinned, &v);
+	sni_now = NULL;
+	return ok;
+}
+
+/* Whether DNS gave this sandbox @k's address for @sni. */
+bool route_sni_pinned(const struct flow_key *k, const char *sni)
+{
+	pol_pinned_fn pins = polset_pins();
+
+	return pins && pins(k->dst.family, k->dst.a, sni, false);
 }

@@ -48,6 +48,8 @@ enum route_handler route_handler(const struct router *r, const struct flow_key *
 int route_decide(const struct router *r, const struct flow_key *k, struct route *out);
 bool route_alt_target(const struct route *rt, struct tg_addr *out);
 bool route_still_allowed(const struct router *r, const struct flow_key *k);
+bool route_sni_allowed(const struct router *r, const struct flow_key *k, const char *sni);
+bool route_sni_pinned(const struct flow_key *k, const char *sni);
 int route_slot(const struct router *r, const struct slot *s, enum route_handler want, int wrong,
 	       struct flow_key *k, struct route *out);
 

@@ -199,6 +199,11 @@ static int add_all(scmp_filter_ctx ctx, bool by_id)
 
 		err = add(ctx, SCMP_SYS(bpf), 1, &c);
 	}
+	if (!err) { /* TLS interception's socketpairs (tls/tlsx.c) */
+		struct scmp_arg_cmp unix_only = cmp(0, SCMP_CMP_EQ, AF_UNIX, 0);
+
+		err = add(ctx, SCMP_SYS(socketpair), 1, &unix_only);
+	}
 	if (!err)
 		err = add(ctx, SCMP_SYS(mmap), 1, &no_exec);
 	if (!err)

@@ -185,6 +185,35 @@ static unsigned int shown_queues(const struct tg_ustats *u)
 	return u->rx_queues < TG_USTATS_QUEUES ? (unsigned int)u->rx_queues : TG_USTATS_QUEUES;
 }
 
+/* The name of secret @i, or NULL for an unused slot. Only the characters
+ * a secret's name may have (tls/tlsconf.c), whatever the map holds. */
+static const char *secret_name(const struct tg_ustats *u, unsigned int i, char out[32])
+{
+	size_t n = 0;
+
+	for (; n < 31 && u->tls_secret_name[i][n]; n++) {
+		char c = (char)u->tls_secret_name[i][n];
+
+		out[n] = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_';
+	}
+	out[n] = '\0';
+	return n ? out : NULL;
+}
+
+/* "tls_secrets": {"NAME": {"injections": N, "violations": N}, ...} */
+static void print_secrets_json(const struct tg_ustats *u)
+{
+	char name[32];
+
+	printf(",\"tls_secrets\":{");
+	for (unsigned int i = 0, k = 0; i < TG_USTATS_SECRETS; i++)
+		if (secret_name(u, i, name))
+			printf("%s\"%s\":{\"injections\":%llu,\"violations\":%llu}", k++ ? "," : "",
+			       name, (unsigned long long)u->tls_secret_injections[i],
+			       (unsigned long long)u->tls_secret_violations[i]);
+	printf("}");
+}
+
 static void print_json(const char *dev, const struct tg_count *v, const struct tg_ustats *u,
 		       const uint64_t *hits)
 {
@@ -196,7 +225,9 @@ static void print_json(const char *dev, const struct tg_count *v, const struct t
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		printf("%s\"%s\":%llu", i ? "," : "", fields[i].name,
 		       *(const unsigned long long *)((const char *)u + fields[i].off));
-	printf("},\"slot_drops\":{");
+	printf("}");
+	print_secrets_json(u);
+	printf(",\"slot_drops\":{");
 	for (unsigned int i = 1; i < SLOT_DROP__MAX; i++)
 		printf("%s\"%s\":%llu", i > 1 ? "," : "", slot_drop_name(i),
 		       (unsigned long long)u->drop_reason[i]);
@@ -235,6 +266,18 @@ static void print_prometheus(const char *dev, const struct tg_count *v, const st
 	for (unsigned int q = 0; q < shown_queues(u); q++)
 		printf("tapgate_rx_queue_frames_total{device=\"%s\",queue=\"%u\"} %llu\n", dev, q,
 		       (unsigned long long)u->rx_queue_frames[q]);
+	printf("# TYPE tapgate_tls_secret_injections_total counter\n"
+	       "# TYPE tapgate_tls_secret_violations_total counter\n");
+	for (unsigned int i = 0; i < TG_USTATS_SECRETS; i++) {
+		char name[32];
+
+		if (!secret_name(u, i, name))
+			continue;
+		printf("tapgate_tls_secret_injections_total{device=\"%s\",secret=\"%s\"} %llu\n"
+		       "tapgate_tls_secret_violations_total{device=\"%s\",secret=\"%s\"} %llu\n",
+		       dev, name, (unsigned long long)u->tls_secret_injections[i], dev, name,
+		       (unsigned long long)u->tls_secret_violations[i]);
+	}
 	printf("# TYPE tapgate_policy_hits_total counter\n");
 	for (int l = 0; hits && l < TG_L_MAX; l++)
 		for (int r = 0; r <= TG_PRULES_MAX; r++) {
@@ -273,6 +316,17 @@ static void print_text(const char *dev, const struct tg_count *v, const struct t
 	}
 	if (!any)
 		printf("  (none)\n");
+	for (unsigned int i = 0; i < TG_USTATS_SECRETS; i++) {
+		char name[32];
+
+		if (!secret_name(u, i, name))
+			continue;
+		if (!i)
+			printf("\nsecrets (TLS)             injected   violations\n");
+		printf("  %-22s %10llu %12llu\n", name,
+		       (unsigned long long)u->tls_secret_injections[i],
+		       (unsigned long long)u->tls_secret_violations[i]);
+	}
 	if (shown_queues(u) > 1) {
 		printf("\nrx frames by queue\n");
 		for (unsigned int q = 0; q < shown_queues(u); q++)

@@ -47,6 +47,12 @@ int loop_add(int fd, uint32_t events, struct loop_handler *h)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/* Take @fd out of the set while it stays open (another handler takes it). */
+int loop_del(int fd)
+{
+	return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+}
+
 /**
  * loop_wait() - Wait for events and run their handlers
  * @timeout_ms: -1 to sleep until an event

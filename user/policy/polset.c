@@ -33,6 +33,12 @@ void polset_set_pins(pol_pinned_fn fn)
 	pins = fn;
 }
 
+/* The DNS pins domain rules look at (NULL before the DNS interceptor). */
+pol_pinned_fn polset_pins(void)
+{
+	return pins;
+}
+
 /**
  * polset_init() - Where the policy goes besides user space
  * @m: the program's maps and variables; NULL for user space only (tests)

@@ -23,6 +23,7 @@ struct polset_maps {
 
 void polset_init(const struct polset_maps *m);
 void polset_set_pins(pol_pinned_fn fn);
+pol_pinned_fn polset_pins(void);
 int polset_install(struct policy *floor, struct policy *sandbox, const struct group_table *g,
 		   char *err, size_t errlen);
 int polset_regroup(const struct group_table *g);

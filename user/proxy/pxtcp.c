@@ -57,6 +57,7 @@
 #include "wire/bytes.h"
 #include "wire/reply.h"
 #include "stack/stack.h"
+#include "tls/tlsx.h"
 #include "wire/slot.h"
 
 #define SYN_MAX	     128
@@ -346,6 +347,25 @@ unsigned int pxtcp_recheck(void)
 
 /* ---- accept: lwIP finished the handshake with the guest */
 
+/* TLS interception takes the server's socket; the guest is spliced to
+ * the socketpair end it gives back. On failure the connection goes. */
+static int intercept(struct pxconn *c)
+{
+	int fd = tlsx_take(c->fd, &c->fe.key);
+
+	if (fd < 0) {
+		conn_kill(c);
+		return fd;
+	}
+	c->fd = fd;
+	memset(&c->sp, 0, sizeof(c->sp)); /* what the server's socket said is void */
+	if (loop_add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->h)) {
+		conn_kill(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	const struct splice_filter *filter = NULL;
@@ -370,6 +390,10 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	st->conns_total++;
 	if (c->rt.handler == ROUTE_DNS)
 		filter = &dnstcp_filter;
+	else if (tlsx_port(c->fe.key.dport) && intercept(c)) {
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	if (splice_start(&c->sp, pcb, c->fd, filter, c->dns, on_splice_end))
 		return ERR_ABRT;
 	flowmap_open(&c->fe.key, TG_FLOW_OPEN);

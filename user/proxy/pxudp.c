@@ -42,6 +42,7 @@
 #include "proxy/flowmap.h"
 #include "proxy/hostsock.h"
 #include "proxy/pxudp.h"
+#include "tls/tlsx.h"
 #include "proxy/udpout.h"
 #include "proxy/reject.h"
 #include "proxy/udpbatch.h"
@@ -340,6 +341,12 @@ int pxudp_datagram(const struct slot *s)
 	verdict = route_slot(&router, s, ROUTE_UDP_RELAY, SLOT_DROP_UNHANDLED, &k, &rt);
 	if (verdict != SLOT_OK)
 		return reject_denied(s, &rt, verdict, st);
+	if (tlsx_port(k.dport)) {
+		/* QUIC would carry HTTPS past the interception: dropped, so
+		 * that clients fall back to TCP. */
+		st->tls_quic_dropped++;
+		return SLOT_OK;
+	}
 	e = flow_find(&table, &k);
 	f = e ? flow_container_of(e, struct udpflow, fe) : uflow_open(&k, &rt);
 	if (!f)
