@@ -91,17 +91,17 @@
 	X(dhcp_released, "DHCPRELEASEs and DHCPDECLINEs from the guest")                           \
 	X(dhcp_ignored, "DHCP messages not ours to answer: another MAC, another server chosen")    \
 	X(rx_queues, "the device's rx queues served, each with its own AF_XDP sockets")            \
-	X(tls_intercepted, "TLS connections terminated and relayed (--tls-intercept)")            \
-	X(tls_bypassed, "TLS connections spliced untouched (tls.bypass, or no name: no_sni)")     \
-	X(tls_denied, "TLS connections closed: the policy refuses their server name")            \
-	X(tls_no_sni, "ClientHellos without a server name")                                      \
-	X(tls_bad_hello, "connections closed: no valid ClientHello within 16 KiB and 10 s")       \
-	X(tls_upstream_failed, "server handshakes failed or did not verify (guest gets 502)")    \
-	X(tls_guest_failed, "guest handshakes failed (does the guest trust tapgate's CA?)")      \
-	X(tls_certs_minted, "leaf certificates made for server names")                          \
-	X(tls_injections, "requests a secret was put into (by secret: tls_secret_injections)")   \
-	X(tls_violations, "requests blocked with 403: a placeholder where it may not go")        \
-	X(tls_bad_requests, "intercepted requests refused with 400: not HTTP/1.1 tapgate reads") \
+	X(tls_intercepted, "TLS connections terminated and relayed (--tls-intercept)")             \
+	X(tls_bypassed, "TLS connections spliced untouched (tls.bypass, or no name: no_sni)")      \
+	X(tls_denied, "TLS connections closed: the policy refuses their server name")              \
+	X(tls_no_sni, "ClientHellos without a server name")                                        \
+	X(tls_bad_hello, "connections closed: no valid ClientHello within 16 KiB and 10 s")        \
+	X(tls_upstream_failed, "server handshakes failed or did not verify (guest gets 502)")      \
+	X(tls_guest_failed, "guest handshakes failed (does the guest trust tapgate's CA?)")        \
+	X(tls_certs_minted, "leaf certificates made for server names")                             \
+	X(tls_injections, "requests a secret was put into (by secret: tls_secret_injections)")     \
+	X(tls_violations, "requests blocked with 403: a placeholder where it may not go")          \
+	X(tls_bad_requests, "intercepted requests refused with 400: not HTTP/1.1 tapgate reads")   \
 	X(tls_quic_dropped, "UDP datagrams to intercepted ports (QUIC) dropped")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which

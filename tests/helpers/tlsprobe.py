@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MIT
 """tlsprobe.py - TLS clients of test_tls that curl cannot be.
 
-  tlsprobe.py split HOST IP PORT CAFILE PATH
-      TLS to IP:PORT for HOST, the ClientHello sent one byte per TCP
+  tlsprobe.py split HOST IP PORT CAFILE PATH SEG
+      TLS to IP:PORT for HOST, the ClientHello sent SEG bytes per TCP
       segment (TCP_NODELAY, 5 ms apart), then GET PATH; prints the status
-      line and the body.
+      line and the body, or "closed" if the peer closes or resets first.
   tlsprobe.py garbage IP PORT
       sends 600 bytes that start like a TLS record but are no ClientHello;
       prints "closed" when the peer closes without a byte, "data" if it
@@ -32,7 +32,14 @@ def pump(sock, obj, inc, out):
         inc.write(chunk)
 
 
-def split(host, ip, port, cafile, path):
+def split(host, ip, port, cafile, path, seg):
+    try:
+        split_get(host, ip, port, cafile, path, int(seg))
+    except (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
+        print("closed")
+
+
+def split_get(host, ip, port, cafile, path, seg):
     ctx = ssl.create_default_context(cafile=cafile)
     inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = ctx.wrap_bio(inc, out, server_hostname=host)
@@ -43,8 +50,8 @@ def split(host, ip, port, cafile, path):
     except ssl.SSLWantReadError:
         pass
     hello = out.read()
-    for b in hello:
-        sock.send(bytes([b]))
+    for i in range(0, len(hello), seg):
+        sock.send(hello[i:i + seg])
         time.sleep(0.005)
     while True:
         try:
@@ -64,7 +71,8 @@ def split(host, ip, port, cafile, path):
             pump(sock, obj, inc, out)
         except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
             break
-    print("%d hello bytes in %d segments" % (len(hello), len(hello)), file=sys.stderr)
+    print("%d hello bytes in %d segments" % (len(hello), (len(hello) + seg - 1) // seg),
+          file=sys.stderr)
     head, _, body = reply.partition(b"\r\n\r\n")
     print(head.split(b"\r\n")[0].decode())
     sys.stdout.write(body.decode(errors="replace"))
@@ -86,7 +94,7 @@ def garbage(ip, port):
 
 
 def main():
-    if len(sys.argv) == 7 and sys.argv[1] == "split":
+    if len(sys.argv) == 8 and sys.argv[1] == "split":
         split(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "garbage":
         garbage(*sys.argv[2:])

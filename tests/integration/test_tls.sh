@@ -96,7 +96,7 @@ cat >"$TMP/policy.json" <<EOF
 }
 EOF
 TG_TEST_TOKEN=$SECRET tg_start_tapgate --policy "$TMP/policy.json" --dns "127.0.0.1:$DNS_PORT" \
-	--tls-intercept --tls-state "$TMP/tls"
+	--tls-intercept --tls-state "$TMP/tls" ${TG_TLS_DEBUG:+--log-level debug}
 CA=$TMP/tls/ca.crt
 [ -s "$CA" ] || tg_fail "tapgate made no CA in --tls-state"
 tg_pass "tapgate made its CA: $CA"
@@ -107,6 +107,13 @@ undo() { rm -rf "/etc/netns/$GUESTNS"; }
 TG_AT_EXIT=undo
 
 gc() { tg_gcurl --cacert "$CA" "$@"; }
+# grew KEY BEFORE AFTER MSG: counter KEY grew between two snapshots.
+grew() {
+	local d
+	d=$(tg_stat_delta "$1" "$2" "$3")
+	[ "$d" -ge 1 ] || tg_fail "$4: $1 grew by $d"
+	tg_pass "$4 ($1 +$d)"
+}
 PH='$TAPGATE_API_TOKEN'
 
 # ---- secrets
@@ -168,7 +175,7 @@ rc=0
 gc --resolve "unpinned.test:443:$PUB" https://unpinned.test/headers >/dev/null 2>&1 || rc=$?
 [ "$rc" = 35 ] || [ "$rc" = 56 ] || tg_fail "a name that is not pinned got through (curl $rc)"
 tg_stats_save "$TMP/s3.json"
-tg_stat_grew daemon.tls_denied 1 "a server name not pinned is refused (curl $rc)"
+grew daemon.tls_denied "$TMP/s2.json" "$TMP/s3.json" "a server name not pinned is refused (curl $rc)"
 
 # ---- QUIC
 tg_bg ip netns exec "$TARGETNS" timeout 20 nc -u -l "$PUB" 443 >"$TMP/quic.out"
@@ -182,7 +189,7 @@ sleep 0.5
 tg_expect_eq "$(cat "$TMP/udp.out")" datagram-8444 "UDP to 8444 arrives"
 tg_expect_eq "$(cat "$TMP/quic.out")" "" "UDP to 443 (QUIC) does not"
 tg_stats_save "$TMP/s4.json"
-tg_stat_grew daemon.tls_quic_dropped 1 "the QUIC datagram is counted"
+grew daemon.tls_quic_dropped "$TMP/s3.json" "$TMP/s4.json" "the QUIC datagram is counted"
 
 # ---- 200 at once
 urls=()
@@ -199,12 +206,26 @@ n=$(tg_stat_delta daemon.tls_intercepted "$TMP/s5.json" "$TMP/s6.json")
 tg_pass "$n intercepted connections counted"
 
 # ---- ClientHellos
-got=$(tg_gexec timeout 60 "$TG_PY" "$TG_HELPERS/tlsprobe.py" split api.test "$PUB" 443 "$CA" /ok.txt)
-tg_expect_eq "$got" "$(printf 'HTTP/1.1 200 OK\nok')" "a ClientHello one byte per segment is served"
-got=$(tg_gexec timeout 30 "$TG_PY" "$TG_HELPERS/tlsprobe.py" garbage "$PUB" 443)
+probe() { tg_gexec timeout 60 "$TG_PY" "$TG_HELPERS/tlsprobe.py" "$@"; }
+got=$(probe split api.test "$PUB" 443 "$CA" /ok.txt 8)
+tg_expect_eq "$got" "$(printf 'HTTP/1.1 200 OK\nok')" "a ClientHello 8 bytes per segment is served"
+# One byte per segment: the guest's kernel sends ten, then waits for
+# lwIP's delayed ACK, about 30 bytes a second: longer than the 10 s a
+# ClientHello may take.
+tg_stats_save "$TMP/s6a.json"
+t0=$(tg_now_ms)
+got=$(probe split api.test "$PUB" 443 "$CA" /ok.txt 1)
+t1=$(tg_now_ms)
+tg_expect_eq "$got" closed "a ClientHello one byte per segment, dribbled past 10 s, is closed"
+[ $((t1 - t0)) -ge 9500 ] && [ $((t1 - t0)) -le 13000 ] ||
+	tg_fail "closed after $((t1 - t0)) ms, not at the 10 s bound"
+tg_stats_save "$TMP/s6b.json"
+grew daemon.tls_bad_hello "$TMP/s6a.json" "$TMP/s6b.json" "closed after $((t1 - t0)) ms and counted"
+tg_stats_save "$TMP/s6.json"
+got=$(probe garbage "$PUB" 443)
 tg_expect_eq "$got" closed "a garbage ClientHello is closed"
 tg_stats_save "$TMP/s7.json"
-tg_stat_grew daemon.tls_bad_hello 1 "and counted"
+grew daemon.tls_bad_hello "$TMP/s6.json" "$TMP/s7.json" "and counted"
 got=$(gc https://api.test/ok.txt)
 tg_expect_eq "$got" ok "the daemon serves on"
 
@@ -221,7 +242,7 @@ tg_stop_tapgate_hostns
 sed -i 's/"ports": \[443, 8443\],/"ports": [443, 8443], "on_violation": "disconnect",/' \
 	"$TMP/policy.json"
 TG_TEST_TOKEN=$SECRET tg_start_tapgate --policy "$TMP/policy.json" --dns "127.0.0.1:$DNS_PORT" \
-	--tls-intercept --tls-state "$TMP/tls"
+	--tls-intercept --tls-state "$TMP/tls" ${TG_TLS_DEBUG:+--log-level debug}
 got=$(gc https://api.test/ok.txt)
 tg_expect_eq "$got" ok "with on_violation disconnect, the same CA ($CA) still serves"
 gc -H "X-Key: $PH" https://www.test/headers >/dev/null 2>&1 || true

@@ -23,9 +23,9 @@
  * each costs the daemon a host socket and a connect (~30 us), so this many
  * take ~3 % of its core, and a guest's SYN flood leaves its own live
  * connections more than 80 % of their throughput (README, "SYN floods"). */
-#define CONFIG_SYN_RATE 1000
+#define CONFIG_SYN_RATE	 1000
 
-#define CONFIG_DNS_MAX	4
+#define CONFIG_DNS_MAX	 4
 #define CONFIG_TLS_STATE "/var/lib/tapgate/tls"
 
 struct dns_upstream {
@@ -88,10 +88,10 @@ struct config {
 	unsigned int npublish;
 	bool publish_keep_source; /* inbound TCP from the peer's address */
 	enum scfilter_mode seccomp;
-	bool tls_intercept;	     /* --tls-intercept (tls/tlsx.c) */
-	char tls_ca[PATH_MAX];	     /* --tls-ca: the CA certificate; "": --tls-state's */
-	char tls_ca_key[PATH_MAX];   /* --tls-ca-key */
-	char tls_state[PATH_MAX];    /* --tls-state: where a generated CA is kept */
+	bool tls_intercept;	   /* --tls-intercept (tls/tlsx.c) */
+	char tls_ca[PATH_MAX];	   /* --tls-ca: the CA certificate; "": --tls-state's */
+	char tls_ca_key[PATH_MAX]; /* --tls-ca-key */
+	char tls_state[PATH_MAX];  /* --tls-state: where a generated CA is kept */
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);

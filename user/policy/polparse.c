@@ -372,7 +372,8 @@ static int top_of(const struct ctx *c, json_object *top, struct policy *p)
 		else if (!strcmp(key, "tls")) /* tls/tlsconf.c's, read at start */
 			err = json_object_is_type(v, json_type_object)
 				      ? 0
-				      : fail(c, key, "must be an object (README, \"TLS interception\")");
+				      : fail(c, key,
+					     "must be an object (README, \"TLS interception\")");
 		else
 			err = fail(c, key,
 				   "unknown key; a policy has default_egress, default_ingress, "

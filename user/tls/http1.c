@@ -134,7 +134,8 @@ static long b64_decode(const uint8_t *in, size_t n, uint8_t *out)
 		int v[4], pad = 0;
 
 		for (int j = 0; j < 4; j++) {
-			v[j] = in[i + j] == '=' && i + 4 == n && j >= 2 ? (pad++, 0) : b64_val(in[i + j]);
+			v[j] = in[i + j] == '=' && i + 4 == n && j >= 2 ? (pad++, 0)
+									: b64_val(in[i + j]);
 			if (v[j] < 0 || (pad && in[i + j] != '='))
 				return -1;
 		}
@@ -349,8 +350,7 @@ static enum h1_verdict parse_head(struct rw *w, const uint8_t *p, size_t n)
 }
 
 /* A whole head is in h->head[0..n): parse, check, rewrite, queue. */
-static enum h1_verdict head_done(struct h1 *h, const struct h1_env *env, size_t n,
-				 struct tbuf *out)
+static enum h1_verdict head_done(struct h1 *h, const struct h1_env *env, size_t n, struct tbuf *out)
 {
 	struct rw w = { .env = env, .h = h };
 	enum h1_verdict r = parse_head(&w, h->head, n);
@@ -496,8 +496,8 @@ enum h1_verdict h1_feed(struct h1 *h, const struct h1_env *env, const uint8_t *i
 			h->left -= h->state == H1_RAW ? 0 : used;
 			if (h->state != H1_RAW && !h->left)
 				h->state = h->state == H1_CHUNK_DATA ? H1_CHUNK_END
-					   : h->raw_after	      ? H1_RAW
-								      : H1_HEAD;
+					   : h->raw_after	     ? H1_RAW
+								     : H1_HEAD;
 		} else {
 			used = feed_framing(h, in, n, &r);
 			if (r == H1_OK && tbuf_put(out, in, used))

@@ -46,7 +46,15 @@ enum h1_verdict {
 	H1_BAD,	  /* not HTTP/1.x as tapgate can rewrite it: 400 in reply */
 };
 
-enum h1_state { H1_HEAD = 0, H1_BODY, H1_CHUNK_LINE, H1_CHUNK_DATA, H1_CHUNK_END, H1_TRAILER, H1_RAW };
+enum h1_state {
+	H1_HEAD = 0,
+	H1_BODY,
+	H1_CHUNK_LINE,
+	H1_CHUNK_DATA,
+	H1_CHUNK_END,
+	H1_TRAILER,
+	H1_RAW
+};
 
 struct h1 {
 	enum h1_state state;

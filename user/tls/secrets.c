@@ -91,7 +91,8 @@ int secrets_load(const struct tls_conf *c, struct h1_secret *out, char *err, siz
 			snprintf(err, errlen,
 				 "secret %s: %s %s %s (1 to %d bytes, no control characters)",
 				 s->name, s->env[0] ? "environment variable" : "file",
-				 s->env[0] ? s->env : s->file, n < 0 ? "is unset, empty or too long" : "holds a bad value",
+				 s->env[0] ? s->env : s->file,
+				 n < 0 ? "is unset, empty or too long" : "holds a bad value",
 				 SECRET_VALUE_MAX);
 			secrets_wipe();
 			return -EINVAL;

@@ -122,8 +122,8 @@ fail:
 
 static X509 *ca_make(EVP_PKEY *key)
 {
-	X509 *x = cert_new(key, "tapgate sandbox CA", TLSCA_BACKDATE_S,
-			   (long)TLSCA_CA_DAYS * 86400);
+	X509 *x =
+		cert_new(key, "tapgate sandbox CA", TLSCA_BACKDATE_S, (long)TLSCA_CA_DAYS * 86400);
 
 	if (!x || !X509_set_issuer_name(x, X509_get_subject_name(x)) ||
 	    !add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
@@ -163,7 +163,8 @@ static int write_pem(const char *path, mode_t mode, X509 *cert, EVP_PKEY *key)
 			close(fd);
 		return -errno;
 	}
-	ok = cert ? PEM_write_X509(f, cert) : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	ok = cert ? PEM_write_X509(f, cert)
+		  : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
 	return fclose(f) || !ok ? -EIO : 0;
 }
 
@@ -212,8 +213,9 @@ static int state_ca(const char *dir, char *err, size_t errlen)
 	if (have_crt && have_key)
 		return load_pair(crt, key, err, errlen);
 	if (have_crt || have_key) {
-		snprintf(err, errlen, "%s has %s but not %s: restore it, or remove it to make a new CA",
-			 dir, have_crt ? "ca.crt" : "ca.key", have_crt ? "ca.key" : "ca.crt");
+		snprintf(err, errlen,
+			 "%s has %s but not %s: restore it, or remove it to make a new CA", dir,
+			 have_crt ? "ca.crt" : "ca.key", have_crt ? "ca.key" : "ca.crt");
 		return -EINVAL;
 	}
 	if (mkdir(dir, 0755) && errno != EEXIST) {

@@ -86,8 +86,9 @@ static int names_of(const struct ctx *c, const char *path, json_object *v, struc
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
-		return fail(c, path, "must be a list of names: [\"api.example.com\", "
-				     "\"*.example.org\"]");
+		return fail(c, path,
+			    "must be a list of names: [\"api.example.com\", "
+			    "\"*.example.org\"]");
 	n = json_object_array_length(v);
 	if (n > TLS_NAMES_MAX)
 		return fail(c, path, "%zu names; at most %u", n, TLS_NAMES_MAX);
@@ -97,8 +98,9 @@ static int names_of(const struct ctx *c, const char *path, json_object *v, struc
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		if (!json_object_is_type(e, json_type_string) ||
 		    !name_ok(json_object_get_string(e), l->name[i]))
-			return fail(c, p, "must be a DNS name (\"api.example.com\") or \"*.\" "
-					  "and one (\"*.example.org\")");
+			return fail(c, p,
+				    "must be a DNS name (\"api.example.com\") or \"*.\" "
+				    "and one (\"*.example.org\")");
 	}
 	l->n = (unsigned int)n;
 	return 0;
@@ -109,7 +111,8 @@ static int ports_of(const struct ctx *c, json_object *v, struct tls_conf *t)
 	size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 
 	if (!n || n > TLS_PORTS_MAX)
-		return fail(c, "tls.ports", "must be a list of 1 to %u ports: [443]", TLS_PORTS_MAX);
+		return fail(c, "tls.ports", "must be a list of 1 to %u ports: [443]",
+			    TLS_PORTS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 		int64_t port = json_object_get_int64(e);
@@ -122,8 +125,7 @@ static int ports_of(const struct ctx *c, json_object *v, struct tls_conf *t)
 	return 0;
 }
 
-static int string_of(const struct ctx *c, const char *path, json_object *v, char *out,
-		     size_t size)
+static int string_of(const struct ctx *c, const char *path, json_object *v, char *out, size_t size)
 {
 	const char *s = json_object_get_string(v);
 
@@ -162,13 +164,15 @@ static int inject_of(const struct ctx *c, const char *path, json_object *v, uint
 		else if (!strcmp(s, "query"))
 			*out |= TLS_IN_QUERY;
 		else
-			return fail(c, path, "\"%s\": give a list of \"header\", \"basic_auth\" and "
-					     "\"query\" (bodies are never rewritten)",
+			return fail(c, path,
+				    "\"%s\": give a list of \"header\", \"basic_auth\" and "
+				    "\"query\" (bodies are never rewritten)",
 				    s);
 	}
 	if (!*out)
-		return fail(c, path, "must list at least one of \"header\", \"basic_auth\", "
-				     "\"query\"");
+		return fail(c, path,
+			    "must list at least one of \"header\", \"basic_auth\", "
+			    "\"query\"");
 	return 0;
 }
 
@@ -210,8 +214,9 @@ static int secret_key(const struct ctx *c, const char *p, const char *key, json_
 		return inject_of(c, kp, v, &s->inject);
 	if (!strcmp(key, "comment"))
 		return 0;
-	return fail(c, kp, "unknown key; a secret has name, env or file, hosts, placeholder, "
-			   "inject and comment");
+	return fail(c, kp,
+		    "unknown key; a secret has name, env or file, hosts, placeholder, "
+		    "inject and comment");
 }
 
 static int secret_of(const struct ctx *c, size_t i, json_object *v, struct tls_secret_conf *s)
@@ -220,7 +225,8 @@ static int secret_of(const struct ctx *c, size_t i, json_object *v, struct tls_s
 
 	snprintf(p, sizeof(p), "tls.secrets[%zu]", i);
 	if (!json_object_is_type(v, json_type_object))
-		return fail(c, p, "must be an object {\"name\": ..., \"env\": ..., \"hosts\": [...]}");
+		return fail(c, p,
+			    "must be an object {\"name\": ..., \"env\": ..., \"hosts\": [...]}");
 	s->inject = TLS_IN_HEADER | TLS_IN_BASIC;
 	json_object_object_foreach(v, key, val)
 	{
@@ -232,13 +238,15 @@ static int secret_of(const struct ctx *c, size_t i, json_object *v, struct tls_s
 	if (!s->name[0] || !s->hosts.n)
 		return fail(c, p, "a secret needs \"name\" and \"hosts\"");
 	if (!s->env[0] == !s->file[0])
-		return fail(c, p, "give the value's source: \"env\" (a variable of tapgate's "
-				  "environment) or \"file\", one of them");
+		return fail(c, p,
+			    "give the value's source: \"env\" (a variable of tapgate's "
+			    "environment) or \"file\", one of them");
 	if (!s->placeholder[0])
 		snprintf(s->placeholder, sizeof(s->placeholder), "$TAPGATE_%s", s->name);
 	if (strlen(s->placeholder) < 8)
-		return fail(c, p, "placeholder: at least 8 characters, so that it cannot occur "
-				  "by chance");
+		return fail(c, p,
+			    "placeholder: at least 8 characters, so that it cannot occur "
+			    "by chance");
 	return 0;
 }
 
@@ -288,8 +296,9 @@ static int key_of(const struct ctx *c, const char *key, json_object *v, struct t
 		return secrets_of(c, v, t);
 	if (!strcmp(key, "comment"))
 		return 0;
-	return fail(c, p, "unknown key; the tls section has ports, bypass, no_sni, extra_ca, "
-			  "no_verify, secrets, on_violation and comment");
+	return fail(c, p,
+		    "unknown key; the tls section has ports, bypass, no_sni, extra_ca, "
+		    "no_verify, secrets, on_violation and comment");
 }
 
 /**

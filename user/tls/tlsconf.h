@@ -45,7 +45,7 @@ struct tls_conf {
 	unsigned int nports;
 	uint16_t ports[TLS_PORTS_MAX];
 	struct tls_names bypass;
-	bool no_sni_bypass;  /* a ClientHello without a name: spliced (else closed) */
+	bool no_sni_bypass;    /* a ClientHello without a name: spliced (else closed) */
 	bool cut_on_violation; /* a violation ends the sandbox's network */
 	char extra_ca[PATH_MAX];
 	struct tls_names no_verify;

@@ -72,8 +72,8 @@ struct side {
 	struct loop_handler h; /* first: the loop hands us &h */
 	struct tconn *t;
 	int fd;
-	SSL *ssl; /* NULL: raw */
-	bool eof; /* nothing more comes from it */
+	SSL *ssl;  /* NULL: raw */
+	bool eof;  /* nothing more comes from it */
 	bool shut; /* our end of it is closed for writing */
 };
 
@@ -87,7 +87,7 @@ struct tconn {
 	struct tbuf g2u, u2g;
 	struct h1 req;
 	bool pinned;
-	bool closing;	    /* an answer of ours is the last thing the guest gets */
+	bool closing;		/* an answer of ours is the last thing the guest gets */
 	char upstream_err[400]; /* why the server's handshake failed, or "" */
 };
 
@@ -122,6 +122,32 @@ static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outle
 	return SSL_TLSEXT_ERR_NOACK;
 }
 
+/*
+ * The host's trust store ($SSL_CERT_DIR and $SSL_CERT_FILE, else
+ * OpenSSL's defaults: Debian's /etc/ssl/certs): the hashed directory,
+ * read a certificate at a time as servers need them, and the bundle file
+ * if there is one. Not SSL_CTX_set_default_verify_paths(), whose "store"
+ * lookup lists the directory: a system call the daemon's filter has no
+ * other use for.
+ */
+static int trust_host_store(void)
+{
+	X509_STORE *s = SSL_CTX_get_cert_store(up_ctx);
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	const char *file = getenv(X509_get_default_cert_file_env());
+	X509_LOOKUP *l = X509_STORE_add_lookup(s, X509_LOOKUP_hash_dir());
+
+	if (!l ||
+	    !X509_LOOKUP_add_dir(l, dir ? dir : X509_get_default_cert_dir(), X509_FILETYPE_PEM))
+		return -EINVAL;
+	l = X509_STORE_add_lookup(s, X509_LOOKUP_file());
+	if (l)
+		X509_LOOKUP_load_file(l, file ? file : X509_get_default_cert_file(),
+				      X509_FILETYPE_PEM); /* often absent: the directory serves */
+	ERR_clear_error();
+	return 0;
+}
+
 static int make_ctxs(char *err, size_t errlen)
 {
 	static const unsigned char http11[] = "\x08http/1.1";
@@ -135,7 +161,7 @@ static int make_ctxs(char *err, size_t errlen)
 	SSL_CTX_set_options(guest_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_options(up_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_mode(guest_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS |
-					 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+					    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_mode(up_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS |
 					 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_session_cache_mode(guest_ctx, SSL_SESS_CACHE_OFF);
@@ -143,7 +169,7 @@ static int make_ctxs(char *err, size_t errlen)
 	SSL_CTX_set_alpn_select_cb(guest_ctx, select_alpn, NULL);
 	SSL_CTX_set_alpn_protos(up_ctx, http11, sizeof(http11) - 1);
 	SSL_CTX_set_verify(up_ctx, SSL_VERIFY_PEER, NULL);
-	if (SSL_CTX_set_default_verify_paths(up_ctx) != 1)
+	if (trust_host_store())
 		return snprintf(err, errlen, "cannot read the host's trust store"), -EINVAL;
 	if (conf->extra_ca[0] && SSL_CTX_load_verify_locations(up_ctx, conf->extra_ca, NULL) != 1) {
 		ERR_clear_error();
@@ -376,12 +402,14 @@ static void read_hello(struct tconn *t)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	if (n <= 0) {
+		log_dbg("TLS: hello read %zd: %s", n, n ? strerror(errno) : "EOF");
 		end(t); /* the guest went before saying anything */
 		return;
 	}
 	v = sni_parse(buf, (size_t)n, &h);
 	if (v == SNI_MORE && (size_t)n == sizeof(buf))
 		v = SNI_BAD;
+	log_dbg("TLS: ClientHello %zd bytes so far: verdict %d", n, (int)v);
 	if (v != SNI_MORE)
 		decide(t, v, &h);
 }
@@ -398,8 +426,7 @@ static void upstream_failed(struct tconn *t)
 			 "the server's certificate for %s does not verify: %s", t->sni,
 			 X509_verify_cert_error_string(vr));
 	else
-		snprintf(t->upstream_err, sizeof(t->upstream_err),
-			 "TLS to %s failed: %s", t->sni,
+		snprintf(t->upstream_err, sizeof(t->upstream_err), "TLS to %s failed: %s", t->sni,
 			 e ? ERR_reason_error_string(e) : "the server closed the connection");
 	ERR_clear_error();
 	st->tls_upstream_failed++;
@@ -561,10 +588,9 @@ static void violation(struct tconn *t)
 /* Guest plaintext: through the request reader unless raw or closing. */
 static int from_guest(struct tconn *t, const uint8_t *buf, size_t n)
 {
-	struct h1_env env = { .secret = secret,
-			      .nsecrets = conf->nsecrets,
-			      .sni = t->sni,
-			      .pinned = t->pinned };
+	struct h1_env env = {
+		.secret = secret, .nsecrets = conf->nsecrets, .sni = t->sni, .pinned = t->pinned
+	};
 	enum h1_verdict v;
 
 	if (t->closing)
@@ -586,8 +612,7 @@ static int from_guest(struct tconn *t, const uint8_t *buf, size_t n)
 }
 
 /* Move what can move one way. Return whether anything did; -1 on error. */
-static int flow_one(struct tconn *t, struct side *from, struct side *to, struct tbuf *q,
-		    bool guest)
+static int flow_one(struct tconn *t, struct side *from, struct side *to, struct tbuf *q, bool guest)
 {
 	uint8_t buf[CHUNK];
 	int moved = 0;
