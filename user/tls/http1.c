@@ -257,31 +257,50 @@ static enum h1_verdict framing(struct rw *w, const uint8_t *name, size_t nn, con
 	return H1_OK;
 }
 
-static enum h1_verdict header(struct rw *w, const uint8_t *p, size_t n)
+/* Split a header line into its name and its value without the spaces
+ * around it; 400 if either breaks the rules. */
+static enum h1_verdict split_header(struct rw *w, const uint8_t *p, size_t n, size_t *nn,
+				    const uint8_t **v, size_t *vn)
 {
-	const uint8_t *colon = memchr(p, ':', n), *v;
-	size_t nn, vn;
-	enum h1_verdict r;
-	int b = 0;
+	const uint8_t *colon = memchr(p, ':', n);
 
 	if (!colon || colon == p)
 		return reply(w->h, 400, "a header line without a name");
-	nn = (size_t)(colon - p);
-	for (size_t i = 0; i < nn; i++)
+	*nn = (size_t)(colon - p);
+	for (size_t i = 0; i < *nn; i++)
 		if (!tchar(p[i]))
 			return reply(w->h, 400, "a bad header name");
-	v = colon + 1;
-	vn = n - nn - 1;
-	for (size_t i = 0; i < vn; i++)
-		if (!vchar(v[i]))
+	*v = colon + 1;
+	*vn = n - *nn - 1;
+	for (size_t i = 0; i < *vn; i++)
+		if (!vchar((*v)[i]))
 			return reply(w->h, 400, "a control character in a header");
-	while (vn && (*v == ' ' || *v == '\t'))
-		v++, vn--;
-	while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
-		vn--;
-	r = framing(w, p, nn, v, vn);
-	if (r != H1_OK)
-		return r;
+	while (*vn && (**v == ' ' || **v == '\t'))
+		(*v)++, (*vn)--;
+	while (*vn && ((*v)[*vn - 1] == ' ' || (*v)[*vn - 1] == '\t'))
+		(*vn)--;
+	return H1_OK;
+}
+
+/* First pass over a header line: its rules, and what it says of framing
+ * and the host (needed before any placeholder is looked at). */
+static enum h1_verdict header_check(struct rw *w, const uint8_t *p, size_t n)
+{
+	const uint8_t *v;
+	size_t nn, vn;
+	enum h1_verdict r = split_header(w, p, n, &nn, &v, &vn);
+
+	return r != H1_OK ? r : framing(w, p, nn, v, vn);
+}
+
+/* Second pass: the line as it goes on, placeholders replaced. */
+static enum h1_verdict header(struct rw *w, const uint8_t *p, size_t n)
+{
+	const uint8_t *v;
+	size_t nn, vn;
+	int b = 0;
+
+	split_header(w, p, n, &nn, &v, &vn);
 	if (tbuf_put(&w->out, p, nn) || tbuf_put(&w->out, ": ", 2))
 		return reply(w->h, 400, "out of memory");
 	if (nn == 13 && !strncasecmp((const char *)p, "authorization", 13))
@@ -320,15 +339,15 @@ static enum h1_verdict check_secrets(struct rw *w, const uint8_t *head, size_t n
 	return H1_OK;
 }
 
-static enum h1_verdict parse_head(struct rw *w, const uint8_t *p, size_t n)
+/* Each header line of the head in turn (after the request line, which
+ * ends at @first), to @fn; stops at the first that is not H1_OK. */
+static enum h1_verdict each_header(struct rw *w, const uint8_t *p, size_t n, size_t first,
+				   enum h1_verdict (*fn)(struct rw *, const uint8_t *, size_t))
 {
-	size_t at = 0, e = line_end(p, n);
-	enum h1_verdict r;
+	enum h1_verdict r = H1_OK;
+	size_t e;
 
-	if (!e || p[e - 1] != '\r')
-		return reply(w->h, 400, "lines must end in CRLF");
-	r = request_line(w, p, e - 1);
-	for (at = e + 1; r == H1_OK; at += e + 1) {
+	for (size_t at = first; r == H1_OK; at += e + 1) {
 		e = line_end(p + at, n - at);
 		if (!e || p[at + e - 1] != '\r' || memchr(p + at, '\r', e - 1))
 			return reply(w->h, 400, "lines must end in CRLF");
@@ -336,8 +355,23 @@ static enum h1_verdict parse_head(struct rw *w, const uint8_t *p, size_t n)
 			break; /* the empty line */
 		if (p[at] == ' ' || p[at] == '\t')
 			return reply(w->h, 400, "folded header lines");
-		r = header(w, p + at, e - 1);
+		r = fn(w, p + at, e - 1);
 	}
+	return r;
+}
+
+static enum h1_verdict parse_head(struct rw *w, const uint8_t *p, size_t n)
+{
+	size_t e = line_end(p, n);
+	enum h1_verdict r;
+
+	if (!e || p[e - 1] != '\r')
+		return reply(w->h, 400, "lines must end in CRLF");
+	r = each_header(w, p, n, e + 1, header_check);
+	if (r == H1_OK)
+		r = request_line(w, p, e - 1);
+	if (r == H1_OK)
+		r = each_header(w, p, n, e + 1, header);
 	if (r != H1_OK)
 		return r;
 	if (!w->have_host)

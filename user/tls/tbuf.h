@@ -18,9 +18,10 @@ int tbuf_put(struct tbuf *b, const void *data, size_t n);
 void tbuf_take(struct tbuf *b, size_t n);
 void tbuf_free(struct tbuf *b);
 
+/* The queued bytes (NULL, not NULL + 0, when none were ever queued). */
 static inline const uint8_t *tbuf_data(const struct tbuf *b)
 {
-	return b->p + b->off;
+	return b->p ? b->p + b->off : NULL;
 }
 
 #endif

@@ -409,7 +409,6 @@ static void read_hello(struct tconn *t)
 	v = sni_parse(buf, (size_t)n, &h);
 	if (v == SNI_MORE && (size_t)n == sizeof(buf))
 		v = SNI_BAD;
-	log_dbg("TLS: ClientHello %zd bytes so far: verdict %d", n, (int)v);
 	if (v != SNI_MORE)
 		decide(t, v, &h);
 }
