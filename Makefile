@@ -121,7 +121,7 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(BUILD)/steer.skel.h $(TEST_HDRS) $(wildcar
 $(BUILD)/bench/%: bench/%.c | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< -lm -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< -lm -lssl -lcrypto -lpthread -o $@
 
 $(BUILD):
 	$(Q)mkdir -p $(BUILD)
@@ -176,6 +176,7 @@ bench: deps
 	$(Q)bench/policy.sh
 	$(Q)bench/publish.sh
 	$(Q)bench/synflood.sh
+	$(Q)bench/tls.sh
 	$(Q)bench/density.sh 200 1000
 
 check: test

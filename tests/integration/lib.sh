@@ -755,6 +755,24 @@ tg_udp_echo_server() {
 	tg_fail "udptool.py serve-echo did not bind within 10 s"
 }
 
+# tg_pki DIR CA SANS: a test CA DIR/CA.crt (key DIR/CA.key) and a server
+# certificate it signed, DIR/CA-leaf.crt and .key, for SANS (a
+# subjectAltName list, e.g. DNS:a.test,DNS:b.test); P-256, valid 2 days.
+tg_pki() {
+	local d=$1 ca=$2
+	command -v openssl >/dev/null || tg_fail "openssl is missing (make deps)"
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$ca root" -keyout "$d/$ca.key" -out "$d/$ca.crt" 2>/dev/null ||
+		tg_fail "openssl could not make the test CA $ca"
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$ca leaf" \
+		-keyout "$d/$ca-leaf.key" -out "$d/$ca-leaf.csr" 2>/dev/null &&
+		openssl x509 -req -in "$d/$ca-leaf.csr" -CA "$d/$ca.crt" -CAkey "$d/$ca.key" \
+			-CAcreateserial -days 2 -out "$d/$ca-leaf.crt" \
+			-extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$3") \
+			2>/dev/null || tg_fail "openssl could not make the $ca leaf"
+}
+
 # tg_host_ns: give the host side of the current guest a namespace of its
 # own, so that tapgate can relay to destinations that live on this machine:
 # the host-side device moves into ${P}H (HOSTNS), which a veth pair ${P}x /

@@ -42,24 +42,9 @@ tg_round veth
 tg_host_ns
 
 # ---- the test internet's certificates
-pki() {
-	local d=$TMP/pki
-	mkdir -p "$d"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=test root" -keyout "$d/root.key" -out "$d/root.crt" 2>/dev/null
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=rogue root" -keyout "$d/rogue.key" -out "$d/rogue.crt" 2>/dev/null
-	for ca in root rogue; do
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$ca leaf" \
-			-keyout "$d/$ca-leaf.key" -out "$d/$ca-leaf.csr" 2>/dev/null
-		openssl x509 -req -in "$d/$ca-leaf.csr" -CA "$d/$ca.crt" -CAkey "$d/$ca.key" \
-			-CAcreateserial -days 2 -out "$d/$ca-leaf.crt" \
-			-extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' \
-				DNS:api.test,DNS:www.test,DNS:bypass.test,DNS:bad.test,DNS:unpinned.test) \
-			2>/dev/null
-	done
-}
-pki
+names=DNS:api.test,DNS:www.test,DNS:bypass.test,DNS:bad.test,DNS:unpinned.test
+tg_pki "$TMP/pki" root "$names"
+tg_pki "$TMP/pki" rogue "$names"
 mkdir -p "$TMP/www"
 echo ok >"$TMP/www/ok.txt"
 
