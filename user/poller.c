@@ -581,7 +581,10 @@ static int setup_relays(void)
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)cfg->max_conns + cfg->udp_max_flows + 64;
+	/* An intercepted connection holds two more: a socketpair end and the
+	 * server's socket (tls/tlsx.c). */
+	rlim_t want =
+		(rlim_t)cfg->max_conns * (cfg->tls_intercept ? 3 : 1) + cfg->udp_max_flows + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
@@ -683,6 +686,7 @@ static void status_reply(char *reply, size_t rlen)
 	json_object_object_add(o, "floor", json_object_new_string(fl->origin));
 	json_object_object_add(o, "floor_rules", json_object_new_int((int)fl->n));
 	json_object_object_add(o, "tcp_conns", json_object_new_int((int)pxtcp_count()));
+	json_object_object_add(o, "tls_conns", json_object_new_int((int)tlsx_count()));
 	json_object_object_add(o, "published",
 			       json_object_new_int((int)(inbound_published() + inudp_published())));
 	json_object_object_add(o, "inbound_conns", json_object_new_int((int)inbound_count()));

@@ -42,7 +42,7 @@ tg_round veth
 tg_host_ns
 
 # ---- the test internet's certificates
-names=DNS:api.test,DNS:www.test,DNS:bypass.test,DNS:bad.test,DNS:unpinned.test
+names=DNS:api.test,DNS:www.test,DNS:bypass.test,DNS:bad.test,DNS:unpinned.test,DNS:lax.test
 tg_pki "$TMP/pki" root "$names"
 tg_pki "$TMP/pki" rogue "$names"
 mkdir -p "$TMP/www"
@@ -74,14 +74,21 @@ cat >"$TMP/policy.json" <<EOF
     "ports": [443, 8443],
     "bypass": ["bypass.test"],
     "extra_ca": "$TMP/pki/root.crt",
+    "no_verify": ["lax.test"],
     "secrets": [
-      { "name": "API_TOKEN", "env": "TG_TEST_TOKEN", "hosts": ["api.test"] }
+      { "name": "API_TOKEN", "env": "TG_TEST_TOKEN", "hosts": ["api.test"] },
+      { "name": "FILE_TOKEN", "file": "$TMP/file-token", "hosts": ["*.test"],
+        "placeholder": "@@file-token@@", "inject": ["query"] }
     ]
   }
 }
 EOF
-TG_TEST_TOKEN=$SECRET tg_start_tapgate --policy "$TMP/policy.json" --dns "127.0.0.1:$DNS_PORT" \
-	--tls-intercept --tls-state "$TMP/tls" ${TG_TLS_DEBUG:+--log-level debug}
+FSECRET="file-$RANDOM-secret"
+echo "$FSECRET" >"$TMP/file-token"
+CSECRET="cli-$RANDOM-secret"
+TG_TEST_TOKEN=$SECRET CLI_TOKEN=$CSECRET tg_start_tapgate --policy "$TMP/policy.json" \
+	--dns "127.0.0.1:$DNS_PORT" --tls-intercept --tls-state "$TMP/tls" \
+	--secret CLI_TOKEN=api.test,other.test ${TG_TLS_DEBUG:+--log-level debug}
 CA=$TMP/tls/ca.crt
 [ -s "$CA" ] || tg_fail "tapgate made no CA in --tls-state"
 tg_pass "tapgate made its CA: $CA"
@@ -113,6 +120,40 @@ want=$(printf 'bot:%s' "$SECRET" | base64 -w0)
 grep -qF "Authorization: Basic $want" <<<"$got" ||
 	tg_fail "api.test did not get the secret in basic auth: $got"
 tg_pass "a placeholder in basic auth's password: the server got the secret"
+
+got=$(gc -H 'X-Cli: $TAPGATE_CLI_TOKEN' "https://api.test/headers")
+grep -qF "X-Cli: $CSECRET" <<<"$got" || tg_fail "the --secret value did not arrive: $got"
+tg_pass "a --secret NAME=HOSTS secret (value from the environment) arrives"
+got=$(gc "https://www.test/headers?k=@@file-token@@")
+grep -q "GET /headers?k=$FSECRET " "$LOG443" || tg_fail "the file secret is not in the query"
+tg_pass "a secret read from a file, allowed in the query only, arrives there"
+code=$(gc -o /dev/null -w '%{http_code}' -H 'X: @@file-token@@' https://www.test/headers) || true
+tg_expect_eq "$code" 403 "and in a header, where it may not go, it is blocked"
+
+lck=$(awk '/^VmLck:/ {print $2}' "/proc/$TGPID/status")
+[ "${lck:-0}" -gt 0 ] || tg_fail "the secrets' memory is not locked (VmLck ${lck:-?} kB)"
+tg_pass "the secrets' memory is locked (VmLck $lck kB)"
+
+ver=$(gc --http2 -o /dev/null -w '%{http_version}' https://api.test/ok.txt)
+tg_expect_eq "$ver" 1.1 "a client offering h2 speaks HTTP/1.1 (the ALPN tapgate offers)"
+
+# The leaf tapgate shows: for the name, from an hour ago, for a day.
+tg_gexec openssl s_client -connect "$PUB:443" -servername api.test -CAfile "$CA" \
+	-verify_return_error </dev/null 2>/dev/null | openssl x509 >"$TMP/leaf.pem" ||
+	tg_fail "openssl s_client found no certificate"
+nb=$(date -d "$(openssl x509 -in "$TMP/leaf.pem" -noout -startdate | cut -d= -f2)" +%s)
+na=$(date -d "$(openssl x509 -in "$TMP/leaf.pem" -noout -enddate | cut -d= -f2)" +%s)
+now=$(date +%s)
+[ $((now - nb)) -ge 3500 ] && [ $((now - nb)) -le 3700 ] ||
+	tg_fail "notBefore is $((now - nb)) s ago, not about an hour"
+[ $((na - now)) -ge 86000 ] && [ $((na - now)) -le 86500 ] ||
+	tg_fail "notAfter is in $((na - now)) s, not about a day"
+openssl x509 -in "$TMP/leaf.pem" -noout -ext subjectAltName | grep -q "DNS:api.test" ||
+	tg_fail "the leaf does not name api.test"
+tg_pass "the leaf names api.test, from $((now - nb)) s ago for $((na - nb)) s"
+
+got=$(gc https://lax.test:8443/ok.txt)
+tg_expect_eq "$got" ok "a no_verify name reaches a server whose certificate does not verify"
 
 tg_stats_save "$TMP/s0.json"
 before=$(grep -c 'GET /headers' "$LOG443")
@@ -218,8 +259,9 @@ tg_expect_eq "$got" ok "the daemon serves on"
 grep -qF "$SECRET" "$TG_LOG" && tg_fail "the secret is in tapgate's log"
 tg_stats_json >"$TMP/final.json"
 grep -qF "$SECRET" "$TMP/final.json" && tg_fail "the secret is in tapgate stats"
-grep -qF "$SECRET" "/proc/$(pgrep -f "tapgate run --dev $HOSTDEV" | head -n 1)/environ" 2>/dev/null &&
-	tg_fail "the secret is in the daemon's environment"
+grep -qF "$SECRET" "/proc/$TGPID/environ" && tg_fail "the secret is in the daemon's environment"
+grep -qF "$CSECRET" "/proc/$TGPID/environ" && tg_fail "the --secret value is in the daemon's environment"
+tr '\0' '\n' <"/proc/$TGPID/environ" | grep -q '^PATH=' || tg_fail "cannot read the daemon's environment"
 tg_pass "the secret is not in the log, the stats or the daemon's environment"
 tg_stop_tapgate_hostns
 

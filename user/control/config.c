@@ -229,8 +229,8 @@ static int check_config(const struct config *cfg)
 		log_err("--tls-ca and --tls-ca-key go together: the CA certificate and its key");
 		return -EINVAL;
 	}
-	if (cfg->tls_ca[0] && !cfg->tls_intercept) {
-		log_err("--tls-ca is for --tls-intercept: add it, or leave the CA out");
+	if ((cfg->tls_ca[0] || cfg->nsecret_specs) && !cfg->tls_intercept) {
+		log_err("--tls-ca and --secret are for --tls-intercept: add it, or leave them out");
 		return -EINVAL;
 	}
 	return check_config6(cfg);
@@ -274,6 +274,7 @@ enum {
 	OPT_TLS_CA,
 	OPT_TLS_CA_KEY,
 	OPT_TLS_STATE,
+	OPT_SECRET,
 };
 
 static const struct option run_opts[] = {
@@ -294,6 +295,7 @@ static const struct option run_opts[] = {
 	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },
 	{ "tls-ca-key", required_argument, NULL, OPT_TLS_CA_KEY },
 	{ "tls-state", required_argument, NULL, OPT_TLS_STATE },
+	{ "secret", required_argument, NULL, OPT_SECRET },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
@@ -372,6 +374,14 @@ void config_usage_run(FILE *out)
 		"  --tls-ca-key FILE       its private key (PEM), with --tls-ca\n"
 		"  --tls-state DIR         where the made CA is kept; DIR/ca.crt is what the\n"
 		"                          guest must trust (" CONFIG_TLS_STATE ")\n"
+		"  --secret NAME=HOST[,HOST...]\n"
+		"                          with --tls-intercept: requests to HOST (exact or\n"
+		"                          *.suffix) get the secret NAME where the guest\n"
+		"                          wrote $TAPGATE_NAME (headers, basic auth). The\n"
+		"                          value is read from the environment variable NAME,\n"
+		"                          or the file $CREDENTIALS_DIRECTORY/NAME (systemd's\n"
+		"                          LoadCredential=), never from the command line;\n"
+		"                          repeatable up to 16 (the policy's tls.secrets too)\n"
 		"  --tcp-mem MIB           the most memory the TCP stack may hold for all\n"
 		"                          connections together (data queued both ways,\n"
 		"                          connection state); past it guest segments are\n"
@@ -632,6 +642,15 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return file_opt("--tls-ca-key", arg, cfg->tls_ca_key);
 	case OPT_TLS_STATE:
 		return file_opt("--tls-state", arg, cfg->tls_state);
+	case OPT_SECRET:
+		if (cfg->nsecret_specs == CONFIG_SECRETS_MAX)
+			return bad("--secret", arg, "at most 16 of them");
+		if (strlen(arg) >= CONFIG_SECRET_SPEC || !strchr(arg, '='))
+			return bad("--secret", arg,
+				   "give NAME=HOST[,HOST...]; the value comes from the "
+				   "environment variable NAME, never the command line");
+		strcpy(cfg->secret_spec[cfg->nsecret_specs++], arg);
+		return 0;
 	case OPT_SYN_RATE:
 		return parse_uint(arg, 0, 1000000, &cfg->syn_rate)
 			       ? bad("--syn-rate", arg,

@@ -23,10 +23,12 @@
  * each costs the daemon a host socket and a connect (~30 us), so this many
  * take ~3 % of its core, and a guest's SYN flood leaves its own live
  * connections more than 80 % of their throughput (README, "SYN floods"). */
-#define CONFIG_SYN_RATE	 1000
+#define CONFIG_SYN_RATE	   1000
 
-#define CONFIG_DNS_MAX	 4
-#define CONFIG_TLS_STATE "/var/lib/tapgate/tls"
+#define CONFIG_DNS_MAX	   4
+#define CONFIG_TLS_STATE   "/var/lib/tapgate/tls"
+#define CONFIG_SECRETS_MAX 16
+#define CONFIG_SECRET_SPEC 1024
 
 struct dns_upstream {
 	uint32_t ip4;  /* network byte order */
@@ -92,6 +94,9 @@ struct config {
 	char tls_ca[PATH_MAX];	   /* --tls-ca: the CA certificate; "": --tls-state's */
 	char tls_ca_key[PATH_MAX]; /* --tls-ca-key */
 	char tls_state[PATH_MAX];  /* --tls-state: where a generated CA is kept */
+	/* --secret NAME=HOST[,HOST...]: parsed by tls/tlsconf.c */
+	char secret_spec[CONFIG_SECRETS_MAX][CONFIG_SECRET_SPEC];
+	unsigned int nsecret_specs;
 };
 
 int config_parse_dns(const char *arg, struct dns_upstream *out);

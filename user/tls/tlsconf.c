@@ -375,6 +375,67 @@ int tlsconf_load(struct tls_conf *c, const char *path, char *err, size_t errlen)
 }
 
 /**
+ * tlsconf_add_secret() - Add a secret given as --secret NAME=HOST[,HOST...]
+ * @c:      the tls section read so far (its secrets come first)
+ * @spec:   the option's argument
+ * @err:    set to the message on failure
+ * @errlen: its size
+ *
+ * The value comes from the environment variable NAME or, when that is not
+ * set, the file $CREDENTIALS_DIRECTORY/NAME (systemd's LoadCredential=);
+ * the placeholder is $TAPGATE_NAME, the places headers and basic auth.
+ *
+ * Return: 0 or -EINVAL
+ */
+int tlsconf_add_secret(struct tls_conf *c, const char *spec, char *err, size_t errlen)
+{
+	struct tls_secret_conf *s = &c->secret[c->nsecrets];
+	const char *eq = strchr(spec, '='), *creds = getenv("CREDENTIALS_DIRECTORY");
+	char hosts[1024], name[TLS_SECRET_NAME], *save = NULL, *h;
+
+	if (c->nsecrets == TLS_SECRETS_MAX) {
+		snprintf(err, errlen, "--secret: %u secrets at most", TLS_SECRETS_MAX);
+		return -EINVAL;
+	}
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%.*s", eq ? (int)(eq - spec) : 0, spec);
+	if (!eq || (size_t)(eq - spec) >= TLS_SECRET_NAME || !secret_name_ok(s->name)) {
+		snprintf(err, errlen, "--secret: NAME is 1 to %d of A-Z, 0-9 and _",
+			 TLS_SECRET_NAME - 1);
+		return -EINVAL;
+	}
+	snprintf(hosts, sizeof(hosts), "%s", eq + 1);
+	for (h = strtok_r(hosts, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+		if (s->hosts.n == TLS_NAMES_MAX || !name_ok(h, s->hosts.name[s->hosts.n++])) {
+			snprintf(err, errlen,
+				 "--secret %s: '%.300s' is not a host name (api.example.com, "
+				 "*.example.org)",
+				 s->name, h);
+			return -EINVAL;
+		}
+	}
+	if (!s->hosts.n) {
+		snprintf(err, errlen, "--secret %s: name the hosts it may go to", s->name);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < c->nsecrets; i++) {
+		if (!strcmp(c->secret[i].name, s->name)) {
+			snprintf(err, errlen, "--secret %s: given twice", s->name);
+			return -EINVAL;
+		}
+	}
+	memcpy(name, s->name, sizeof(name)); /* snprintf may not read what it writes */
+	if (getenv(name) || !creds)
+		snprintf(s->env, sizeof(s->env), "%s", name);
+	else
+		snprintf(s->file, sizeof(s->file), "%.3000s/%s", creds, name);
+	snprintf(s->placeholder, sizeof(s->placeholder), "$TAPGATE_%s", name);
+	s->inject = TLS_IN_HEADER | TLS_IN_BASIC;
+	c->nsecrets++;
+	return 0;
+}
+
+/**
  * tls_names_match() - Whether @name is on the list
  * @l:    names: exact, or "*.suffix" for the names under suffix
  * @name: lower case, no trailing dot

@@ -57,6 +57,7 @@ void tlsconf_defaults(struct tls_conf *c);
 int tlsconf_parse(struct tls_conf *c, const char *text, size_t len, const char *file, char *err,
 		  size_t errlen);
 int tlsconf_load(struct tls_conf *c, const char *path, char *err, size_t errlen);
+int tlsconf_add_secret(struct tls_conf *c, const char *spec, char *err, size_t errlen);
 bool tls_names_match(const struct tls_names *l, const char *name);
 bool tlsconf_port(const struct tls_conf *c, uint16_t port);
 

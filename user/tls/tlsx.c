@@ -188,6 +188,8 @@ static int setup(const struct config *c, char *err, size_t errlen)
 	if (!conf)
 		return -ENOMEM;
 	rc = tlsconf_load(conf, c->policy_path, err, errlen);
+	for (unsigned int i = 0; !rc && i < c->nsecret_specs; i++)
+		rc = tlsconf_add_secret(conf, c->secret_spec[i], err, errlen);
 	if (!rc)
 		rc = tlsca_init(c->tls_ca, c->tls_ca_key, c->tls_state, err, errlen);
 	if (!rc)
