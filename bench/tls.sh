@@ -13,6 +13,8 @@
 #   rps, N conn     keep-alive requests a second (GET, 16-byte answers) over
 #                   N connections (tlsbench rps, 5 s)
 #   1 stream MB/s   one 1000 MiB download (curl to /dev/null)
+#   KiB/connection  the daemon's RSS growth with 500 connections held open
+#                   and idle after one request each, per connection
 # RUNS runs each; medians [min-max]. Nothing leaves the machine.
 #
 # Environment: BENCH_RUNS (3), BENCH_QUICK=1 (1 run).
@@ -79,8 +81,33 @@ stream() { # PORT: MB/s of one download
 	echo $((MIB * 1048576 / 1000 / (t1 - t0)))
 }
 
+# held PORT: the daemon's RSS growth per connection, 500 held idle.
+held() {
+	local base n pid
+	base=$(tg_rss_kib)
+	tg_bg ip netns exec "$GUESTNS" "$TB" hold api.test "$PUB" "$1" "$(ca_of "$1")" 500 20 \
+		>"$TMP/hold.out" 2>&1
+	pid=$BGPID
+	for ((n = 0; n < 150; n++)); do
+		grep -q '^held' "$TMP/hold.out" && break
+		sleep 0.1
+	done
+	sleep 1
+	n=$(tg_rss_kib)
+	say "port $1: $(cat "$TMP/hold.out"), RSS $base -> $n KiB"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	sleep 2 # the connections close
+	echo $(((n - base) / 500))
+}
+
 declare -A R
 for ((run = 1; run <= RUNS; run++)); do
+	# First, while the heap holds least: spliced, then intercepted.
+	for port in 8443 443; do
+		v=$(held "$port")
+		R[held.$port]+=" $v"
+	done
 	for port in 443 8443; do
 		for c in 1 8; do
 			v=$(rps "$port" "$c")
@@ -103,6 +130,8 @@ done
 		"$(med ${R[rps8.443]})" "$(med ${R[rps8.8443]})"
 	printf '%-38s %-22s %-22s\n' "1 stream, MB/s ($MIB MiB download)" \
 		"$(med ${R[stream.443]})" "$(med ${R[stream.8443]})"
+	printf '%-38s %-22s %-22s\n' "daemon RSS per held connection, KiB" \
+		"$(med ${R[held.443]})" "$(med ${R[held.8443]})"
 	echo "tapgate: $(tg_stat daemon.tls_intercepted) connections intercepted," \
 		"$(tg_stat daemon.tls_certs_minted) certificate(s) minted"
 }

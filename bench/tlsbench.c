@@ -9,6 +9,9 @@
  *       CONNS keep-alive connections to IP:PORT for NAME (verified against
  *       CAFILE), each asking GET /small in turn for SECONDS; prints
  *       "requests N seconds S rps R".
+ *   tlsbench hold NAME IP PORT CAFILE CONNS SECONDS
+ *       CONNS connections that each ask once, then stay open and idle for
+ *       SECONDS; prints "held N" once all are open.
  *
  * Small and plain on purpose: the bench measures what is between the two.
  */
@@ -18,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,8 @@ static unsigned long big_bytes;
 static const char *name;
 static struct sockaddr_in peer;
 static double stop_at;
+static bool hold;
+static atomic_uint opened;
 static atomic_ulong done;
 
 static double now_s(void)
@@ -176,8 +182,14 @@ static void *load_conn(void *arg)
 		ERR_print_errors_fp(stderr);
 	} else {
 		while (now_s() < stop_at && SSL_write(ssl, req, n) == n &&
-		       !read_response(ssl, buf, sizeof(buf), &have))
+		       !read_response(ssl, buf, sizeof(buf), &have)) {
 			atomic_fetch_add(&done, 1);
+			if (hold) {
+				atomic_fetch_add(&opened, 1);
+				while (now_s() < stop_at)
+					usleep(100000);
+			}
+		}
 	}
 	SSL_free(ssl);
 	close(fd);
@@ -202,6 +214,12 @@ static int load(char **argv)
 	stop_at = t0 + secs;
 	for (int i = 0; i < conns; i++)
 		pthread_create(&t[i], NULL, load_conn, NULL);
+	while (hold && atomic_load(&opened) < (unsigned int)conns && now_s() < stop_at)
+		usleep(10000);
+	if (hold) {
+		printf("held %u\n", atomic_load(&opened));
+		fflush(stdout);
+	}
 	for (int i = 0; i < conns; i++)
 		pthread_join(t[i], NULL);
 	secs = now_s() - t0;
@@ -218,7 +236,11 @@ int main(int argc, char **argv)
 		return serve(argv + 2);
 	if (argc == 8 && !strcmp(argv[1], "rps"))
 		return load(argv + 2);
+	if (argc == 8 && !strcmp(argv[1], "hold")) {
+		hold = true;
+		return load(argv + 2);
+	}
 	fprintf(stderr, "usage: tlsbench serve IP PORT CERT KEY MIB\n"
-			"       tlsbench rps NAME IP PORT CAFILE CONNS SECONDS\n");
+			"       tlsbench rps|hold NAME IP PORT CAFILE CONNS SECONDS\n");
 	return 2;
 }
