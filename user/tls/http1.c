@@ -168,7 +168,7 @@ static int b64_put(struct tbuf *out, const uint8_t *p, size_t n)
 static int basic(struct rw *w, const uint8_t *v, size_t n)
 {
 	uint8_t dec[H1_HEAD_MAX];
-	struct tbuf plain = { 0 }, saved = w->out;
+	struct tbuf plain = { .wipe = true }, saved = w->out;
 	long dn;
 	int rc;
 
@@ -386,7 +386,7 @@ static enum h1_verdict parse_head(struct rw *w, const uint8_t *p, size_t n)
 /* A whole head is in h->head[0..n): parse, check, rewrite, queue. */
 static enum h1_verdict head_done(struct h1 *h, const struct h1_env *env, size_t n, struct tbuf *out)
 {
-	struct rw w = { .env = env, .h = h };
+	struct rw w = { .env = env, .h = h, .out.wipe = true };
 	enum h1_verdict r = parse_head(&w, h->head, n);
 
 	if (r == H1_OK) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -79,6 +80,10 @@ int secrets_load(const struct tls_conf *c, struct h1_secret *out, char *err, siz
 		return -ENOMEM;
 	}
 	madvise(vault, vault_size, MADV_DONTDUMP);
+	/* Requests with a secret put in pass through ordinary buffers (wiped
+	 * when freed, but alive meanwhile): no core dump at all, and no
+	 * ptrace by a process of the same user. */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (mlock(vault, vault_size))
 		log_warn("secrets: cannot lock their memory (%s); they may reach swap",
 			 strerror(errno));

@@ -6,12 +6,14 @@
 #ifndef TAPGATE_TBUF_H
 #define TAPGATE_TBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct tbuf {
 	uint8_t *p;
 	size_t off, len, cap; /* queued bytes are p[off .. off + len) */
+	bool wipe;	      /* may hold a secret: zeroed before it is freed */
 };
 
 int tbuf_put(struct tbuf *b, const void *data, size_t n);

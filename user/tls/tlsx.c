@@ -321,6 +321,7 @@ int tlsx_take(int host_fd, const struct flow_key *k)
 	/* The caller's epoll entry for @host_fd goes: ours replaces it. */
 	loop_del(host_fd);
 	t->key = *k;
+	t->g2u.wipe = true; /* requests with secrets put in */
 	t->deadline = loop_now_ms() + HELLO_MS;
 	err = watch(t, &t->g, pair[1]);
 	if (!err)
