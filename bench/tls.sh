@@ -58,10 +58,7 @@ cat >"$TMP/policy.json" <<EOF
 EOF
 tg_start_tapgate --policy "$TMP/policy.json" --dns "127.0.0.1:$DNS_PORT" --tls-intercept \
 	--tls-state "$TMP/tls" --syn-rate 0
-mkdir -p "/etc/netns/$GUESTNS"
-echo "nameserver $TG_GW_IP" >"/etc/netns/$GUESTNS/resolv.conf"
-undo() { rm -rf "/etc/netns/$GUESTNS"; }
-TG_AT_EXIT=undo
+tg_guest_resolv
 tg_gexec dig +short +time=2 +tries=2 api.test >/dev/null # the pin
 sleep 0.5
 

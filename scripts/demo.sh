@@ -10,7 +10,12 @@
 # host). The demo pings the gateway, asks DNS for the host's name, fetches
 # a page, moves 50 MiB each way with checksums, shows a closed port refused
 # at once and a spoofed frame dropped in the kernel, prints `tapgate stats`, and removes everything it
-# made, also on failure or Ctrl-C. Nothing leaves this machine.
+# made, also on failure or Ctrl-C. Then, behind a veth again, TLS
+# interception: an HTTPS server on the host's 127.0.0.1 named api.demo
+# (a test CA made here; dnsmasq on loopback answers the name), and a guest
+# that holds only a placeholder: tapgate puts the real token into its
+# request to api.demo and blocks the same placeholder toward another name.
+# Nothing leaves this machine.
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 tg_init demo
@@ -85,8 +90,53 @@ demo_guest() {
 	echo "    done: no XDP program on $HOSTDEV, nothing under $(tg_pin_dir)"
 }
 
+# demo_tls: a secret the guest never sees (README, "TLS interception").
+demo_tls() {
+	local pf=$TMP/https.port port got token=demo-$RANDOM-token
+	tg_round veth
+	say "[tls] guest namespace $GUESTNS: a secret it never sees"
+	tg_pki "$TMP/pki" demo DNS:api.demo,DNS:other.demo
+	tg_bg env TG_TLS_CERT="$TMP/pki/demo-leaf.crt" TG_TLS_KEY="$TMP/pki/demo-leaf.key" \
+		"$TG_PY" "$TG_HELPERS/httpd.py" "$TMP/www" "$pf" >"$TMP/https.log" 2>&1
+	port=$(tg_wait_port_file "$pf" "$BGPID" "the HTTPS server")
+	tg_dnsmasq "--address=/demo/$TG_GW_IP"
+	cat >"$TMP/policy.json" <<JSON
+{
+  "default_egress": "deny",
+  "rules": [ { "destination": "*.demo", "protocols": ["tcp"], "ports": [$port], "action": "allow" } ],
+  "tls": {
+    "ports": [$port],
+    "extra_ca": "$TMP/pki/demo.crt",
+    "secrets": [ { "name": "API_TOKEN", "env": "DEMO_TOKEN", "hosts": ["api.demo"] } ]
+  }
+}
+JSON
+	show "DEMO_TOKEN=... tapgate run --dev $HOSTDEV --policy policy.json --tls-intercept"
+	DEMO_TOKEN=$token tg_start_tapgate --policy "$TMP/policy.json" --tls-intercept \
+		--tls-state "$TMP/tls" --dns "127.0.0.1:$DNS_PORT" --no-rebind-protection
+	tg_guest_resolv
+	show "curl --cacert tapgate-ca.crt -H 'Authorization: Bearer \$TAPGATE_API_TOKEN' https://api.demo:$port/headers"
+	got=$(tg_gcurl -f --cacert "$TMP/tls/ca.crt" -H 'Authorization: Bearer $TAPGATE_API_TOKEN' \
+		"https://api.demo:$port/headers" | grep -i '^authorization')
+	grep -qF "$token" <<<"$got" || tg_fail "tls: the server did not get the token: $got"
+	echo "    the server got: $got"
+	show "curl ... -H 'Authorization: Bearer \$TAPGATE_API_TOKEN' https://other.demo:$port/headers"
+	got=$(tg_gcurl --cacert "$TMP/tls/ca.crt" -H 'Authorization: Bearer $TAPGATE_API_TOKEN' \
+		"https://other.demo:$port/headers")
+	grep -q "may not be sent to other.demo" <<<"$got" || tg_fail "tls: not blocked: $got"
+	[ "$(grep -c 'GET /headers' "$TMP/https.log")" = 1 ] ||
+		tg_fail "tls: the server saw the blocked request"
+	echo "    $got   (403; the server saw nothing)"
+	show "tapgate stats $HOSTDEV | grep tls_"
+	"$TG" stats "$HOSTDEV" |
+		grep -E 'tls_(intercepted|certs_minted|injections|violations) |secrets \(TLS\)|API_TOKEN' |
+		sed 's/^/    /'
+	tg_stop_tapgate >/dev/null
+}
+
 say "tapgate demo: user-space networking for sandboxes, nothing routed by the host"
 for mode in veth tap; do
 	demo_guest "$mode"
 done
+demo_tls
 say "All done; the namespaces, devices and processes of the demo are removed."

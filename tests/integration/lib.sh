@@ -755,6 +755,19 @@ tg_udp_echo_server() {
 	tg_fail "udptool.py serve-echo did not bind within 10 s"
 }
 
+# tg_guest_resolv: the guest's resolv.conf names the gateway (tapgate's
+# DNS), for commands run with `ip netns exec` (which mounts
+# /etc/netns/$GUESTNS/resolv.conf); removed at exit (TG_AT_EXIT).
+tg_guest_resolv() {
+	mkdir -p "/etc/netns/$GUESTNS"
+	echo "nameserver $TG_GW_IP" >"/etc/netns/$GUESTNS/resolv.conf"
+	TG_AT_EXIT=tg_guest_resolv_undo
+}
+tg_guest_resolv_undo() {
+	rm -rf "/etc/netns/$GUESTNS"
+	rmdir /etc/netns 2>/dev/null || true
+}
+
 # tg_pki DIR CA SANS: a test CA DIR/CA.crt (key DIR/CA.key) and a server
 # certificate it signed, DIR/CA-leaf.crt and .key, for SANS (a
 # subjectAltName list, e.g. DNS:a.test,DNS:b.test); P-256, valid 2 days.

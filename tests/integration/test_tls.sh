@@ -93,10 +93,7 @@ CA=$TMP/tls/ca.crt
 [ -s "$CA" ] || tg_fail "tapgate made no CA in --tls-state"
 tg_pass "tapgate made its CA: $CA"
 
-mkdir -p "/etc/netns/$GUESTNS"
-echo "nameserver $TG_GW_IP" >"/etc/netns/$GUESTNS/resolv.conf"
-undo() { rm -rf "/etc/netns/$GUESTNS"; }
-TG_AT_EXIT=undo
+tg_guest_resolv
 
 gc() { tg_gcurl --cacert "$CA" "$@"; }
 # grew KEY BEFORE AFTER MSG: counter KEY grew between two snapshots.
