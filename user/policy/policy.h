@@ -60,6 +60,7 @@ struct policy {
 	unsigned int n;
 	struct pol_rule *rule;
 	char origin[64]; /* the file's name as given (cut at 63 bytes), or "--allow" */
+	bool has_tls;	 /* the file has a "tls" section (tls/tlsconf.c reads it) */
 };
 
 /* What a decision looks at. */

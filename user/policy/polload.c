@@ -5,10 +5,12 @@
  * --floor, or a floor that allows everything (the sandbox's policy alone
  * decides). Used at start, on SIGHUP and for `tapgate policy`.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "control/config.h"
+#include "control/log.h"
 #include "policy/polload.h"
 #include "policy/polset.h"
 
@@ -18,6 +20,22 @@ static void open_floor(struct policy *p)
 	p->def_egress = TG_ACT_ALLOW;
 	p->def_ingress = TG_ACT_ALLOW;
 	snprintf(p->origin, sizeof(p->origin), "no --floor");
+}
+
+/* --floor's file. Interception is the sandbox's to configure: a floor
+ * with a tls section would be silently ignored, so it is refused. */
+static int load_floor(const struct config *cfg, struct policy *floor, char *err, size_t errlen)
+{
+	int rc = policy_load(floor, cfg->floor_path, err, errlen);
+
+	if (!rc && floor->has_tls) {
+		snprintf(err, errlen,
+			 "%s: a \"tls\" section belongs in the sandbox's --policy file",
+			 cfg->floor_path);
+		policy_free(floor);
+		rc = -EINVAL;
+	}
+	return rc;
 }
 
 /**
@@ -46,7 +64,7 @@ int polload(const struct config *cfg, struct policy *sandbox, struct policy *flo
 		open_floor(floor);
 		return 0;
 	}
-	rc = policy_load(floor, cfg->floor_path, err, errlen);
+	rc = load_floor(cfg, floor, err, errlen);
 	if (rc)
 		policy_free(sandbox);
 	return rc;
@@ -83,6 +101,9 @@ int polload_install(const struct config *cfg, const char *path, const struct gro
 	struct policy sandbox, floor;
 	int rc = polload(cfg, &sandbox, &floor, path, err, errlen);
 
+	if (!rc && sandbox.has_tls && !cfg->tls_intercept)
+		log_warn("%s: its \"tls\" section does nothing without --tls-intercept",
+			 sandbox.origin);
 	return rc ? rc : install(&sandbox, &floor, groups, err, errlen);
 }
 
@@ -107,7 +128,7 @@ int polload_install_text(const struct config *cfg, const char *name, const char 
 	if (rc)
 		return rc;
 	if (cfg->floor_path[0])
-		rc = policy_load(&floor, cfg->floor_path, err, errlen);
+		rc = load_floor(cfg, &floor, err, errlen);
 	else
 		open_floor(&floor);
 	if (rc) {

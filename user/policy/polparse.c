@@ -371,7 +371,7 @@ static int top_of(const struct ctx *c, json_object *top, struct policy *p)
 			err = 0;
 		else if (!strcmp(key, "tls")) /* tls/tlsconf.c's, read at start */
 			err = json_object_is_type(v, json_type_object)
-				      ? 0
+				      ? (p->has_tls = true, 0)
 				      : fail(c, key,
 					     "must be an object (README, \"TLS interception\")");
 		else
