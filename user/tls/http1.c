@@ -439,7 +439,7 @@ static size_t feed_line(struct h1 *h, const uint8_t *in, size_t n, bool *done)
 	size_t take = nl ? (size_t)(nl - in) + 1 : n;
 
 	*done = false;
-	if (h->llen + take > H1_LINE_MAX)
+	if (h->llen + take > H1_LINE_MAX || (!h->line && !(h->line = malloc(H1_LINE_MAX))))
 		return 0;
 	memcpy(h->line + h->llen, in, take);
 	h->llen += take;
@@ -493,6 +493,8 @@ static size_t feed_framing(struct h1 *h, const uint8_t *in, size_t n, enum h1_ve
 		h->state = H1_CHUNK_LINE;
 	} else if (h->llen == 1 && h->line[0] == '\r') {
 		h->state = h->raw_after ? H1_RAW : H1_HEAD; /* the end of the trailers */
+		free(h->line); /* an idle keep-alive connection holds none */
+		h->line = NULL;
 	} else if (!h->llen || h->line[h->llen - 1] != '\r') {
 		*r = reply(h, 400, "a bad trailer line");
 	}
@@ -546,5 +548,7 @@ enum h1_verdict h1_feed(struct h1 *h, const struct h1_env *env, const uint8_t *i
 void h1_free(struct h1 *h)
 {
 	free(h->head);
+	free(h->line);
 	h->head = NULL;
+	h->line = NULL;
 }

@@ -62,7 +62,7 @@ struct h1 {
 	uint8_t *head;	/* H1_HEAD_MAX bytes, only while a head is read */
 	size_t hlen;
 	uint64_t left; /* body or chunk bytes still to pass */
-	char line[H1_LINE_MAX];
+	char *line;    /* H1_LINE_MAX bytes, only while a chunked body is read */
 	size_t llen;
 	/* Set by h1_feed(). */
 	uint32_t injected; /* bit per secret: replaced in the last request */

@@ -16,7 +16,7 @@
 static void give_back(struct tbuf *b)
 {
 	if (b->wipe && b->p)
-		OPENSSL_cleanse(b->p, b->cap);
+		OPENSSL_cleanse(b->p, b->hw);
 	free(b->p);
 }
 
@@ -37,6 +37,7 @@ static int grow(struct tbuf *b, size_t want)
 	give_back(b);
 	b->p = p;
 	b->cap = cap;
+	b->hw = b->len;
 	return 0;
 }
 
@@ -54,6 +55,8 @@ int tbuf_put(struct tbuf *b, const void *data, size_t n)
 	}
 	memcpy(b->p + b->off + b->len, data, n);
 	b->len += n;
+	if (b->off + b->len > b->hw)
+		b->hw = b->off + b->len;
 	return 0;
 }
 

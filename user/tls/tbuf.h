@@ -13,6 +13,7 @@
 struct tbuf {
 	uint8_t *p;
 	size_t off, len, cap; /* queued bytes are p[off .. off + len) */
+	size_t hw;	      /* bytes of p ever written: what a wipe must zero */
 	bool wipe;	      /* may hold a secret: zeroed before it is freed */
 };
 

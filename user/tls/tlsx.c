@@ -531,6 +531,8 @@ static long side_read(struct side *s, uint8_t *buf, size_t n)
 	ERR_clear_error();
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return -EAGAIN;
+	if (e != SSL_ERROR_ZERO_RETURN)
+		log_dbg("TLS: read failed: SSL error %d, errno %d", e, errno);
 	return e == SSL_ERROR_ZERO_RETURN ? 0 : -EPROTO;
 }
 
@@ -547,6 +549,9 @@ static long side_write(struct side *s, const uint8_t *buf, size_t n)
 	if (SSL_write_ex(s->ssl, buf, n, &put) == 1)
 		return (long)put;
 	e = SSL_get_error(s->ssl, 0);
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		log_dbg("TLS: write failed: SSL error %d (%s), errno %d", e,
+			ERR_reason_error_string(ERR_peek_error()) ?: "-", errno);
 	ERR_clear_error();
 	return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? -EAGAIN : -EPIPE;
 }
@@ -627,6 +632,8 @@ static int flow_one(struct tconn *t, struct side *from, struct side *to, struct 
 			if (guest ? from_guest(t, buf, (size_t)n) : tbuf_put(q, buf, (size_t)n))
 				return -1;
 		} else if (n == 0 || n != -EAGAIN) {
+			log_dbg("TLS %s: %s side ends (%ld)", t->sni, guest ? "guest" : "server",
+				n);
 			from->eof = true;
 			moved = 1;
 		}
@@ -657,8 +664,10 @@ static void relay(struct tconn *t)
 		a = flow_one(t, &t->g, &t->u, &t->g2u, true);
 		b = a < 0 ? -1 : flow_one(t, &t->u, &t->g, &t->u2g, false);
 	} while (a > 0 || b > 0);
-	if (a < 0 || b < 0 || (t->g.eof && t->u.eof && !t->g2u.len && !t->u2g.len))
+	if (a < 0 || b < 0 || (t->g.eof && t->u.eof && !t->g2u.len && !t->u2g.len)) {
+		log_dbg("TLS %s: relay ends (%d %d, eof %d %d)", t->sni, a, b, t->g.eof, t->u.eof);
 		end(t);
+	}
 }
 
 static void pump(struct tconn *t)
