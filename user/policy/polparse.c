@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,48 +24,22 @@
 #include "policy/policy.h"
 #include "policy/polscan.h"
 
-struct ctx {
-	const char *text;
-	size_t len;
-	const char *file;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(const struct ctx *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(const struct ctx *c, const char *path, const char *fmt, ...)
-{
-	unsigned int line = polscan_line(c->text, c->len, path);
-	size_t n;
-	va_list ap;
-
-	n = (size_t)snprintf(c->err, c->errlen, "%s:%u: %s%s", c->file, line ? line : 1, path,
-			     path[0] ? ": " : "");
-	va_start(ap, fmt);
-	if (n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int action_of(const struct ctx *c, const char *path, json_object *v, uint8_t *out)
+static int action_of(const struct polscan_ctx *c, const char *path, json_object *v, uint8_t *out)
 {
 	const char *s = json_object_get_string(v);
 
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, path, "must be \"allow\" or \"deny\"");
+		return polscan_fail(c, path, "must be \"allow\" or \"deny\"");
 	if (!strcmp(s, "allow"))
 		*out = TG_ACT_ALLOW;
 	else if (!strcmp(s, "deny"))
 		*out = TG_ACT_DENY;
 	else
-		return fail(c, path, "\"%s\": must be \"allow\" or \"deny\"", s);
+		return polscan_fail(c, path, "\"%s\": must be \"allow\" or \"deny\"", s);
 	return 0;
 }
 
-static int direction_of(const struct ctx *c, const char *path, json_object *v, uint8_t *out)
+static int direction_of(const struct polscan_ctx *c, const char *path, json_object *v, uint8_t *out)
 {
 	const char *s = json_object_get_string(v);
 
@@ -78,16 +51,17 @@ static int direction_of(const struct ctx *c, const char *path, json_object *v, u
 		if (!strcmp(s, "any"))
 			return *out = POL_ANYDIR, 0;
 	}
-	return fail(c, path, "\"%s\": must be \"egress\", \"ingress\" or \"any\"", s);
+	return polscan_fail(c, path, "\"%s\": must be \"egress\", \"ingress\" or \"any\"", s);
 }
 
-static int protocols_of(const struct ctx *c, const char *path, json_object *v, uint8_t *out)
+static int protocols_of(const struct polscan_ctx *c, const char *path, json_object *v, uint8_t *out)
 {
 	char p[POLSCAN_PATH_MAX + 24];
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
-		return fail(c, path, "must be a list such as [\"tcp\", \"udp\"] ([] for any)");
+		return polscan_fail(c, path,
+				    "must be a list such as [\"tcp\", \"udp\"] ([] for any)");
 	n = json_object_array_length(v);
 	*out = n ? 0 : TG_PP_ALL;
 	for (size_t i = 0; i < n; i++) {
@@ -96,7 +70,7 @@ static int protocols_of(const struct ctx *c, const char *path, json_object *v, u
 
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		if (!json_object_is_type(e, json_type_string))
-			return fail(c, p, "must be \"tcp\", \"udp\" or \"icmp\"");
+			return polscan_fail(c, p, "must be \"tcp\", \"udp\" or \"icmp\"");
 		if (!strcmp(s, "tcp"))
 			*out |= TG_PP_TCP;
 		else if (!strcmp(s, "udp"))
@@ -104,7 +78,8 @@ static int protocols_of(const struct ctx *c, const char *path, json_object *v, u
 		else if (!strcmp(s, "icmp"))
 			*out |= TG_PP_ICMP;
 		else
-			return fail(c, p, "\"%s\": must be \"tcp\", \"udp\" or \"icmp\"", s);
+			return polscan_fail(c, p, "\"%s\": must be \"tcp\", \"udp\" or \"icmp\"",
+					    s);
 	}
 	return 0;
 }
@@ -125,7 +100,8 @@ static int port_num(const char *s, uint16_t *out)
 	return 0;
 }
 
-static int range_of(const struct ctx *c, const char *path, json_object *e, struct pol_range *r)
+static int range_of(const struct polscan_ctx *c, const char *path, json_object *e,
+		    struct pol_range *r)
 {
 	const char *s = json_object_get_string(e);
 	char lo[16], *dash;
@@ -134,35 +110,39 @@ static int range_of(const struct ctx *c, const char *path, json_object *e, struc
 		int64_t v = json_object_get_int64(e);
 
 		if (v < 1 || v > 65535)
-			return fail(c, path, "%lld: a port is 1 to 65535", (long long)v);
+			return polscan_fail(c, path, "%lld: a port is 1 to 65535", (long long)v);
 		r->lo = r->hi = (uint16_t)v;
 		return 0;
 	}
 	if (!json_object_is_type(e, json_type_string) || strlen(s) >= sizeof(lo))
-		return fail(c, path, "must be a port (443) or a range (\"8000-8099\")");
+		return polscan_fail(c, path, "must be a port (443) or a range (\"8000-8099\")");
 	snprintf(lo, sizeof(lo), "%s", s);
 	dash = strchr(lo, '-');
 	if (dash)
 		*dash = '\0';
 	if (port_num(lo, &r->lo) || port_num(dash ? dash + 1 : lo, &r->hi))
-		return fail(c, path, "\"%s\": a port is 1 to 65535; a range is \"LOW-HIGH\"", s);
+		return polscan_fail(c, path,
+				    "\"%s\": a port is 1 to 65535; a range is \"LOW-HIGH\"", s);
 	if (r->lo > r->hi)
-		return fail(c, path, "\"%s\": the range is empty (write \"%u-%u\")", s, r->hi,
-			    r->lo);
+		return polscan_fail(c, path, "\"%s\": the range is empty (write \"%u-%u\")", s,
+				    r->hi, r->lo);
 	return 0;
 }
 
-static int ports_of(const struct ctx *c, const char *path, json_object *v, struct pol_rule *r)
+static int ports_of(const struct polscan_ctx *c, const char *path, json_object *v,
+		    struct pol_rule *r)
 {
 	char p[POLSCAN_PATH_MAX + 24];
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
-		return fail(c, path, "must be a list such as [443, \"8000-8099\"] ([] for any)");
+		return polscan_fail(c, path,
+				    "must be a list such as [443, \"8000-8099\"] ([] for any)");
 	n = json_object_array_length(v);
 	if (n > POL_PORTS_MAX)
-		return fail(c, path, "%zu entries; a rule holds at most %u (split the rule)", n,
-			    POL_PORTS_MAX);
+		return polscan_fail(c, path,
+				    "%zu entries; a rule holds at most %u (split the rule)", n,
+				    POL_PORTS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		if (range_of(c, p, json_object_array_get_idx(v, i), &r->ports[i]))
@@ -180,14 +160,14 @@ static bool host_bits_clear(const uint8_t *a, unsigned int len, unsigned int bit
 	return true;
 }
 
-static int cidr_of(const struct ctx *c, const char *path, const char *s, struct pol_rule *r)
+static int cidr_of(const struct polscan_ctx *c, const char *path, const char *s, struct pol_rule *r)
 {
 	char addr[64], *slash;
 	unsigned long len;
 	char *end;
 
 	if (strlen(s) >= sizeof(addr))
-		return fail(c, path, "\"%.40s...\": too long for an address or CIDR", s);
+		return polscan_fail(c, path, "\"%.40s...\": too long for an address or CIDR", s);
 	snprintf(addr, sizeof(addr), "%s", s);
 	slash = strchr(addr, '/');
 	if (slash)
@@ -196,19 +176,19 @@ static int cidr_of(const struct ctx *c, const char *path, const char *s, struct 
 		    : inet_pton(AF_INET6, addr, r->addr) == 1 ? 6
 							      : 0;
 	if (!r->family)
-		return fail(c, path, "\"%s\": not an IPv4 or IPv6 address", s);
+		return polscan_fail(c, path, "\"%s\": not an IPv4 or IPv6 address", s);
 	len = r->family == 4 ? 32 : 128;
 	if (slash) {
 		errno = 0;
 		len = strtoul(slash + 1, &end, 10);
 		if (errno || *end || !isdigit((unsigned char)slash[1]) ||
 		    len > (r->family == 4 ? 32u : 128u))
-			return fail(c, path, "\"%s\": the prefix length must be 0 to %u", s,
-				    r->family == 4 ? 32 : 128);
+			return polscan_fail(c, path, "\"%s\": the prefix length must be 0 to %u", s,
+					    r->family == 4 ? 32 : 128);
 	}
 	r->len = (uint8_t)len;
 	if (!host_bits_clear(r->addr, r->len, r->family == 4 ? 32 : 128))
-		return fail(c, path, "\"%s\": bits are set past the /%u prefix", s, r->len);
+		return polscan_fail(c, path, "\"%s\": bits are set past the /%u prefix", s, r->len);
 	r->dest = POL_D_CIDR;
 	return 0;
 }
@@ -235,7 +215,8 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static int group_of(const struct ctx *c, const char *path, const char *s, struct pol_rule *r)
+static int group_of(const struct polscan_ctx *c, const char *path, const char *s,
+		    struct pol_rule *r)
 {
 	for (unsigned int g = 0; g < TG_G_MAX; g++)
 		if (g != TG_G_GATEWAY && !strcmp(s, config_group_name(g))) {
@@ -243,21 +224,24 @@ static int group_of(const struct ctx *c, const char *path, const char *s, struct
 			r->group = (uint8_t)g;
 			return 0;
 		}
-	return fail(c, path,
-		    "\"group:%s\": unknown group; groups are public, host, private, loopback, "
-		    "link-local, metadata, multicast",
-		    s);
+	return polscan_fail(
+		c, path,
+		"\"group:%s\": unknown group; groups are public, host, private, loopback, "
+		"link-local, metadata, multicast",
+		s);
 }
 
-static int destination_of(const struct ctx *c, const char *path, json_object *v, struct pol_rule *r)
+static int destination_of(const struct polscan_ctx *c, const char *path, json_object *v,
+			  struct pol_rule *r)
 {
 	const char *s = json_object_get_string(v);
 	bool suffix;
 
 	if (!json_object_is_type(v, json_type_string) || !*s)
-		return fail(c, path,
-			    "must be a string: \"any\", a CIDR, \"group:NAME\", a domain or "
-			    "\"*.domain\"");
+		return polscan_fail(
+			c, path,
+			"must be a string: \"any\", a CIDR, \"group:NAME\", a domain or "
+			"\"*.domain\"");
 	if (!strcmp(s, "any"))
 		return r->dest = POL_D_ANY, 0;
 	if (!strncmp(s, "group:", 6))
@@ -266,15 +250,16 @@ static int destination_of(const struct ctx *c, const char *path, json_object *v,
 		return cidr_of(c, path, s, r);
 	suffix = !strncmp(s, "*.", 2);
 	if (!name_ok(s + (suffix ? 2 : 0)))
-		return fail(c, path,
-			    "\"%s\": not a CIDR, a group (\"group:private\") nor a domain name", s);
+		return polscan_fail(
+			c, path,
+			"\"%s\": not a CIDR, a group (\"group:private\") nor a domain name", s);
 	r->dest = suffix ? POL_D_SUFFIX : POL_D_DOMAIN;
 	for (size_t i = 0; s[i + (suffix ? 2 : 0)]; i++)
 		r->name[i] = (char)tolower((unsigned char)s[i + (suffix ? 2 : 0)]);
 	return 0;
 }
 
-static int rule_key(const struct ctx *c, const char *path, const char *key, json_object *v,
+static int rule_key(const struct polscan_ctx *c, const char *path, const char *key, json_object *v,
 		    struct pol_rule *r)
 {
 	if (!strcmp(key, "direction"))
@@ -289,49 +274,53 @@ static int rule_key(const struct ctx *c, const char *path, const char *key, json
 		return action_of(c, path, v, &r->action);
 	if (!strcmp(key, "comment"))
 		return 0;
-	return fail(c, path,
-		    "unknown key; a rule has direction, destination, protocols, ports, action "
-		    "and comment");
+	return polscan_fail(
+		c, path,
+		"unknown key; a rule has direction, destination, protocols, ports, action "
+		"and comment");
 }
 
-static int rule_of(const struct ctx *c, unsigned int i, json_object *o, struct pol_rule *r)
+static int rule_of(const struct polscan_ctx *c, unsigned int i, json_object *o, struct pol_rule *r)
 {
 	char path[POLSCAN_PATH_MAX], kp[POLSCAN_PATH_MAX];
 	bool dest = false, act = false;
 
 	snprintf(path, sizeof(path), "rules[%u]", i);
 	if (!json_object_is_type(o, json_type_object))
-		return fail(c, path,
-			    "a rule must be an object {\"destination\": ..., \"action\": ...}");
+		return polscan_fail(
+			c, path,
+			"a rule must be an object {\"destination\": ..., \"action\": ...}");
 	memset(r, 0, sizeof(*r));
 	r->dir = POL_EGRESS;
 	r->protos = TG_PP_ALL;
 	json_object_object_foreach(o, key, v)
 	{
 		if (snprintf(kp, sizeof(kp), "%s.%s", path, key) >= (int)sizeof(kp))
-			return fail(c, path, "a key of %zu bytes: unknown", strlen(key));
+			return polscan_fail(c, path, "a key of %zu bytes: unknown", strlen(key));
 		if (rule_key(c, kp, key, v, r))
 			return -EINVAL;
 		dest |= !strcmp(key, "destination");
 		act |= !strcmp(key, "action");
 	}
 	if (!dest || !act)
-		return fail(c, path, "a rule needs \"%s\"", dest ? "action" : "destination");
+		return polscan_fail(c, path, "a rule needs \"%s\"",
+				    dest ? "action" : "destination");
 	if (r->nports && !(r->protos & (TG_PP_TCP | TG_PP_UDP)))
-		return fail(c, path, "ports given for a rule that matches no TCP or UDP");
+		return polscan_fail(c, path, "ports given for a rule that matches no TCP or UDP");
 	return 0;
 }
 
-static int rules_of(const struct ctx *c, json_object *v, struct policy *p)
+static int rules_of(const struct polscan_ctx *c, json_object *v, struct policy *p)
 {
 	unsigned int *lines;
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
-		return fail(c, "rules", "must be a list of rules");
+		return polscan_fail(c, "rules", "must be a list of rules");
 	n = json_object_array_length(v);
 	if (n > TG_PRULES_MAX)
-		return fail(c, "rules", "%zu rules; a policy holds at most %u", n, TG_PRULES_MAX);
+		return polscan_fail(c, "rules", "%zu rules; a policy holds at most %u", n,
+				    TG_PRULES_MAX);
 	p->rule = calloc(n ? n : 1, sizeof(*p->rule));
 	if (!p->rule)
 		return -ENOMEM;
@@ -348,11 +337,12 @@ static int rules_of(const struct ctx *c, json_object *v, struct policy *p)
 	return 0;
 }
 
-static int top_of(const struct ctx *c, json_object *top, struct policy *p)
+static int top_of(const struct polscan_ctx *c, json_object *top, struct policy *p)
 {
 	if (!json_object_is_type(top, json_type_object))
-		return fail(c, "",
-			    "a policy is an object: {\"default_egress\": ..., \"rules\": [...]}");
+		return polscan_fail(
+			c, "",
+			"a policy is an object: {\"default_egress\": ..., \"rules\": [...]}");
 	json_object_object_foreach(top, key, v)
 	{
 		int err;
@@ -366,18 +356,20 @@ static int top_of(const struct ctx *c, json_object *top, struct policy *p)
 		else if (!strcmp(key, "icmp_prohibited"))
 			err = json_object_is_type(v, json_type_boolean)
 				      ? (p->icmp_prohibited = json_object_get_boolean(v), 0)
-				      : fail(c, key, "must be true or false");
+				      : polscan_fail(c, key, "must be true or false");
 		else if (!strcmp(key, "comment"))
 			err = 0;
 		else if (!strcmp(key, "tls")) /* tls/tlsconf.c's, read at start */
 			err = json_object_is_type(v, json_type_object)
 				      ? (p->has_tls = true, 0)
-				      : fail(c, key,
-					     "must be an object (README, \"TLS interception\")");
+				      : polscan_fail(
+						c, key,
+						"must be an object (README, \"TLS interception\")");
 		else
-			err = fail(c, key,
-				   "unknown key; a policy has default_egress, default_ingress, "
-				   "rules, icmp_prohibited, tls and comment");
+			err = polscan_fail(
+				c, key,
+				"unknown key; a policy has default_egress, default_ingress, "
+				"rules, icmp_prohibited, tls and comment");
 		if (err)
 			return err;
 	}
@@ -386,7 +378,7 @@ static int top_of(const struct ctx *c, json_object *top, struct policy *p)
 
 /* Syntax, then repeated keys: the two things json_tokener_parse_ex and
  * polscan say about the text as a whole. */
-static json_object *parse_text(const struct ctx *c)
+static json_object *parse_text(const struct polscan_ctx *c)
 {
 	struct json_tokener *tok = json_tokener_new_ex(POLSCAN_PATH_MAX / 4);
 	json_object *top = NULL;
@@ -434,7 +426,7 @@ static json_object *parse_text(const struct ctx *c)
 int policy_parse(struct policy *p, const char *text, size_t len, const char *file, char *err,
 		 size_t errlen)
 {
-	struct ctx c = { .len = len, .file = file, .err = err, .errlen = errlen };
+	struct polscan_ctx c = { .len = len, .file = file, .err = err, .errlen = errlen };
 	json_object *top;
 	char *copy;
 	int rc;

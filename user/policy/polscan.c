@@ -8,6 +8,8 @@
  * this walks the text json-c has already accepted, for those two things
  * only: it builds nothing. Paths read as "rules[3].ports[1]".
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -291,4 +293,27 @@ unsigned int polscan_offset_line(const char *text, size_t len, size_t off)
 	for (size_t i = 0; i < off && i < len; i++)
 		line += text[i] == '\n';
 	return line;
+}
+
+/**
+ * polscan_fail() - Say what is wrong at @path of the file, and where
+ * @c:    the file
+ * @path: the key's path ("rules[2].ports"; "" for the whole file)
+ * @fmt:  what is wrong and what to write instead
+ *
+ * Return: -EINVAL, for the caller to return
+ */
+int polscan_fail(const struct polscan_ctx *c, const char *path, const char *fmt, ...)
+{
+	unsigned int line = polscan_line(c->text, c->len, path);
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(c->err, c->errlen, "%s:%u: %s%s", c->file, line ? line : 1, path,
+			     path[0] ? ": " : "");
+	va_start(ap, fmt);
+	if (n < c->errlen)
+		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }

@@ -17,4 +17,16 @@ bool polscan_repeated(const char *text, size_t len, char path[POLSCAN_PATH_MAX],
 		      unsigned int *line);
 unsigned int polscan_offset_line(const char *text, size_t len, size_t off);
 
+/* A file being read, for messages that name its lines. */
+struct polscan_ctx {
+	const char *text;
+	size_t len;
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+int polscan_fail(const struct polscan_ctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,31 +17,6 @@
 #include "policy/policy.h"
 #include "policy/polscan.h"
 #include "tls/tlsconf.h"
-
-struct ctx {
-	const char *text;
-	size_t len;
-	const char *file;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(const struct ctx *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(const struct ctx *c, const char *path, const char *fmt, ...)
-{
-	unsigned int line = polscan_line(c->text, c->len, path);
-	size_t n;
-	va_list ap;
-
-	n = (size_t)snprintf(c->err, c->errlen, "%s:%u: %s: ", c->file, line ? line : 1, path);
-	va_start(ap, fmt);
-	if (n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 void tlsconf_defaults(struct tls_conf *c)
 {
@@ -80,62 +54,64 @@ static bool name_ok(const char *s, char out[TLS_NAME_LEN])
 	return true;
 }
 
-static int names_of(const struct ctx *c, const char *path, json_object *v, struct tls_names *l)
+static int names_of(const struct polscan_ctx *c, const char *path, json_object *v,
+		    struct tls_names *l)
 {
 	char p[POLSCAN_PATH_MAX];
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
-		return fail(c, path,
-			    "must be a list of names: [\"api.example.com\", "
-			    "\"*.example.org\"]");
+		return polscan_fail(c, path,
+				    "must be a list of names: [\"api.example.com\", "
+				    "\"*.example.org\"]");
 	n = json_object_array_length(v);
 	if (n > TLS_NAMES_MAX)
-		return fail(c, path, "%zu names; at most %u", n, TLS_NAMES_MAX);
+		return polscan_fail(c, path, "%zu names; at most %u", n, TLS_NAMES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		if (!json_object_is_type(e, json_type_string) ||
 		    !name_ok(json_object_get_string(e), l->name[i]))
-			return fail(c, p,
-				    "must be a DNS name (\"api.example.com\") or \"*.\" "
-				    "and one (\"*.example.org\")");
+			return polscan_fail(c, p,
+					    "must be a DNS name (\"api.example.com\") or \"*.\" "
+					    "and one (\"*.example.org\")");
 	}
 	l->n = (unsigned int)n;
 	return 0;
 }
 
-static int ports_of(const struct ctx *c, json_object *v, struct tls_conf *t)
+static int ports_of(const struct polscan_ctx *c, json_object *v, struct tls_conf *t)
 {
 	size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 
 	if (!n || n > TLS_PORTS_MAX)
-		return fail(c, "tls.ports", "must be a list of 1 to %u ports: [443]",
-			    TLS_PORTS_MAX);
+		return polscan_fail(c, "tls.ports", "must be a list of 1 to %u ports: [443]",
+				    TLS_PORTS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 		int64_t port = json_object_get_int64(e);
 
 		if (!json_object_is_type(e, json_type_int) || port < 1 || port > 65535)
-			return fail(c, "tls.ports", "a port is a number from 1 to 65535");
+			return polscan_fail(c, "tls.ports", "a port is a number from 1 to 65535");
 		t->ports[i] = (uint16_t)port;
 	}
 	t->nports = (unsigned int)n;
 	return 0;
 }
 
-static int string_of(const struct ctx *c, const char *path, json_object *v, char *out, size_t size)
+static int string_of(const struct polscan_ctx *c, const char *path, json_object *v, char *out,
+		     size_t size)
 {
 	const char *s = json_object_get_string(v);
 
 	if (!json_object_is_type(v, json_type_string) || !*s || strlen(s) >= size)
-		return fail(c, path, "must be a string of 1 to %zu characters", size - 1);
+		return polscan_fail(c, path, "must be a string of 1 to %zu characters", size - 1);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
 
-static int choice_of(const struct ctx *c, const char *path, json_object *v, const char *yes,
+static int choice_of(const struct polscan_ctx *c, const char *path, json_object *v, const char *yes,
 		     const char *no, bool *out)
 {
 	const char *s = json_object_get_string(v);
@@ -145,11 +121,11 @@ static int choice_of(const struct ctx *c, const char *path, json_object *v, cons
 	else if (json_object_is_type(v, json_type_string) && !strcmp(s, no))
 		*out = false;
 	else
-		return fail(c, path, "must be \"%s\" or \"%s\"", yes, no);
+		return polscan_fail(c, path, "must be \"%s\" or \"%s\"", yes, no);
 	return 0;
 }
 
-static int inject_of(const struct ctx *c, const char *path, json_object *v, uint8_t *out)
+static int inject_of(const struct polscan_ctx *c, const char *path, json_object *v, uint8_t *out)
 {
 	size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 
@@ -164,15 +140,15 @@ static int inject_of(const struct ctx *c, const char *path, json_object *v, uint
 		else if (!strcmp(s, "query"))
 			*out |= TLS_IN_QUERY;
 		else
-			return fail(c, path,
-				    "\"%s\": give a list of \"header\", \"basic_auth\" and "
-				    "\"query\" (bodies are never rewritten)",
-				    s);
+			return polscan_fail(c, path,
+					    "\"%s\": give a list of \"header\", \"basic_auth\" and "
+					    "\"query\" (bodies are never rewritten)",
+					    s);
 	}
 	if (!*out)
-		return fail(c, path,
-			    "must list at least one of \"header\", \"basic_auth\", "
-			    "\"query\"");
+		return polscan_fail(c, path,
+				    "must list at least one of \"header\", \"basic_auth\", "
+				    "\"query\"");
 	return 0;
 }
 
@@ -188,7 +164,7 @@ static bool secret_name_ok(const char *s)
 	return true;
 }
 
-static int secret_key(const struct ctx *c, const char *p, const char *key, json_object *v,
+static int secret_key(const struct polscan_ctx *c, const char *p, const char *key, json_object *v,
 		      struct tls_secret_conf *s)
 {
 	char kp[2 * POLSCAN_PATH_MAX];
@@ -200,8 +176,8 @@ static int secret_key(const struct ctx *c, const char *p, const char *key, json_
 			       ? (snprintf(s->name, sizeof(s->name), "%s",
 					   json_object_get_string(v)),
 				  0)
-			       : fail(c, kp, "1 to %d of A-Z, 0-9 and _ (\"GITHUB_TOKEN\")",
-				      TLS_SECRET_NAME - 1);
+			       : polscan_fail(c, kp, "1 to %d of A-Z, 0-9 and _ (\"GITHUB_TOKEN\")",
+					      TLS_SECRET_NAME - 1);
 	if (!strcmp(key, "env"))
 		return string_of(c, kp, v, s->env, sizeof(s->env));
 	if (!strcmp(key, "file"))
@@ -214,19 +190,20 @@ static int secret_key(const struct ctx *c, const char *p, const char *key, json_
 		return inject_of(c, kp, v, &s->inject);
 	if (!strcmp(key, "comment"))
 		return 0;
-	return fail(c, kp,
-		    "unknown key; a secret has name, env or file, hosts, placeholder, "
-		    "inject and comment");
+	return polscan_fail(c, kp,
+			    "unknown key; a secret has name, env or file, hosts, placeholder, "
+			    "inject and comment");
 }
 
-static int secret_of(const struct ctx *c, size_t i, json_object *v, struct tls_secret_conf *s)
+static int secret_of(const struct polscan_ctx *c, size_t i, json_object *v,
+		     struct tls_secret_conf *s)
 {
 	char p[POLSCAN_PATH_MAX];
 
 	snprintf(p, sizeof(p), "tls.secrets[%zu]", i);
 	if (!json_object_is_type(v, json_type_object))
-		return fail(c, p,
-			    "must be an object {\"name\": ..., \"env\": ..., \"hosts\": [...]}");
+		return polscan_fail(
+			c, p, "must be an object {\"name\": ..., \"env\": ..., \"hosts\": [...]}");
 	s->inject = TLS_IN_HEADER | TLS_IN_BASIC;
 	json_object_object_foreach(v, key, val)
 	{
@@ -236,27 +213,27 @@ static int secret_of(const struct ctx *c, size_t i, json_object *v, struct tls_s
 			return err;
 	}
 	if (!s->name[0] || !s->hosts.n)
-		return fail(c, p, "a secret needs \"name\" and \"hosts\"");
+		return polscan_fail(c, p, "a secret needs \"name\" and \"hosts\"");
 	if (!s->env[0] == !s->file[0])
-		return fail(c, p,
-			    "give the value's source: \"env\" (a variable of tapgate's "
-			    "environment) or \"file\", one of them");
+		return polscan_fail(c, p,
+				    "give the value's source: \"env\" (a variable of tapgate's "
+				    "environment) or \"file\", one of them");
 	if (!s->placeholder[0])
 		snprintf(s->placeholder, sizeof(s->placeholder), "$TAPGATE_%s", s->name);
 	if (strlen(s->placeholder) < 8)
-		return fail(c, p,
-			    "placeholder: at least 8 characters, so that it cannot occur "
-			    "by chance");
+		return polscan_fail(c, p,
+				    "placeholder: at least 8 characters, so that it cannot occur "
+				    "by chance");
 	return 0;
 }
 
-static int secrets_of(const struct ctx *c, json_object *v, struct tls_conf *t)
+static int secrets_of(const struct polscan_ctx *c, json_object *v, struct tls_conf *t)
 {
 	size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
 
 	if (!json_object_is_type(v, json_type_array) || n > TLS_SECRETS_MAX)
-		return fail(c, "tls.secrets", "must be a list of at most %u secrets",
-			    TLS_SECRETS_MAX);
+		return polscan_fail(c, "tls.secrets", "must be a list of at most %u secrets",
+				    TLS_SECRETS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		int err = secret_of(c, i, json_object_array_get_idx(v, i), &t->secret[i]);
 
@@ -264,10 +241,11 @@ static int secrets_of(const struct ctx *c, json_object *v, struct tls_conf *t)
 			if (!strcmp(t->secret[i].name, t->secret[j].name) ||
 			    strstr(t->secret[i].placeholder, t->secret[j].placeholder) ||
 			    strstr(t->secret[j].placeholder, t->secret[i].placeholder))
-				err = fail(c, "tls.secrets",
-					   "%s and %s: names and placeholders must differ, and "
-					   "no placeholder may hold another",
-					   t->secret[j].name, t->secret[i].name);
+				err = polscan_fail(
+					c, "tls.secrets",
+					"%s and %s: names and placeholders must differ, and "
+					"no placeholder may hold another",
+					t->secret[j].name, t->secret[i].name);
 		if (err)
 			return err;
 	}
@@ -275,7 +253,7 @@ static int secrets_of(const struct ctx *c, json_object *v, struct tls_conf *t)
 	return 0;
 }
 
-static int key_of(const struct ctx *c, const char *key, json_object *v, struct tls_conf *t)
+static int key_of(const struct polscan_ctx *c, const char *key, json_object *v, struct tls_conf *t)
 {
 	char p[POLSCAN_PATH_MAX];
 
@@ -296,9 +274,9 @@ static int key_of(const struct ctx *c, const char *key, json_object *v, struct t
 		return secrets_of(c, v, t);
 	if (!strcmp(key, "comment"))
 		return 0;
-	return fail(c, p,
-		    "unknown key; the tls section has ports, bypass, no_sni, extra_ca, "
-		    "no_verify, secrets, on_violation and comment");
+	return polscan_fail(c, p,
+			    "unknown key; the tls section has ports, bypass, no_sni, extra_ca, "
+			    "no_verify, secrets, on_violation and comment");
 }
 
 /**
@@ -318,7 +296,9 @@ int tlsconf_parse(struct tls_conf *c, const char *text, size_t len, const char *
 		  size_t errlen)
 {
 	char *copy = strndup(text, len);
-	struct ctx x = { .text = copy, .len = len, .file = file, .err = err, .errlen = errlen };
+	struct polscan_ctx x = {
+		.text = copy, .len = len, .file = file, .err = err, .errlen = errlen
+	};
 	json_object *top = copy ? json_tokener_parse(copy) : NULL, *tls;
 	int rc = 0;
 
