@@ -189,8 +189,9 @@ struct tg_pentry {
  */
 #ifndef TG_ABI
 /* 2: TG_V_TO_DHCP and TG_CFG_DHCP; 3: TG_CFG_KEEP_SOURCE; 4: the SYN
- * rate (syn_gap_ns, syn_burst_ns, TG_V_DROP_SYN_RATE) */
-#define TG_ABI 5 /* -DTG_ABI=N builds a mismatched object, for a test */
+ * rate (syn_gap_ns, syn_burst_ns, TG_V_DROP_SYN_RATE); 5: TLS counters;
+ * 6: the super-frame counters (tx_gso_*) */
+#define TG_ABI 6 /* -DTG_ABI=N builds a mismatched object, for a test */
 #endif
 
 #define TG_CFG_UDP_RELAY (1u << 0) /* steer non-DNS UDP to the relay */

@@ -102,7 +102,10 @@
 	X(tls_injections, "requests a secret was put into (by secret: tls_secret_injections)")     \
 	X(tls_violations, "requests blocked with 403: a placeholder where it may not go")          \
 	X(tls_bad_requests, "intercepted requests refused with 400: not HTTP/1.1 tapgate reads")   \
-	X(tls_quic_dropped, "UDP datagrams to intercepted ports (QUIC) dropped")
+	X(tls_quic_dropped, "UDP datagrams to intercepted ports (QUIC) dropped")                   \
+	X(tx_gso_frames, "TCP super-frames to the guest (runs of segments, packet socket, GSO)")   \
+	X(tx_gso_segments, "the MSS segments those super-frames carried")                          \
+	X(tx_gso_bytes, "bytes of those super-frames")
 
 /* Room for the slot's drop reasons (enum slot_drop, user/wire/drop.h, which
  * checks at compile time that its reasons fit). */

@@ -47,6 +47,7 @@
 #include "control/route.h"
 #include "policy/polload.h"
 #include "policy/polset.h"
+#include "io/gso.h"
 #include "io/gtx.h"
 #include "io/loop.h"
 #include "poller.h"
@@ -748,6 +749,20 @@ static void on_ctl(const char *cmd, const char *name, const char *body, size_t l
 	}
 }
 
+/* Super-frames to the guest (gso.c), unless --gso off or the socket
+ * cannot be had: then one frame per segment, as the ring carries them. */
+static void open_gso(void)
+{
+	int err;
+
+	if (!cfg->gso)
+		return;
+	err = gso_open(ld.ifindex, cfg->guest_mac, cfg->gw_mac);
+	if (err)
+		log_warn("%s: no packet socket for super-frames (%s): one frame per TCP segment",
+			 cfg->dev, strerror(-err));
+}
+
 static int setup(void)
 {
 	int err;
@@ -778,6 +793,7 @@ static int setup(void)
 		st->rx_queues = um.nq;
 		umem_report(&um, cfg->dev);
 		gtx_init(cfg, st, &tx);
+		open_gso();
 		err = stack_init(cfg);
 	}
 	if (!err)
@@ -799,7 +815,7 @@ static int setup(void)
 		err = ctl_open(cfg->dev, on_ctl);
 	}
 	if (!err)
-		err = loader_attach(&ld);
+		err = loader_attach(&ld, cfg->xdp_mode, um.sg);
 	if (!err && cfg->uid)
 		err = loader_hand_over(&ld, cfg->uid, cfg->gid)
 			      ?: ctl_hand_over(cfg->uid, cfg->gid);
@@ -860,6 +876,7 @@ int poller_run(const struct config *config, uint64_t t0_ms)
 	if (um.q[0].xsk)
 		umem_tx_flush(&um);
 	loader_close(&ld);
+	gso_close();
 	umem_close(&um);
 	polset_free();
 	group_free(&groups);

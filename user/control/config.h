@@ -51,6 +51,9 @@ struct publish {
 	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
+/* --xdp-mode: auto is generic on a veth (its guest keeps TSO), else native */
+enum xdp_choice { XDP_CHOICE_AUTO, XDP_CHOICE_NATIVE, XDP_CHOICE_GENERIC };
+
 struct config {
 	char dev[IF_NAMESIZE];
 	uint32_t guest_ip4; /* network byte order */
@@ -86,6 +89,8 @@ struct config {
 	unsigned int udp_timeout_ms;
 	unsigned int udp_max_flows;
 	unsigned int busy_poll_us; /* 0: sleep as soon as there is nothing to do */
+	enum xdp_choice xdp_mode;  /* --xdp-mode (control/loader.c) */
+	bool gso;		   /* --gso: TCP super-frames to the guest (io/gso.c) */
 	struct publish publish[CONFIG_PUBLISH_MAX];
 	unsigned int npublish;
 	bool publish_keep_source; /* inbound TCP from the peer's address */

@@ -10,7 +10,9 @@
  * reverse, through loader_close().
  */
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <net/if.h>
@@ -19,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -519,16 +523,58 @@ bool loader_needs_sys_admin(const struct loader *ld)
 	return ld->attached && !ld->plain;
 }
 
+/* Whether the device is a veth (its driver's name, as ethtool shows it). */
+static bool is_veth(const char *dev)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (void *)&info };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool veth;
+
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	veth = !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(info.driver, "veth");
+	close(fd);
+	return veth;
+}
+
+/*
+ * auto: generic (skb) mode on a veth whose frames may be chained (AF_XDP
+ * multi-buffer): a native program on a veth makes the kernel turn TSO off
+ * in the guest's end (veth_fix_features), so the guest sends one frame
+ * per MSS; generic mode leaves it on and the guest sends super-frames,
+ * as a VMM's guest does. Elsewhere native.
+ */
+static enum xdp_attach_mode pick_mode(const struct loader *ld, enum xdp_choice want, bool sg)
+{
+	if (want == XDP_CHOICE_GENERIC)
+		return XDP_MODE_SKB;
+	if (want == XDP_CHOICE_AUTO && sg && is_veth(ld->dev)) {
+		log_info("%s: a veth: XDP in generic mode, so the guest keeps TSO (TCP "
+			 "super-frames; "
+			 "UDP ones, from UDP_SEGMENT, are dropped as drop_udp_gso: --xdp-mode "
+			 "native "
+			 "if the guest needs them)",
+			 ld->dev);
+		return XDP_MODE_SKB;
+	}
+	return XDP_MODE_NATIVE;
+}
+
 /**
  * loader_attach() - Attach the loaded program to the device
- * @ld: state after loader_open()
+ * @ld:   state after loader_open()
+ * @want: --xdp-mode
+ * @sg:   the AF_XDP socket takes chained (multi-buffer) frames
  *
- * Native (driver) mode first, as tap and veth support it; generic (skb)
- * mode if the driver refuses, with a line saying so.
+ * Native (driver) mode, as tap and veth support it, with generic (skb)
+ * mode if the driver refuses (a line says so) unless native was asked for;
+ * generic when asked for, or on a veth by default (pick_mode()).
  *
  * Return: 0 or a negative errno after a message
  */
-int loader_attach(struct loader *ld)
+int loader_attach(struct loader *ld, enum xdp_choice want, bool sg)
 {
 	int err;
 
@@ -541,10 +587,10 @@ int loader_attach(struct loader *ld)
 		log_err("%s: cannot wrap the program for libxdp: %s", ld->dev, strerror(-err));
 		return err;
 	}
-	ld->mode = XDP_MODE_NATIVE;
+	ld->mode = pick_mode(ld, want, sg);
 	libbpf_quiet = true;
-	err = xdp_program__attach(ld->prog, ld->ifindex, XDP_MODE_NATIVE, 0);
-	if (err) {
+	err = xdp_program__attach(ld->prog, ld->ifindex, ld->mode, 0);
+	if (err && ld->mode == XDP_MODE_NATIVE && want == XDP_CHOICE_AUTO) {
 		log_warn("%s: native XDP refused (%s); using generic (skb) mode", ld->dev,
 			 strerror(-err));
 		ld->mode = XDP_MODE_SKB;
@@ -552,7 +598,8 @@ int loader_attach(struct loader *ld)
 	}
 	libbpf_quiet = false;
 	if (err) {
-		log_err("%s: cannot attach the XDP program: %s", ld->dev, strerror(-err));
+		log_err("%s: cannot attach the XDP program in %s mode: %s", ld->dev,
+			ld->mode == XDP_MODE_SKB ? "generic" : "native", strerror(-err));
 		return err;
 	}
 	ld->attached = true;

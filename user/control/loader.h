@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "control/config.h"
 #include "steer.h"
 #include "ustats.h"
 
@@ -48,7 +49,7 @@ struct loader {
 
 int loader_open(struct loader *ld, const struct config *cfg);
 int loader_adopt(struct loader *ld, const struct config *cfg);
-int loader_attach(struct loader *ld);
+int loader_attach(struct loader *ld, enum xdp_choice want, bool sg);
 int loader_hand_over(struct loader *ld, uid_t uid, gid_t gid);
 void loader_close(struct loader *ld);
 int loader_set_inbound(struct loader *ld, bool on);

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "control/config.h"
+#include "io/gso.h"
 #include "io/gtx.h"
 #include "io/umem.h"
 #include "wire.h"
@@ -114,8 +115,16 @@ void gtx_init(const struct config *config, struct tg_ustats *stats,
 	blocked = false;
 }
 
+static int commit(size_t len);
+static int send_run(void);
+
 static uint8_t *lend(void)
 {
+	/* A pending super-frame goes first: frames keep lwIP's order. */
+	if (gso_segs() && send_run()) {
+		lent = NULL;
+		return NULL;
+	}
 	lent = be.lend(be.ctx, &lent_addr);
 	if (!lent) {
 		blocked = true;
@@ -145,6 +154,67 @@ static int commit(size_t len)
 	st->tx_frames++;
 	st->tx_bytes += len;
 	return 0;
+}
+
+/*
+ * The pending run of segments (gso.c): one segment goes on the ring as the
+ * frame it is; more go as one super-frame, after the frames already on the
+ * ring (kicked first, so that nothing overtakes them).
+ */
+static int send_run(void)
+{
+	unsigned int n = gso_segs();
+	size_t len;
+	const uint8_t *f = gso_frame(&len);
+	uint8_t *to;
+
+	if (n == 1) {
+		to = be.lend(be.ctx, &lent_addr);
+		if (!to || len > be.frame_size) {
+			blocked = true;
+			st->tx_ring_full++;
+			return -ENOBUFS;
+		}
+		memcpy(to, f, len);
+		lent = to;
+		gso_clear();
+		return commit(len);
+	}
+	be.kick(be.ctx);
+	if (gso_send()) {
+		blocked = true;
+		st->tx_ring_full++;
+		return -ENOBUFS;
+	}
+	st->tx_gso_frames++;
+	st->tx_gso_segments += n;
+	st->tx_gso_bytes += len;
+	return 0;
+}
+
+/**
+ * gtx_tcp_segment() - Where a TCP segment's payload goes when it joins a
+ * super-frame (gso.c)
+ * @ethertype: TG_ETH_P_IP or TG_ETH_P_IPV6
+ * @ip:        its IP and TCP headers, flat
+ * @iphl:      IP header length
+ * @thl:       TCP header length
+ * @paylen:    payload bytes (the caller copies them there)
+ *
+ * Return: where the payload goes, or NULL: send the segment as a frame
+ * (gtx_begin(), which also sends what is pending first)
+ */
+uint8_t *gtx_tcp_segment(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t thl,
+			 size_t paylen)
+{
+	uint8_t *to;
+
+	if (!gso_on())
+		return NULL;
+	to = gso_append(ethertype, ip, iphl, thl, paylen);
+	if (to || !gso_segs() || send_run())
+		return to;
+	return gso_append(ethertype, ip, iphl, thl, paylen);
 }
 
 /**
@@ -240,6 +310,8 @@ int gtx_reply(gtx_build_fn build, const struct slot *s)
  */
 bool gtx_flush(void)
 {
+	if (gso_segs())
+		send_run();
 	be.kick(be.ctx);
 	if (!blocked || be.room(be.ctx, 0) == 0)
 		return false;
@@ -283,5 +355,5 @@ int gtx_commit_frame(size_t len)
  */
 bool gtx_waiting(void)
 {
-	return blocked || be.stalled(be.ctx);
+	return blocked || gso_segs() || be.stalled(be.ctx);
 }

@@ -49,6 +49,8 @@ void gtx_init(const struct config *cfg, struct tg_ustats *st, const struct gtx_b
 uint8_t *gtx_begin(uint16_t ethertype, size_t *cap);
 int gtx_commit(size_t l3_len);
 uint32_t gtx_room(void);
+uint8_t *gtx_tcp_segment(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t thl,
+			 size_t paylen);
 int gtx_send_ip(const uint8_t *ip, size_t len);
 uint8_t *gtx_lend_frame(size_t *cap);
 int gtx_commit_frame(size_t len);

@@ -240,6 +240,26 @@ static void raise_pcb_mss(const uint8_t *ip, size_t hlen)
 	pcb->mss = want;
 }
 
+/* A data segment from lwIP joins the pending super-frame (gtx.c, gso.c)
+ * when it can; the headers are in the first pbuf, as lwIP writes them. */
+static bool out_segment(struct pbuf *p, uint16_t ethertype)
+{
+	const uint8_t *ip = p->payload;
+	size_t iphl = tcp_ip_hlen(ip, p->len), thl;
+	uint8_t *to;
+
+	if (!iphl || p->len < iphl + 20)
+		return false;
+	thl = (size_t)(ip[iphl + 12] >> 4) * 4;
+	if (thl < 20 || p->len < iphl + thl || p->tot_len <= iphl + thl)
+		return false;
+	to = gtx_tcp_segment(ethertype, ip, iphl, thl, p->tot_len - iphl - thl);
+	if (!to)
+		return false;
+	pbuf_copy_partial(p, to, (u16_t)(p->tot_len - iphl - thl), (u16_t)(iphl + thl));
+	return true;
+}
+
 /* One packet from lwIP, copied out of its pbuf chain into a tx frame. No
  * tx room: ERR_MEM, and lwIP keeps the segment queued (backpressure). */
 static err_t out_pbuf(struct pbuf *p, uint16_t ethertype)
@@ -265,7 +285,7 @@ static err_t out4(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 		raise_synack_mss(p);
 	/* lwIP builds the IP and TCP headers in the first pbuf; were they not
 	 * all there, ackcoal_offer() would just not hold the packet. */
-	if (ackcoal_offer(p->payload, p->len, p->tot_len))
+	if (ackcoal_offer(p->payload, p->len, p->tot_len) || out_segment(p, TG_ETH_P_IP))
 		return ERR_OK;
 	return out_pbuf(p, TG_ETH_P_IP);
 }
@@ -276,6 +296,8 @@ static err_t out6(struct netif *n, struct pbuf *p, const ip6_addr_t *dst)
 	(void)dst;
 	if (nif_mtu - 60 > TCP_MSS)
 		raise_synack_mss(p);
+	if (out_segment(p, TG_ETH_P_IPV6))
+		return ERR_OK;
 	return out_pbuf(p, TG_ETH_P_IPV6);
 }
 
