@@ -825,7 +825,7 @@ static int setup(void)
 		log_info("serving as user %s (uid %u, gid %u)", cfg->user, (unsigned int)cfg->uid,
 			 (unsigned int)cfg->gid);
 	if (!err)
-		err = scfilter_install(cfg->seccomp, loader_needs_sys_admin(&ld));
+		err = scfilter_install(cfg->seccomp, loader_needs_sys_admin(&ld), gso_fd());
 	if (!err && cfg->seccomp != SCFILTER_OFF)
 		log_info("system call filter %s: %u rules",
 			 cfg->seccomp == SCFILTER_LOG ? "logging" : "on", scfilter_count());

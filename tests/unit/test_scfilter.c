@@ -7,11 +7,17 @@
  * descriptor); calls off it end the child with status 159 and one line on
  * its stderr naming the call: getuid, a file opened to write, a packet
  * socket, an executable mapping, a bpf program load, a map by id, fork, a SIGSYS
- * handler replaced. And --seccomp log lets the same calls through.
+ * handler replaced. A packet socket made before (io/gso.c's) may only
+ * sendto() without an address: sendto an address, sendmsg, bind and
+ * F_DUPFD on it end the child. And --seccomp log lets the same calls
+ * through.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -25,6 +31,7 @@
 #include "control/scfilter.h"
 
 static char err_text[256];
+static int raw_fd = -1; /* a packet socket made before the filter, as io/gso.c's */
 
 /* Run @fn in a child under the filter in @mode; its exit status, its
  * stderr in err_text. */
@@ -40,7 +47,7 @@ static int in_child(enum scfilter_mode mode, int (*fn)(void))
 	if (pid == 0) {
 		dup2(pipefd[1], STDERR_FILENO);
 		close(pipefd[0]);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || scfilter_install(mode, false))
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || scfilter_install(mode, false, raw_fd))
 			_exit(100);
 		/* Not _exit(): under ASan it runs the leak check, which the
 		 * filter would stop. */
@@ -131,6 +138,54 @@ static void forbidden(const char *what, int (*fn)(void), long nr)
 	case_end();
 }
 
+/* The packet socket: sendto() with no address goes through (to no device:
+ * it is not bound, so the kernel answers ENXIO); the other descriptors
+ * still send and bind as before, and fcntl(2) sets flags (it duplicates
+ * none: see forbidden() below). */
+static int raw_allowed(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	struct sockaddr_in to = sa;
+	struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof(to) };
+
+	to.sin_port = htons(9); /* discard: nothing listens, nothing answers */
+	if (sendto(raw_fd, "x", 1, MSG_DONTWAIT, NULL, 0) >= 0 || errno != ENXIO)
+		return 1;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || sendmsg(fd, &m, 0) < 0 ||
+	    sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return 2;
+	return fcntl(fd, F_GETFL) >= 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 ? 0 : 3;
+}
+static int raw_sendto_addr(void)
+{
+	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_ifindex = 1 };
+
+	return sendto(raw_fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) >= 0 ? 0 : 1;
+}
+static int raw_sendmsg(void)
+{
+	struct msghdr m = { 0 };
+
+	return sendmsg(raw_fd, &m, 0) >= 0 ? 0 : 1;
+}
+static int raw_bind(void)
+{
+	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_ifindex = 1 };
+
+	return bind(raw_fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+static int raw_dup(void)
+{
+	return fcntl(raw_fd, F_DUPFD, 0) >= 0 ? 0 : 1;
+}
+
+static void raw_rules_allow(void)
+{
+	CHECK(raw_fd >= 0);
+	CHECK_EQ(in_child(SCFILTER_ON, raw_allowed), 0);
+}
+
 static void logged_not_stopped(void)
 {
 	CHECK_EQ(in_child(SCFILTER_LOG, call_getuid), 0);
@@ -162,6 +217,14 @@ int main(void)
 	forbidden("fork", call_fork, SYS_fork);
 	forbidden("another map by id", map_by_id, SYS_bpf);
 	forbidden("the SIGSYS handler replaced", replace_sigsys, SYS_rt_sigaction);
+	raw_fd = socket(AF_PACKET, SOCK_RAW, 0);
+	RUN(raw_rules_allow);
+	forbidden("the packet socket: sendto an address", raw_sendto_addr, SYS_sendto);
+	forbidden("the packet socket: sendmsg", raw_sendmsg, SYS_sendmsg);
+	forbidden("the packet socket: bind", raw_bind, SYS_bind);
+	forbidden("the packet socket: a duplicate", raw_dup, SYS_fcntl);
+	close(raw_fd);
+	raw_fd = -1;
 	RUN(logged_not_stopped);
 	RUN(modes);
 	return check_summary();

@@ -18,10 +18,12 @@
  *   read write writev readv close     descriptors: sockets, signalfd, the
  *                                     log, the control socket, files
  *   sendto recvfrom sendmsg recvmsg   host sockets (TCP, UDP, ICMP), the
- *                                     AF_XDP kicks, netlink
+ *                                     AF_XDP kicks, netlink; io/gso.c's
+ *                                     packet socket: sendto, no address
  *   socket (AF_INET, AF_INET6,        host-side connections and UDP flows,
  *     AF_NETLINK only)                DNS upstreams, the exit's detach
  *   connect bind listen accept4       the same; published ports at runtime
+ *                                     (bind: never the packet socket)
  *   shutdown getsockopt setsockopt
  *   getsockname getpeername
  *   bpf (map lookup, update, delete,  the flow listing, policy reloads,
@@ -36,7 +38,8 @@
  *   getrandom getpid gettid           DNS ids, logs
  *   clock_gettime gettimeofday        time, where the vDSO falls back
  *   nanosleep clock_nanosleep         short bounded waits
- *   fcntl flock                       descriptor flags, the lock file
+ *   fcntl (flags only, no F_DUPFD)    descriptor flags; flock: the lock
+ *   flock                             file
  *   ioctl (TCGETS only)               stdio asks whether stdout is a tty
  *   futex                             libc's locks
  *   rt_sigreturn rt_sigprocmask       signals (SIGTERM, SIGHUP via
@@ -76,12 +79,9 @@ static const int plain[] = {
 	SCMP_SYS(writev),
 	SCMP_SYS(readv),
 	SCMP_SYS(close),
-	SCMP_SYS(sendto),
 	SCMP_SYS(recvfrom),
-	SCMP_SYS(sendmsg),
 	SCMP_SYS(recvmsg),
 	SCMP_SYS(connect),
-	SCMP_SYS(bind),
 	SCMP_SYS(listen),
 	SCMP_SYS(accept4),
 	SCMP_SYS(shutdown),
@@ -108,7 +108,6 @@ static const int plain[] = {
 	SCMP_SYS(gettimeofday),
 	SCMP_SYS(nanosleep),
 	SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(fcntl),
 	SCMP_SYS(flock),
 	SCMP_SYS(futex),
 	SCMP_SYS(rt_sigreturn),
@@ -116,6 +115,8 @@ static const int plain[] = {
 	SCMP_SYS(exit),
 	SCMP_SYS(exit_group),
 };
+
+static const int fcntl_cmds[] = { F_GETFD, F_SETFD, F_GETFL, F_SETFL };
 
 static const int socket_domains[] = { AF_INET, AF_INET6, AF_NETLINK };
 
@@ -177,7 +178,39 @@ static struct scmp_arg_cmp cmp(unsigned int arg, enum scmp_compare op, scmp_datu
 	return (struct scmp_arg_cmp){ .arg = arg, .op = op, .datum_a = a, .datum_b = b };
 }
 
-static int add_all(scmp_filter_ctx ctx, bool by_id)
+/*
+ * The packet socket for super-frames to the guest (io/gso.c) is bound to
+ * the guest's device, but a packet socket sends wherever a message's
+ * address says: to any device of the host. So on that descriptor only
+ * sendto(2) without an address (the bound device), never sendmsg(2),
+ * bind(2) or a duplicate (fcntl F_DUPFD) that would escape these rules.
+ * @raw_fd is -1 without one: the rules then allow every descriptor.
+ */
+static int add_raw_rules(scmp_filter_ctx ctx, int raw_fd)
+{
+	const struct scmp_arg_cmp other = cmp(0, SCMP_CMP_NE, (scmp_datum_t)raw_fd, 0);
+	const struct scmp_arg_cmp to_bound[2] = { cmp(0, SCMP_CMP_EQ, (scmp_datum_t)raw_fd, 0),
+						  cmp(4, SCMP_CMP_EQ, 0, 0) };
+	int err;
+
+	err = add(ctx, SCMP_SYS(sendto), 1, &other);
+	if (!err && raw_fd >= 0)
+		err = add(ctx, SCMP_SYS(sendto), 2, to_bound);
+	if (!err)
+		err = add(ctx, SCMP_SYS(sendmsg), 1, &other);
+	if (!err)
+		err = add(ctx, SCMP_SYS(bind), 1, &other);
+	/* fcntl(2) without F_DUPFD and F_DUPFD_CLOEXEC: one comparison per
+	 * argument and rule, so the commands the daemon may use, listed */
+	for (size_t i = 0; !err && i < sizeof(fcntl_cmds) / sizeof(fcntl_cmds[0]); i++) {
+		struct scmp_arg_cmp c = cmp(1, SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i], 0);
+
+		err = add(ctx, SCMP_SYS(fcntl), 1, &c);
+	}
+	return err;
+}
+
+static int add_all(scmp_filter_ctx ctx, bool by_id, int raw_fd)
 {
 	size_t nbpf = sizeof(bpf_cmds) / sizeof(bpf_cmds[0]) - (by_id ? 0 : BPF_CMDS_BY_ID);
 	const struct scmp_arg_cmp no_exec = cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
@@ -214,6 +247,8 @@ static int add_all(scmp_filter_ctx ctx, bool by_id)
 		err = add(ctx, SCMP_SYS(ioctl), 1, &tcgets);
 	if (!err)
 		err = add(ctx, SCMP_SYS(rt_sigaction), 1, &not_sigsys);
+	if (!err)
+		err = add_raw_rules(ctx, raw_fd);
 	return err;
 }
 
@@ -241,13 +276,14 @@ int scfilter_parse_mode(const char *arg, enum scfilter_mode *out)
  * scfilter_install() - Allow from now on only the calls listed above
  * @mode:  on (trap), log, or off (nothing installed)
  * @by_id: allow bpf's program and map fd by id (libxdp's dispatcher)
+ * @raw_fd: the packet socket of io/gso.c, or -1 (see add_raw_rules())
  *
  * Needs no_new_privs set (privs_drop() sets it) or CAP_SYS_ADMIN.
  *
  * Return: 0, or a negative errno after a message (the caller stops: a
  * daemon that cannot install its filter must not serve)
  */
-int scfilter_install(enum scfilter_mode mode, bool by_id)
+int scfilter_install(enum scfilter_mode mode, bool by_id, int raw_fd)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
 	scmp_filter_ctx ctx;
@@ -266,7 +302,7 @@ int scfilter_install(enum scfilter_mode mode, bool by_id)
 		return -ENOMEM;
 	}
 	nrules = 0;
-	err = add_all(ctx, by_id);
+	err = add_all(ctx, by_id, raw_fd);
 	if (!err)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);

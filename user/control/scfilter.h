@@ -14,7 +14,7 @@ enum scfilter_mode {
 };
 
 int scfilter_parse_mode(const char *arg, enum scfilter_mode *out);
-int scfilter_install(enum scfilter_mode mode, bool by_id);
+int scfilter_install(enum scfilter_mode mode, bool by_id, int raw_fd);
 unsigned int scfilter_count(void);
 
 #endif

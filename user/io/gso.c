@@ -47,9 +47,12 @@ static struct {
 	uint32_t next_seq;
 	size_t bytes; /* payload */
 	bool closed;  /* a short segment or a FIN: nothing may follow */
-	struct virtio_net_hdr vh;
-	uint8_t frame[TG_ETH_HLEN + GSO_IP_MAX];
+	/* the virtio-net header, then the frame: one buffer for sendto(2),
+	 * the only send the system call filter allows this socket */
+	uint8_t buf[sizeof(struct virtio_net_hdr) + TG_ETH_HLEN + GSO_IP_MAX];
 } g = { .fd = -1 };
+
+#define FRAME (g.buf + sizeof(struct virtio_net_hdr))
 
 /**
  * gso_open() - Open the packet socket super-frames leave by
@@ -102,6 +105,12 @@ bool gso_on(void)
 	return g.fd >= 0;
 }
 
+/** gso_fd() - The packet socket (for the system call filter), or -1 */
+int gso_fd(void)
+{
+	return g.fd;
+}
+
 /* Whether a segment may be part of a run at all: ACK, maybe PSH and FIN,
  * payload, and the header the stack writes. */
 static bool eligible(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t thl, size_t paylen)
@@ -120,7 +129,7 @@ static bool eligible(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t 
 
 static bool same_flow(const uint8_t *ip, const uint8_t *th)
 {
-	const uint8_t *pip = g.frame + TG_ETH_HLEN, *pth = pip + g.iphl;
+	const uint8_t *pip = FRAME + TG_ETH_HLEN, *pth = pip + g.iphl;
 
 	if (g.ethertype == TG_ETH_P_IP ? memcmp(ip + 12, pip + 12, 8) : memcmp(ip + 8, pip + 8, 32))
 		return false;
@@ -138,7 +147,7 @@ static bool joins(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t thl
 
 static void start(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t thl, size_t paylen)
 {
-	uint8_t *f = g.frame;
+	uint8_t *f = FRAME;
 
 	memcpy(f, g.guest_mac, 6);
 	memcpy(f + 6, g.gw_mac, 6);
@@ -177,7 +186,7 @@ uint8_t *gso_append(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t t
 		start(ethertype, ip, iphl, thl, paylen);
 	else if (!joins(ethertype, ip, iphl, thl, paylen))
 		return NULL;
-	pth = g.frame + TG_ETH_HLEN + g.iphl;
+	pth = FRAME + TG_ETH_HLEN + g.iphl;
 	flags = pth[13] | th[13];
 	/* the latest window and options; the first segment's sequence */
 	memcpy(pth + 8, th + 8, thl - 8);
@@ -205,7 +214,7 @@ unsigned int gso_segs(void)
 const uint8_t *gso_frame(size_t *len)
 {
 	*len = TG_ETH_HLEN + g.iphl + g.thl + g.bytes;
-	return g.frame;
+	return FRAME;
 }
 
 /** gso_clear() - Forget the pending run (sent some other way) */
@@ -218,7 +227,7 @@ void gso_clear(void)
  * partial (the pseudo-header's, as the kernel's own stack leaves it). */
 static void finish_headers(void)
 {
-	uint8_t *ip = g.frame + TG_ETH_HLEN, *th = ip + g.iphl;
+	uint8_t *ip = FRAME + TG_ETH_HLEN, *th = ip + g.iphl;
 	uint32_t tcplen = (uint32_t)(g.thl + g.bytes), sum;
 
 	if (g.ethertype == TG_ETH_P_IP) {
@@ -231,7 +240,7 @@ static void finish_headers(void)
 		sum = csum_pseudo6(ip + 8, ip + 24, 6, tcplen);
 	}
 	wr16(th + 16, (uint16_t)~csum_fold(sum));
-	g.vh = (struct virtio_net_hdr){
+	struct virtio_net_hdr vh = {
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = g.ethertype == TG_ETH_P_IP ? VIRTIO_NET_HDR_GSO_TCPV4
 						       : VIRTIO_NET_HDR_GSO_TCPV6,
@@ -240,6 +249,8 @@ static void finish_headers(void)
 		.csum_start = (uint16_t)(TG_ETH_HLEN + g.iphl),
 		.csum_offset = 16,
 	};
+
+	memcpy(g.buf, &vh, sizeof(vh));
 }
 
 /**
@@ -251,22 +262,13 @@ static void finish_headers(void)
  */
 int gso_send(void)
 {
-	struct sockaddr_ll to = {
-		.sll_family = AF_PACKET,
-		.sll_ifindex = g.ifindex,
-		.sll_protocol = htons(g.ethertype),
-	};
-	struct iovec iov[2];
-	struct msghdr m = {
-		.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = iov, .msg_iovlen = 2
-	};
+	size_t len = sizeof(struct virtio_net_hdr) + TG_ETH_HLEN + g.iphl + g.thl + g.bytes;
 	ssize_t n;
 
 	finish_headers();
-	iov[0] = (struct iovec){ &g.vh, sizeof(g.vh) };
-	iov[1] = (struct iovec){ g.frame, TG_ETH_HLEN + g.iphl + g.thl + g.bytes };
+	/* No address: the device the socket is bound to (see scfilter.c). */
 	do
-		n = sendmsg(g.fd, &m, MSG_DONTWAIT);
+		n = sendto(g.fd, g.buf, len, MSG_DONTWAIT, NULL, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
 		return -ENOBUFS;

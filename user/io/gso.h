@@ -15,6 +15,7 @@
 int gso_open(int ifindex, const uint8_t guest_mac[6], const uint8_t gw_mac[6]);
 void gso_close(void);
 bool gso_on(void);
+int gso_fd(void);
 uint8_t *gso_append(uint16_t ethertype, const uint8_t *ip, size_t iphl, size_t thl, size_t paylen);
 unsigned int gso_segs(void);
 const uint8_t *gso_frame(size_t *len);
