@@ -21,6 +21,12 @@
  *     (the backend also reaps when lending finds none free).
  * lwIP's pure ACKs may be held during an rx batch (ackcoal.c): those are
  * copies in ackcoal's table, not frames, until gtx_send_ip() sends them.
+ * lwIP's TCP data segments may instead join a pending super-frame
+ * (gtx_tcp_segment(), gso.c): a copy in gso's buffer until send_run()
+ * sends it, at the next lend (before that frame is written), when a
+ * segment cannot join, or at gtx_flush(). A run of one goes on the ring
+ * as a frame; a longer one leaves by gso's packet socket after a kick, so
+ * the frames already on the ring go before it and the next ones after.
  *
  * Backpressure: when no frame is free or the ring is full, the writer is
  * refused (-ENOBUFS, counted in tx_ring_full) and "blocked" is remembered.
@@ -168,9 +174,9 @@ static int send_run(void)
 	const uint8_t *f = gso_frame(&len);
 	uint8_t *to;
 
-	if (n == 1) {
+	if (n == 1 && len <= be.frame_size) {
 		to = be.lend(be.ctx, &lent_addr);
-		if (!to || len > be.frame_size) {
+		if (!to) {
 			blocked = true;
 			st->tx_ring_full++;
 			return -ENOBUFS;
