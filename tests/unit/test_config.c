@@ -246,6 +246,15 @@ static void numbers(void)
 	CHECK_EQ(c.busy_poll_us, 0);
 	CHECK_EQ(parse(&c, "--dev", "t", "--busy-poll", "1000", NULL), 0);
 	CHECK_EQ(c.busy_poll_us, 1000);
+	CHECK_EQ(parse(&c, "--dev", "t", NULL), 0);
+	CHECK_EQ(c.xdp_mode, XDP_CHOICE_AUTO);
+	CHECK(c.gso);
+	CHECK_EQ(parse(&c, "--dev", "t", "--xdp-mode", "generic", "--gso", "off", NULL), 0);
+	CHECK_EQ(c.xdp_mode, XDP_CHOICE_GENERIC);
+	CHECK(!c.gso);
+	CHECK_EQ(parse(&c, "--dev", "t", "--xdp-mode", "native", "--gso", "on", NULL), 0);
+	CHECK_EQ(c.xdp_mode, XDP_CHOICE_NATIVE);
+	CHECK(c.gso);
 }
 
 static void log_levels(void)
@@ -446,6 +455,8 @@ static const struct bad bads[] = {
 	{ "reject_log_level", { "--dev", "t", "--log-level", "verbose", NULL }, "--log-level" },
 	{ "reject_busy_poll_1001", { "--dev", "t", "--busy-poll", "1001", NULL }, "--busy-poll" },
 	{ "reject_busy_poll_negative", { "--dev", "t", "--busy-poll", "-5", NULL }, "--busy-poll" },
+	{ "reject_xdp_mode", { "--dev", "t", "--xdp-mode", "skb", NULL }, "--xdp-mode" },
+	{ "reject_gso", { "--dev", "t", "--gso", "yes", NULL }, "--gso" },
 };
 
 static void run_bads(void)
