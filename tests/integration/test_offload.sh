@@ -119,19 +119,29 @@ s.send(b"plain")
 print("echo", s.recv(70000).decode())
 PY
 
+# uso_send: the USO client once, between the snapshots s0 and s1.
+uso_send() {
+	tg_stats_save "$TMP/s0.json"
+	tg_gwait "$TMP/uso.out" "$TG_PY" -c "$USO_CLIENT" "$TG_GW_IP" "$UDP_PORT" ||
+		tg_fail "USO client: $(cat "$TMP/uso.out")"
+	tg_stats_save "$TMP/s1.json"
+}
+
+# uso_dropped PREFIX: the USO super-frame dropped and counted, the plain
+# datagram after it echoed; PREFIX leads the lines.
+uso_dropped() {
+	uso_send
+	tg_expect_eq "$(cat "$TMP/uso.out")" "echo plain" "${1}a plain datagram after a USO one is echoed"
+	tg_stat_grew xdp.drop_udp_gso 1 "${1}the USO super-frame is dropped and counted"
+}
+
 uso_and_no_sg() {
-	local out
 	tg_round tap
 	tg_udp_echo_server || tg_fail "udptool.py serve-echo did not start"
 	tg_start_tapgate --allow host
 	grep -q "USO" "$TG_LOG" || tg_fail "tapgate said nothing at start about USO on a tap"
 	tg_pass "tapgate says at start that USO super-frames are dropped, and the fix"
-	tg_stats_save "$TMP/s0.json"
-	tg_gwait "$TMP/uso.out" "$TG_PY" -c "$USO_CLIENT" "$TG_GW_IP" "$UDP_PORT" ||
-		tg_fail "USO client: $(cat "$TMP/uso.out")"
-	tg_expect_eq "$(cat "$TMP/uso.out")" "echo plain" "a plain datagram after a USO one is echoed"
-	tg_stats_save "$TMP/s1.json"
-	tg_stat_grew xdp.drop_udp_gso 1 "the USO super-frame is dropped and counted"
+	uso_dropped ""
 	tg_stop_tapgate
 
 	export TG_XSK_NO_SG=1
@@ -156,25 +166,16 @@ uso_and_no_sg() {
 # dropped and counted as behind a tap, and --xdp-mode native (TSO and USO
 # off in the guest's end, the kernel cuts the datagrams) carries them.
 uso_veth() {
-	local out
 	tg_round veth
 	tg_udp_echo_server || tg_fail "udptool.py serve-echo did not start"
 	tg_start_tapgate --allow host
 	grep -q "XDP in generic mode" "$TG_LOG" || tg_fail "no word at start about generic mode on a veth"
 	tg_pass "veth: generic XDP by default, said at start with what it means for USO"
-	tg_stats_save "$TMP/s0.json"
-	tg_gwait "$TMP/uso.out" "$TG_PY" -c "$USO_CLIENT" "$TG_GW_IP" "$UDP_PORT" ||
-		tg_fail "USO client: $(cat "$TMP/uso.out")"
-	tg_expect_eq "$(cat "$TMP/uso.out")" "echo plain" "veth: a plain datagram after a USO one is echoed"
-	tg_stats_save "$TMP/s1.json"
-	tg_stat_grew xdp.drop_udp_gso 1 "veth: the USO super-frame is dropped and counted"
+	uso_dropped "veth: "
 	tg_stop_tapgate
 
 	tg_start_tapgate --allow host --xdp-mode native
-	tg_stats_save "$TMP/s0.json"
-	tg_gwait "$TMP/uso.out" "$TG_PY" -c "$USO_CLIENT" "$TG_GW_IP" "$UDP_PORT" ||
-		tg_fail "USO client (native): $(cat "$TMP/uso.out")"
-	tg_stats_save "$TMP/s1.json"
+	uso_send
 	tg_expect_eq "$(tg_stat_delta xdp.drop_udp_gso)" 0 "veth, --xdp-mode native: no USO super-frame"
 	tg_stat_grew daemon.udp_to_host 5 "veth, --xdp-mode native: the 4 datagrams and the plain one relayed"
 	tg_stop_tapgate

@@ -116,26 +116,18 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static int parse_on_off(const char *s, bool *out)
+/* The index of @s in @names (@n of them), or -1: a keyword option. */
+static int parse_name(const char *s, const char *const *names, size_t n)
 {
-	if (strcmp(s, "on") && strcmp(s, "off"))
-		return -1;
-	*out = !strcmp(s, "on");
-	return 0;
-}
-
-static int parse_xdp_mode(const char *s, enum xdp_choice *out)
-{
-	static const char *const names[] = { "auto", "native", "generic" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(s, names[i])) {
-			*out = (enum xdp_choice)i;
-			return 0;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
 	return -1;
 }
+
+#define PARSE_NAME(s, ...)                                                                         \
+	parse_name(s, (const char *const[]){ __VA_ARGS__ },                                        \
+		   sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *out)
 {
@@ -625,6 +617,7 @@ static int user_opt(const char *arg, struct config *cfg)
 static int parse_one(struct config *cfg, int c, const char *arg)
 {
 	unsigned int v;
+	int i;
 
 	switch (c) {
 	case OPT_DEV:
@@ -720,15 +713,11 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 				   "give [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], ports 1-65535");
 		cfg->npublish++;
 		return 0;
-	case OPT_DNS_AAAA:
-		if (!strcmp(arg, "auto"))
-			cfg->dns_aaaa = DNS_AAAA_AUTO;
-		else if (!strcmp(arg, "on"))
-			cfg->dns_aaaa = DNS_AAAA_ON;
-		else if (!strcmp(arg, "off"))
-			cfg->dns_aaaa = DNS_AAAA_OFF;
-		else
+	case OPT_DNS_AAAA: /* in enum dns_aaaa's order */
+		i = PARSE_NAME(arg, "auto", "on", "off");
+		if (i < 0)
 			return bad("--dns-aaaa", arg, "give auto, on or off");
+		cfg->dns_aaaa = (enum dns_aaaa)i;
 		return 0;
 	case OPT_NO_DHCP:
 		cfg->dhcp = false;
@@ -744,12 +733,18 @@ static int parse_one(struct config *cfg, int c, const char *arg)
 		return parse_uint(arg, 4, 65536, &cfg->tcp_mem_mib)
 			       ? bad("--tcp-mem", arg, "give MiB from 4 to 65536")
 			       : 0;
-	case OPT_XDP_MODE:
-		return parse_xdp_mode(arg, &cfg->xdp_mode)
-			       ? bad("--xdp-mode", arg, "give auto, native or generic")
-			       : 0;
+	case OPT_XDP_MODE: /* in enum xdp_choice's order */
+		i = PARSE_NAME(arg, "auto", "native", "generic");
+		if (i < 0)
+			return bad("--xdp-mode", arg, "give auto, native or generic");
+		cfg->xdp_mode = (enum xdp_choice)i;
+		return 0;
 	case OPT_GSO:
-		return parse_on_off(arg, &cfg->gso) ? bad("--gso", arg, "give on or off") : 0;
+		i = PARSE_NAME(arg, "off", "on");
+		if (i < 0)
+			return bad("--gso", arg, "give on or off");
+		cfg->gso = i;
+		return 0;
 	case OPT_BUSY_POLL:
 		return parse_uint(arg, 0, 1000, &cfg->busy_poll_us)
 			       ? bad("--busy-poll", arg, "give microseconds from 0 to 1000")

@@ -22,7 +22,6 @@
  * rewritten for the new length. A run of one segment is the frame lwIP
  * wrote, untouched (gtx.c puts it on the AF_XDP ring like any other).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
@@ -39,7 +38,7 @@
 #define GSO_IP_MAX 0xffff /* IPv4 total length, IPv6 payload length */
 
 static struct {
-	int fd, ifindex;
+	int fd;
 	uint8_t guest_mac[6], gw_mac[6];
 	/* the pending run */
 	unsigned int segs;
@@ -85,7 +84,6 @@ int gso_open(int ifindex, const uint8_t guest_mac[6], const uint8_t gw_mac[6])
 		return err;
 	}
 	g.fd = fd;
-	g.ifindex = ifindex;
 	memcpy(g.guest_mac, guest_mac, 6);
 	memcpy(g.gw_mac, gw_mac, 6);
 	g.segs = 0;

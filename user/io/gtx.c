@@ -124,6 +124,15 @@ void gtx_init(const struct config *config, struct tg_ustats *stats,
 static int commit(size_t len);
 static int send_run(void);
 
+/* The kernel or the ring pushed back: counted, and the writers retry once
+ * gtx_flush() finds room. */
+static int pushed_back(void)
+{
+	blocked = true;
+	st->tx_ring_full++;
+	return -ENOBUFS;
+}
+
 static uint8_t *lend(void)
 {
 	/* A pending super-frame goes first: frames keep lwIP's order. */
@@ -132,10 +141,8 @@ static uint8_t *lend(void)
 		return NULL;
 	}
 	lent = be.lend(be.ctx, &lent_addr);
-	if (!lent) {
-		blocked = true;
-		st->tx_ring_full++;
-	}
+	if (!lent)
+		pushed_back();
 	return lent;
 }
 
@@ -152,11 +159,8 @@ static int commit(size_t len)
 	uint8_t *f = lent;
 
 	lent = NULL;
-	if (!f || be.send(be.ctx, lent_addr, (uint32_t)len)) {
-		blocked = true;
-		st->tx_ring_full++;
-		return -ENOBUFS;
-	}
+	if (!f || be.send(be.ctx, lent_addr, (uint32_t)len))
+		return pushed_back();
 	st->tx_frames++;
 	st->tx_bytes += len;
 	return 0;
@@ -176,22 +180,16 @@ static int send_run(void)
 
 	if (n == 1 && len <= be.frame_size) {
 		to = be.lend(be.ctx, &lent_addr);
-		if (!to) {
-			blocked = true;
-			st->tx_ring_full++;
-			return -ENOBUFS;
-		}
+		if (!to)
+			return pushed_back();
 		memcpy(to, f, len);
 		lent = to;
 		gso_clear();
 		return commit(len);
 	}
 	be.kick(be.ctx);
-	if (gso_send()) {
-		blocked = true;
-		st->tx_ring_full++;
-		return -ENOBUFS;
-	}
+	if (gso_send())
+		return pushed_back();
 	st->tx_gso_frames++;
 	st->tx_gso_segments += n;
 	st->tx_gso_bytes += len;
